@@ -1,0 +1,131 @@
+"""The ``Ledger`` value: the arrays of rules §4 and the questions of §5 asked of them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from allocation import reasons as R
+from allocation.weeks import week_index
+
+TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True, eq=False)
+class Ledger:
+    """Advisers × weeks arrays; row ``i`` is ``adviser_ids[i]``, column ``j`` is ``weeks[j]``."""
+
+    adviser_ids: tuple[str, ...]
+    weeks: tuple[dt.date, ...]
+    current_index: int
+    buffer_weeks: int
+    agreement_lag_weeks: int
+    weekly_max_new: int
+    avail: np.ndarray
+    monthly_limit: np.ndarray
+    earn: np.ndarray
+    cap: np.ndarray
+    meeting_load: np.ndarray
+    pending_load: np.ndarray
+    load: np.ndarray
+    starts: np.ndarray
+    balance: np.ndarray
+    absorb: np.ndarray
+    _rows: dict[str, int] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_rows", {a: i for i, a in enumerate(self.adviser_ids)})
+
+    @property
+    def current_week(self) -> dt.date:
+        return self.weeks[self.current_index]
+
+    @property
+    def horizon_weeks(self) -> tuple[dt.date, ...]:
+        return self.weeks[self.current_index :]
+
+    def row(self, adviser_id: str) -> int:
+        try:
+            return self._rows[adviser_id]
+        except KeyError:
+            raise KeyError(f"adviser {adviser_id!r} is not in this ledger") from None
+
+    def first_allowed_index(self, agreement_start: dt.date | None = None) -> int:
+        """Column of the first week a new client may start in (rules §5.1)."""
+        first = self.current_index + self.buffer_weeks
+        if agreement_start is not None:
+            agreed = week_index(agreement_start, self.weeks[0]) + self.agreement_lag_weeks
+            first = max(first, agreed)
+        return first
+
+    def reason_codes(self, first_allowed: int) -> np.ndarray:
+        """Integer reason per adviser-week (``reasons.WEEK_REASONS``); 0 means open."""
+        week = np.arange(len(self.weeks))[None, :]
+        return np.select(
+            [
+                np.broadcast_to(week < self.current_index, self.avail.shape),
+                np.broadcast_to(week < first_allowed, self.avail.shape),
+                self.avail <= 0,
+                self.starts >= self.weekly_max_new - TOLERANCE,
+                self.balance < 1 - TOLERANCE,
+                self.absorb < 1 - TOLERANCE,
+            ],
+            [R.HISTORY_CODE, 1, 2, 3, 4, 5],
+            default=R.OPEN_CODE,
+        )
+
+    def earliest_indices(self, codes: np.ndarray) -> np.ndarray:
+        """Per adviser, the column of the first open week, or -1."""
+        is_open = codes == R.OPEN_CODE
+        first = is_open.argmax(axis=1)
+        return np.where(is_open.any(axis=1), first, -1)
+
+    def earliest_week(self, adviser_id: str) -> dt.date | None:
+        """Earliest open week for a deal with no agreement date, or ``None``."""
+        codes = self.reason_codes(self.first_allowed_index())[self.row(adviser_id)]
+        found = np.flatnonzero(codes == R.OPEN_CODE)
+        return self.weeks[int(found[0])] if len(found) else None
+
+    def utilisation(self, rows: np.ndarray, until: np.ndarray) -> np.ndarray:
+        """Σ load / Σ earn from the first ledger week to column ``until`` (inf when Σ earn = 0)."""
+        load = np.cumsum(self.load[rows], axis=1)[np.arange(len(rows)), until]
+        earn = np.cumsum(self.earn[rows], axis=1)[np.arange(len(rows)), until]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(earn > TOLERANCE, load / np.where(earn > 0, earn, 1), np.inf)
+
+    def to_frame(self, detail: bool = False) -> pd.DataFrame:
+        """One row per adviser-week with the columns of rules §7.
+
+        ``detail=True`` adds the parts the schedule page shows (meeting and pending load,
+        new-client starts, bank cap and absorb).
+        """
+        codes = self.reason_codes(self.first_allowed_index())
+        n_advisers, n_weeks = self.avail.shape
+        labels = np.array(R.WEEK_REASONS, dtype=object)
+        week_values = np.empty(n_weeks, dtype=object)
+        week_values[:] = self.weeks
+        columns: dict[str, object] = {
+            "adviser_id": np.repeat(np.array(self.adviser_ids, dtype=object), n_weeks),
+            "week": np.tile(week_values, n_advisers),
+            "avail": self.avail.ravel(),
+            "monthly_limit": self.monthly_limit.ravel(),
+            "earn": self.earn.ravel(),
+            "load": self.load.ravel(),
+            "balance": self.balance.ravel(),
+            "open": (codes == R.OPEN_CODE).ravel(),
+            "reason": labels[codes.ravel()],
+        }
+        if detail:
+            columns |= {
+                "meeting_load": self.meeting_load.ravel(),
+                "pending_load": self.pending_load.ravel(),
+                "starts": self.starts.ravel(),
+                "cap": self.cap.ravel(),
+                "absorb": self.absorb.ravel(),
+            }
+        frame = pd.DataFrame(columns)
+        frame["reason"] = frame["reason"].astype(object).where(frame["reason"].notna(), None)
+        return frame

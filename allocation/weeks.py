@@ -1,0 +1,37 @@
+"""Weeks are Monday-to-Sunday in the firm's timezone, named by their Monday (rules §1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+DAYS_PER_WEEK = 7
+WEEKDAYS = 5
+
+
+def week_of(day: dt.date) -> dt.date:
+    """The Monday of the week containing ``day``."""
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    return day - dt.timedelta(days=day.weekday())
+
+
+def week_index(day: dt.date, first_monday: dt.date) -> int:
+    """How many weeks ``day``'s week lies after ``first_monday`` (negative before it)."""
+    return (week_of(day) - first_monday).days // DAYS_PER_WEEK
+
+
+def local_day_ordinals(epoch_seconds: np.ndarray, timezone: str) -> np.ndarray:
+    """Proleptic Gregorian ordinals of the local calendar dates of UTC instants.
+
+    Done in one vectorised tz conversion because per-datetime ``astimezone`` is the slowest
+    part of bucketing tens of thousands of meetings.
+    """
+    if len(epoch_seconds) == 0:
+        return np.zeros(0, dtype=np.int64)
+    utc = pd.to_datetime(epoch_seconds, unit="s", utc=True)
+    local = utc.tz_convert(timezone).tz_localize(None).to_numpy(dtype="datetime64[D]")
+    epoch_ordinal = dt.date(1970, 1, 1).toordinal()
+    return local.astype(np.int64) + epoch_ordinal
