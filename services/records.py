@@ -1,0 +1,92 @@
+"""Records the console and webhook keep beside the core's inputs: decisions, audit, sync runs.
+
+They are plain frozen dataclasses with JSON-friendly fields so every store (in-memory,
+SQLite, Firestore) saves them the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Generic, Literal, TypeVar
+
+from allocation import Decision
+
+AllocationStatus = Literal["allocated", "writeback_pending", "unallocated"]
+ALLOCATED: AllocationStatus = "allocated"
+WRITEBACK_PENDING: AllocationStatus = "writeback_pending"
+UNALLOCATED: AllocationStatus = "unallocated"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Versioned(Generic[T]):
+    """A stored record with the version its reader saw; an edit must hand the version back."""
+
+    value: T
+    version: str
+
+
+@dataclass(frozen=True)
+class AllocationRecord:
+    """One decision about one HubSpot deal (the store's id is ``deal_id``)."""
+
+    deal_id: str
+    status: AllocationStatus
+    adviser_id: str | None
+    week: dt.date | None
+    service_package: str
+    household_type: str | None
+    agreement_start: dt.date | None
+    decided_at: dt.datetime  # UTC
+    source: str  # "webhook", "console", "demo", "reassign:<who>"
+    explanation: tuple[dict[str, Any], ...] = ()  # candidates_to_dicts(decision.candidates)
+    writeback_attempts: int = 0
+    last_error: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: dt.datetime  # UTC
+    actor: str
+    action: str  # e.g. "closure.create", "override.update", "settings.update", "sync.hubspot"
+    entity: str  # e.g. "closures"
+    entity_id: str
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class SyncRun:
+    id: str
+    source: str  # "hubspot_advisers", "hubspot_meetings", "hubspot_deals", "leave", "holidays"
+    started_at: dt.datetime
+    actor: str
+    status: Literal["running", "ok", "failed"] = "running"
+    finished_at: dt.datetime | None = None
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    errors: tuple[str, ...] = field(default_factory=tuple)
+
+
+def candidates_to_dicts(decision: Decision) -> tuple[dict[str, Any], ...]:
+    """The decision's explanation in a form every store can keep as JSON."""
+    return tuple(
+        {
+            "adviser_id": c.adviser_id,
+            "eligible": c.eligible,
+            "reason": c.reason,
+            "earliest_week": c.earliest_week.isoformat() if c.earliest_week else None,
+            "utilisation": (
+                None
+                if c.utilisation is None or c.utilisation == float("inf")
+                else round(c.utilisation, 6)
+            ),
+            "blocked_weeks": [[w.isoformat(), r] for w, r in c.blocked_weeks],
+        }
+        for c in decision.candidates
+    )
