@@ -31,3 +31,7 @@ class NotFound(IntegrationError):
 
 class AlreadyRecorded(IntegrationError):
     """An allocation for this deal exists already (a replayed delivery)."""
+
+
+class SyncInProgress(IntegrationError):
+    """Another run of the same sync is still going; try again when it has finished."""

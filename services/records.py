@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
-from allocation import Decision
+from allocation import Decision, Rules
 
 AllocationStatus = Literal["allocated", "writeback_pending", "unallocated"]
 ALLOCATED: AllocationStatus = "allocated"
@@ -90,3 +90,35 @@ def candidates_to_dicts(decision: Decision) -> tuple[dict[str, Any], ...]:
         }
         for c in decision.candidates
     )
+
+
+@dataclass(frozen=True)
+class ConsoleSettings:
+    """Everything editable on the Settings page: the core's rules plus console policy."""
+
+    rules: Rules = field(default_factory=Rules)
+    editors: tuple[str, ...] = ()  # emails that may edit; empty + local mode = everyone
+    allowed_emails: tuple[str, ...] = ()  # who may sign in at all (empty = anyone the IdP lets in)
+    allowed_domains: tuple[str, ...] = ()
+    writeback_property: str = "advisor"  # or "hubspot_owner_id"
+    stale_after_hours: int = 26  # sidebar warns when a source has not synced for this long
+
+
+@dataclass(frozen=True)
+class ChangeCounts:
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+
+
+@dataclass(frozen=True)
+class EditBatch(Generic[T]):
+    """One submitted editor form: applied all together or not at all."""
+
+    added: tuple[T, ...] = ()
+    updated: tuple[tuple[T, str], ...] = ()  # (new value, version the editor read)
+    deleted: tuple[tuple[str, str], ...] = ()  # (record id, version the editor read)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.updated or self.deleted)

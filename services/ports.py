@@ -1,0 +1,144 @@
+"""The ports the use cases talk through. Adapters live in ``integrations/``; fakes in ``tests/``.
+
+Every store (in-memory fake, SQLite, Firestore) keeps the same promises, checked by one
+contract test suite:
+
+- edits carry the version their reader saw and are refused with ``StaleEdit`` (naming the
+  record) when it changed since; a batch is applied whole or not at all, with its audit entries;
+- ``record_allocation`` is one transaction: it refuses a deal that is already recorded
+  (``AlreadyRecorded`` carrying the existing record) and refuses a decision made on data older
+  than the current ``data_version`` (``StaleEdit``), so the caller re-decides and no
+  adviser-week is overbooked by two deals decided at once;
+- every write bumps ``data_version`` so cached snapshots know when to reload;
+- ``reads`` counts round trips to the backing store, for the benchmark.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from allocation import Adviser, Closure, Leave, Meeting, Override, PendingDeal
+from services.records import (
+    AllocationRecord,
+    AuditEntry,
+    ChangeCounts,
+    ConsoleSettings,
+    EditBatch,
+    SyncRun,
+    Versioned,
+)
+
+
+class ReferenceData(Protocol):
+    """The core's inputs: synced from HubSpot / Employment Hero, or edited in the console."""
+
+    def list_advisers(self) -> list[Adviser]: ...
+
+    def replace_advisers(self, advisers: Sequence[Adviser]) -> ChangeCounts: ...
+
+    def list_meetings(self, start: dt.date, end: dt.date) -> list[Meeting]:
+        """Meetings whose UTC start date lies in [start, end)."""
+        ...
+
+    def replace_meetings(
+        self, meetings: Sequence[Meeting], start: dt.date, end: dt.date
+    ) -> ChangeCounts:
+        """Make the meetings starting in [start, end) exactly ``meetings``; others untouched."""
+        ...
+
+    def list_leave(self) -> list[Leave]: ...
+
+    def replace_synced_leave(self, leave: Sequence[Leave], since: dt.date) -> ChangeCounts:
+        """Replace synced leave ending on or after ``since``; manual leave is untouched."""
+        ...
+
+    def list_pending(self) -> list[PendingDeal]: ...
+
+    def replace_open_deals(self, pending: Sequence[PendingDeal]) -> ChangeCounts:
+        """Replace the pending deals synced from HubSpot; those our bookings made stay."""
+        ...
+
+    def drop_pending(self, deal_ids: Sequence[str]) -> int:
+        """Forget pending deals whose Clarify is now booked."""
+        ...
+
+
+class Editable(Protocol):
+    def list_closures(self) -> list[Versioned[Closure]]: ...
+
+    def save_closures(self, batch: EditBatch[Closure], actor: str) -> None: ...
+
+    def list_overrides(self) -> list[Versioned[Override]]: ...
+
+    def save_overrides(self, batch: EditBatch[Override], actor: str) -> None: ...
+
+    def override_notes(self) -> dict[str, str]:
+        """Free-text notes kept beside overrides, by override id."""
+        ...
+
+    def set_override_note(self, override_id: str, note: str) -> None: ...
+
+    def get_settings(self) -> Versioned[ConsoleSettings]: ...
+
+    def save_settings(self, settings: ConsoleSettings, version: str, actor: str) -> None: ...
+
+
+class Allocations(Protocol):
+    def get_allocation(self, deal_id: str) -> AllocationRecord | None: ...
+
+    def list_allocations(
+        self,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        status: str | None = None,
+        adviser_id: str | None = None,
+        limit: int = 1000,
+    ) -> list[AllocationRecord]:
+        """Newest first."""
+        ...
+
+    def record_allocation(self, record: AllocationRecord, based_on: str) -> AllocationRecord:
+        """Record a new decision and its pending load atomically (see module docstring)."""
+        ...
+
+    def update_allocation(self, record: AllocationRecord, actor: str, reason: str = "") -> None:
+        """Change an existing record (write-back outcome, re-assignment); keeps pending in step
+        and writes an audit entry when ``actor`` is a person."""
+        ...
+
+
+class History(Protocol):
+    def append_audit(self, entry: AuditEntry) -> None: ...
+
+    def list_audit(self, entity: str | None = None, limit: int = 50) -> list[AuditEntry]: ...
+
+    def start_sync(self, source: str, actor: str, now: dt.datetime) -> SyncRun:
+        """Open a run; raises ``SyncInProgress`` while another run of ``source`` is running
+        (a run left 'running' for over an hour counts as abandoned)."""
+        ...
+
+    def finish_sync(self, run: SyncRun) -> None: ...
+
+    def list_sync_runs(self, source: str | None = None, limit: int = 50) -> list[SyncRun]: ...
+
+
+class Tokens(Protocol):
+    def load_token(self, name: str) -> dict[str, Any] | None: ...
+
+    def save_token(self, name: str, token: dict[str, Any]) -> None: ...
+
+
+class Store(ReferenceData, Editable, Allocations, History, Tokens, Protocol):
+    """Everything the use cases keep. ``data_version`` changes on every write."""
+
+    reads: int
+
+    def data_version(self) -> str: ...
+
+    def is_empty(self) -> bool:
+        """True when no advisers are stored (a fresh embedded store, before demo data)."""
+        ...
+
+    def ping(self) -> bool: ...
