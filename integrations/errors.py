@@ -30,7 +30,11 @@ class NotFound(IntegrationError):
 
 
 class AlreadyRecorded(IntegrationError):
-    """An allocation for this deal exists already (a replayed delivery)."""
+    """An allocation for this deal exists already (a replayed delivery); carries it."""
+
+    def __init__(self, record: object) -> None:
+        super().__init__(f"deal {getattr(record, 'deal_id', '?')} is already recorded")
+        self.record = record
 
 
 class SyncInProgress(IntegrationError):
