@@ -84,13 +84,15 @@ def allocate(deal: Deal, snapshot: Snapshot, today: dt.date) -> Decision:
         adviser_id=chosen.adviser_id if chosen else None,
         week=chosen.earliest_week if chosen else None,
         candidates=tuple(candidates),
-        first_allowed_week=ledger.weeks[first_allowed] if first_allowed < len(ledger.weeks) else None,
+        first_allowed_week=ledger.weeks[first_allowed]
+        if first_allowed < len(ledger.weeks)
+        else None,
     )
 
 
-def _blocked(ledger: Ledger, codes: np.ndarray, row: int, start: int, stop: int) -> tuple[
-    tuple[dt.date, str], ...
-]:
+def _blocked(
+    ledger: Ledger, codes: np.ndarray, row: int, start: int, stop: int
+) -> tuple[tuple[dt.date, str], ...]:
     labels = R.WEEK_REASONS
     return tuple(
         (ledger.weeks[col], str(labels[codes[row, col]])) for col in range(max(start, 0), stop)

@@ -146,8 +146,10 @@ def _monthly_limits(cols: Columns, n_advisers: int, n_weeks: int, origin: int) -
         return limit
     first = np.maximum(_week_rows(cols.override_start, origin), 0)
     end_days = np.minimum(cols.override_end, origin + n_weeks * DAYS_PER_WEEK)
-    last = np.minimum(np.where(cols.override_end == NO_END, n_weeks - 1,
-                               _week_rows(end_days, origin)), n_weeks - 1)
+    last = np.minimum(
+        np.where(cols.override_end == NO_END, n_weeks - 1, _week_rows(end_days, origin)),
+        n_weeks - 1,
+    )
     lengths = np.where(cols.override_adviser >= 0, np.maximum(last - first + 1, 0), 0)
     rank = np.repeat(np.arange(len(lengths)), lengths)  # overrides are sorted: rank = priority
     offsets = np.arange(len(rank)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
@@ -177,9 +179,7 @@ def _pending_load(
     return _bucket(cols.pending_adviser, weeks, None, (n_advisers, n_weeks))
 
 
-def _balances(
-    earn: np.ndarray, cap: np.ndarray, load: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def _balances(earn: np.ndarray, cap: np.ndarray, load: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """bal(w) = min(cap, bal(w-1) + earn) - load, and the capacity the cap throws away."""
     balance = np.empty_like(earn)
     waste = np.empty_like(earn)

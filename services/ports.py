@@ -26,6 +26,8 @@ from services.records import (
     ChangeCounts,
     ConsoleSettings,
     EditBatch,
+    LeaveRequest,
+    OpenDeal,
     SyncRun,
     Versioned,
 )
@@ -142,3 +144,36 @@ class Store(ReferenceData, Editable, Allocations, History, Tokens, Protocol):
         ...
 
     def ping(self) -> bool: ...
+
+
+class Notifier(Protocol):
+    """Google Chat (or nothing). Implementations never raise: a failed post is only logged."""
+
+    def decision(self, record: AllocationRecord) -> None: ...
+
+    def writeback_failed(self, record: AllocationRecord, error: str) -> None: ...
+
+    def sync_failed(self, run: SyncRun) -> None: ...
+
+
+class Crm(Protocol):
+    """HubSpot. Errors: ``UpstreamUnavailable`` after retries, ``UpstreamRejected``,
+    ``MalformedReply`` (all from ``integrations.errors``)."""
+
+    def fetch_advisers(self) -> list[Adviser]: ...
+
+    def fetch_meetings(self, start: dt.date, end: dt.date) -> list[Meeting]:
+        """Clarify and Kick Off meetings starting in [start, end), every owner."""
+        ...
+
+    def fetch_open_deals(self) -> list[OpenDeal]: ...
+
+    def read_deal(self, deal_id: str, properties: Sequence[str]) -> dict[str, str | None]: ...
+
+    def write_adviser(self, deal_id: str, adviser_id: str, property_name: str) -> None: ...
+
+
+class LeaveSource(Protocol):
+    """Employment Hero: approved leave overlapping [since, until]."""
+
+    def fetch_leave(self, since: dt.date, until: dt.date) -> list[LeaveRequest]: ...

@@ -122,3 +122,25 @@ class EditBatch(Generic[T]):
     @property
     def empty(self) -> bool:
         return not (self.added or self.updated or self.deleted)
+
+
+@dataclass(frozen=True)
+class OpenDeal:
+    """An onboarding deal already given to an adviser in HubSpot, with no Clarify booked yet."""
+
+    deal_id: str
+    adviser_id: str | None  # HubSpot owner id when the deal names one
+    adviser_email: str | None  # the deal's ``advisor_email``
+    agreement_start: dt.date | None
+    created: dt.date | None
+
+
+@dataclass(frozen=True)
+class LeaveRequest:
+    """Approved leave as Employment Hero reports it; matched to an adviser by email later."""
+
+    id: str
+    email: str
+    start: dt.date
+    end: dt.date
+    day_fraction: float = 1.0
