@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from allocation import reasons as R
+from allocation import reasons
 from allocation.ledger import build_ledger
 from allocation.ledger_view import Ledger
 from allocation.model import Adviser, Deal, Rules, Snapshot, normalise
@@ -39,16 +39,16 @@ class Decision:
 def exclusion_reason(adviser: Adviser, deal: Deal, rules: Rules) -> str | None:
     """The first eligibility rule (§3.1–3) the adviser fails for this deal, or ``None``."""
     if not adviser.taking_on_clients:
-        return R.NOT_TAKING_CLIENTS
+        return reasons.NOT_TAKING_CLIENTS
     if not adviser.offers(deal.service_package):
-        return R.PACKAGE_MISMATCH
+        return reasons.PACKAGE_MISMATCH
     household = normalise(deal.household_type)
     if (
         household
         and not rules.household_exempt(deal.service_package)
         and not adviser.accepts_household(household)
     ):
-        return R.HOUSEHOLD_MISMATCH
+        return reasons.HOUSEHOLD_MISMATCH
     return None
 
 
@@ -93,7 +93,7 @@ def allocate(deal: Deal, snapshot: Snapshot, today: dt.date) -> Decision:
 def _blocked(
     ledger: Ledger, codes: np.ndarray, row: int, start: int, stop: int
 ) -> tuple[tuple[dt.date, str], ...]:
-    labels = R.WEEK_REASONS
+    labels = reasons.WEEK_REASONS
     return tuple(
         (ledger.weeks[col], str(labels[codes[row, col]])) for col in range(max(start, 0), stop)
     )
@@ -116,7 +116,7 @@ def _unscheduled(ledger: Ledger, codes: np.ndarray, row: int, first: int) -> Can
     return Candidate(
         adviser_id=ledger.adviser_ids[row],
         eligible=True,
-        reason=R.NO_CAPACITY_IN_HORIZON,
+        reason=reasons.NO_CAPACITY_IN_HORIZON,
         earliest_week=None,
         utilisation=None,
         blocked_weeks=_blocked(ledger, codes, row, first, len(ledger.weeks)),

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from allocation import reasons as R
+from allocation import reasons
 from allocation.weeks import week_index
 
 TOLERANCE = 1e-9
@@ -73,20 +73,20 @@ class Ledger:
                 self.balance < 1 - TOLERANCE,
                 self.absorb < 1 - TOLERANCE,
             ],
-            [R.HISTORY_CODE, 1, 2, 3, 4, 5],
-            default=R.OPEN_CODE,
+            [reasons.HISTORY_CODE, 1, 2, 3, 4, 5],
+            default=reasons.OPEN_CODE,
         )
 
     def earliest_indices(self, codes: np.ndarray) -> np.ndarray:
         """Per adviser, the column of the first open week, or -1."""
-        is_open = codes == R.OPEN_CODE
+        is_open = codes == reasons.OPEN_CODE
         first = is_open.argmax(axis=1)
         return np.where(is_open.any(axis=1), first, -1)
 
     def earliest_week(self, adviser_id: str) -> dt.date | None:
         """Earliest open week for a deal with no agreement date, or ``None``."""
         codes = self.reason_codes(self.first_allowed_index())[self.row(adviser_id)]
-        found = np.flatnonzero(codes == R.OPEN_CODE)
+        found = np.flatnonzero(codes == reasons.OPEN_CODE)
         return self.weeks[int(found[0])] if len(found) else None
 
     def utilisation(self, rows: np.ndarray, until: np.ndarray) -> np.ndarray:
@@ -104,7 +104,7 @@ class Ledger:
         """
         codes = self.reason_codes(self.first_allowed_index())
         n_advisers, n_weeks = self.avail.shape
-        labels = np.array(R.WEEK_REASONS, dtype=object)
+        labels = np.array(reasons.WEEK_REASONS, dtype=object)
         week_values = np.empty(n_weeks, dtype=object)
         week_values[:] = self.weeks
         columns: dict[str, object] = {
@@ -115,7 +115,7 @@ class Ledger:
             "earn": self.earn.ravel(),
             "load": self.load.ravel(),
             "balance": self.balance.ravel(),
-            "open": (codes == R.OPEN_CODE).ravel(),
+            "open": (codes == reasons.OPEN_CODE).ravel(),
             "reason": labels[codes.ravel()],
         }
         if detail:
