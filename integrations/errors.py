@@ -39,3 +39,11 @@ class AlreadyRecorded(IntegrationError):
 
 class SyncInProgress(IntegrationError):
     """Another run of the same sync is still going; try again when it has finished."""
+
+
+class Unauthorized(UpstreamRejected):
+    """The service refused our credentials (HTTP 401); refreshing the token may help."""
+
+
+class SignatureRejected(IntegrationError):
+    """A webhook call's signature is missing, stale or wrong; the message says which."""
