@@ -1,0 +1,31 @@
+"""`python -m bench`: every benchmark section, as Markdown tables."""
+
+from __future__ import annotations
+
+import argparse
+import platform
+
+from bench import core
+from bench.synthetic import FirmSize
+from bench.timing import table
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=30, help="timed runs per row")
+    args = parser.parse_args()
+    size = FirmSize()
+    print(
+        f"Machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}"
+    )
+    print(
+        f"Firm: {size.advisers} advisers × 54 weeks, {size.meetings:,} meetings, "
+        f"{size.leave:,} leave, {size.closures} closures, {size.overrides} overrides, "
+        f"{size.pending:,} pending deals\n"
+    )
+    print("## Allocation core (target: under 100 ms each)\n")
+    print(table(core.run(args.runs), ["what", "median_ms", "p95_ms", "peak_mb", "runs"]))
+
+
+if __name__ == "__main__":
+    main()
