@@ -8,11 +8,12 @@ skip it.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
 
-from allocation.model import Snapshot, normalise
+from allocation.model import Rules, Snapshot, normalise
 from allocation.weeks import local_day_ordinals
 
 _CACHE_ATTR = "_columns_cache"
@@ -71,7 +72,6 @@ def _build(snapshot: Snapshot) -> Columns:
     meetings = snapshot.meetings
     kinds = [m.kind for m in meetings]
     weight_of = {k: float(rules.meeting_weights.get(k, 0.0)) for k in set(kinds)}
-    seconds = _floats([m.start.timestamp() for m in meetings])
 
     leave = snapshot.leave
     closure_rows, closure_start, closure_end = _closure_pairs(snapshot, index)
@@ -82,7 +82,7 @@ def _build(snapshot: Snapshot) -> Columns:
 
     return Columns(
         meeting_adviser=_rows([m.adviser_id for m in meetings], index),
-        meeting_day=local_day_ordinals(seconds, rules.timezone),
+        meeting_day=_local_days([m.start for m in meetings], rules),
         meeting_weight=_floats([weight_of[k] for k in kinds]),
         meeting_is_clarify=np.asarray([k == "clarify" for k in kinds], dtype=bool),
         leave_adviser=_rows([lv.adviser_id for lv in leave], index),
@@ -102,6 +102,21 @@ def _build(snapshot: Snapshot) -> Columns:
         start_day=_ints([a.start_date.toordinal() if a.start_date else -NO_END for a in advisers]),
         end_day=_ints([a.end_date.toordinal() if a.end_date else NO_END for a in advisers]),
     )
+
+
+def _local_days(starts: list[dt.datetime], rules: Rules) -> np.ndarray:
+    """Local date ordinals of meeting starts in the firm's timezone.
+
+    A start already in the firm's zone needs no conversion (ZoneInfo instances are cached, so
+    identity is a cheap test); the rest go through one vectorised conversion from UTC.
+    """
+    zone = rules.zone
+    days = _ints([s.toordinal() if s.tzinfo is zone else -1 for s in starts])
+    foreign = np.flatnonzero(days < 0)
+    if len(foreign):
+        seconds = _floats([starts[k].timestamp() for k in foreign])
+        days[foreign] = local_day_ordinals(seconds, rules.timezone)
+    return days
 
 
 def _closure_pairs(
