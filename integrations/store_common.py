@@ -1,0 +1,212 @@
+"""What every store does the same way: checking an edit batch, wording refusals, audit entries.
+
+The in-memory fake, SQLite and Firestore stores read the current rows in their own way and
+hand them here, so a stale edit is refused with the same message everywhere and every change
+is audited with the same before/after shape.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any, Generic, Literal, TypeVar
+
+from allocation import PendingDeal
+from integrations.errors import StaleEdit
+from services.records import (
+    UNALLOCATED,
+    AllocationRecord,
+    AuditEntry,
+    ChangeCounts,
+    EditBatch,
+    SyncRun,
+)
+
+T = TypeVar("T")
+Json = dict[str, Any]
+ChangeAction = Literal["create", "update", "delete"]
+
+# Writes made by machines are not audited as edits; a person's re-assignment is.
+SYSTEM_ACTORS = frozenset({"webhook", "system"})
+# A sync still 'running' after this long died without finishing; it no longer blocks a new run.
+ABANDONED_AFTER = dt.timedelta(hours=1)
+SETTINGS_ID = "console"
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def is_person(actor: str) -> bool:
+    return actor not in SYSTEM_ACTORS and not actor.startswith("system")
+
+
+def stale_message(kind: str, record_id: str) -> str:
+    return (
+        f"{kind} {record_id} was changed by someone else since you opened it; reload and try again"
+    )
+
+
+def gone_message(kind: str, record_id: str) -> str:
+    return (
+        f"{kind} {record_id} was deleted by someone else since you opened it; reload and try again"
+    )
+
+
+def exists_message(kind: str, record_id: str) -> str:
+    return f"{kind} {record_id} already exists; reload and try again"
+
+
+def stale_settings_message() -> str:
+    return "settings were changed by someone else since you opened them; reload and try again"
+
+
+def stale_decision_message(deal_id: str) -> str:
+    return f"the firm's data changed while deal {deal_id} was being decided; decide again"
+
+
+def abandoned(started_at: dt.datetime, now: dt.datetime) -> bool:
+    return now - started_at > ABANDONED_AFTER
+
+
+@dataclass(frozen=True)
+class Change(Generic[T]):
+    """One checked row of an edit batch, ready to write and to audit."""
+
+    action: ChangeAction
+    record_id: str
+    before: Json | None
+    after: Json | None
+    value: T | None  # None for a delete
+
+
+def plan_batch(
+    kind: str,
+    batch: EditBatch[T],
+    current: Mapping[str, tuple[Json, str]],
+    to_dict: Callable[[T], Json],
+    id_of: Callable[[T], str],
+) -> list[Change[T]]:
+    """Check a batch against the stored rows (id → (dict, version)); raise ``StaleEdit`` naming
+    the first record that is stale, so the caller writes nothing. Unchanged updates drop out."""
+    changes: list[Change[T]] = []
+    for value in batch.added:
+        rid = id_of(value)
+        if rid in current:
+            raise StaleEdit(exists_message(kind, rid))
+        changes.append(Change("create", rid, None, to_dict(value), value))
+    for value, version in batch.updated:
+        before = _checked(kind, id_of(value), version, current)
+        after = to_dict(value)
+        if after != before:
+            changes.append(Change("update", id_of(value), before, after, value))
+    for rid, version in batch.deleted:
+        changes.append(Change("delete", rid, _checked(kind, rid, version, current), None, None))
+    return changes
+
+
+def _checked(kind: str, rid: str, version: str, current: Mapping[str, tuple[Json, str]]) -> Json:
+    if rid not in current:
+        raise StaleEdit(gone_message(kind, rid))
+    stored, stored_version = current[rid]
+    if str(version) != str(stored_version):
+        raise StaleEdit(stale_message(kind, rid))
+    return stored
+
+
+def batch_ids(batch: EditBatch[Any], id_of: Callable[[Any], str]) -> list[str]:
+    """Every record id a batch touches, to read their current rows in one go."""
+    ids = [id_of(v) for v in batch.added]
+    ids += [id_of(v) for v, _ in batch.updated]
+    ids += [rid for rid, _ in batch.deleted]
+    return ids
+
+
+def audit_for(
+    change: Change[Any], kind: str, entity: str, actor: str, at: dt.datetime
+) -> AuditEntry:
+    return AuditEntry(
+        at=at,
+        actor=actor,
+        action=f"{kind}.{change.action}",
+        entity=entity,
+        entity_id=change.record_id,
+        before=change.before,
+        after=change.after,
+        id=new_id(),
+    )
+
+
+def count_changes(
+    in_scope: Mapping[str, Json], existing: Mapping[str, Json], incoming: Mapping[str, Json]
+) -> tuple[ChangeCounts, list[str]]:
+    """Counts for replacing ``in_scope`` rows by ``incoming`` (``existing``: stored rows with an
+    incoming id, wherever they lie), and the ids to remove."""
+    added = sum(1 for rid in incoming if rid not in existing)
+    updated = sum(1 for rid, row in incoming.items() if rid in existing and existing[rid] != row)
+    removed = [rid for rid in in_scope if rid not in incoming]
+    return ChangeCounts(added=added, updated=updated, removed=len(removed)), removed
+
+
+def changed(counts: ChangeCounts) -> bool:
+    return bool(counts.added or counts.updated or counts.removed)
+
+
+def by_id(
+    rows: Iterable[T], id_of: Callable[[T], str], to_dict: Callable[[T], Json]
+) -> dict[str, Json]:
+    return {id_of(r): to_dict(r) for r in rows}
+
+
+def with_id(entry: AuditEntry) -> AuditEntry:
+    return entry if entry.id else replace(entry, id=new_id())
+
+
+def pending_of(record: AllocationRecord) -> PendingDeal | None:
+    """The load a recorded decision puts on its adviser's week, if it booked one."""
+    if record.status == UNALLOCATED or record.adviser_id is None or record.week is None:
+        return None
+    return PendingDeal(record.deal_id, record.adviser_id, record.week)
+
+
+def allocation_audit(
+    before: Json, after: Json, actor: str, reason: str, at: dt.datetime
+) -> AuditEntry:
+    """A person's change to a recorded decision; the reason they gave rides in ``after``."""
+    action = (
+        "allocation.reassign"
+        if before.get("adviser_id") != after.get("adviser_id")
+        else ("allocation.update")
+    )
+    return AuditEntry(
+        at=at,
+        actor=actor,
+        action=action,
+        entity="allocations",
+        entity_id=str(after["deal_id"]),
+        before=before,
+        after={**after, "reason": reason} if reason else after,
+        id=new_id(),
+    )
+
+
+def sync_busy_message(run: SyncRun) -> str:
+    return (
+        f"a {run.source} sync started by {run.actor} at {run.started_at:%H:%M} UTC is still "
+        "running; try again when it has finished"
+    )
+
+
+def abandon(run: SyncRun, now: dt.datetime) -> SyncRun:
+    return replace(
+        run,
+        status="failed",
+        finished_at=now,
+        errors=(*run.errors, "abandoned: still running after an hour"),
+    )
