@@ -1,1 +1,8 @@
-"""Use cases shared by the console pages, the webhook and the sync command line."""
+"""Use cases shared by the console pages, the webhook and the sync command line.
+
+``Services`` (in ``services.facade``) is the one handle the entry points hold.
+"""
+
+from services.facade import Services
+
+__all__ = ["Services"]

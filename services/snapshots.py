@@ -87,6 +87,11 @@ class SnapshotCache:
             self._cached = _Cached(snapshot, version, today)
         return snapshot, version
 
+    def latest(self) -> Snapshot | None:
+        """The snapshot last loaded, whatever its version (no store call)."""
+        with self._lock:
+            return self._cached.snapshot if self._cached else None
+
     def clear(self) -> None:
         with self._lock:
             self._cached = None

@@ -1,0 +1,282 @@
+"""``Services``: one object with a method per use case, so pages and the webhook stay thin.
+
+It holds the ports (store, notifier, CRM, leave source), the clock and the app settings, and
+caches the snapshot, ledger and heatmap data by the store's data version, so a warm page or a
+warm webhook call costs one store read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from allocation import Adviser, Deal, Ledger, Rules, Snapshot, build_ledger
+from services import booking, editing, history, settings_edit, views
+from services.booking import Outcome
+from services.editing import SaveResult, require_editor
+from services.history import AllocationFilter
+from services.ports import Crm, LeaveSource, Notifier, Store
+from services.preview import Preview, WhatIf, preview, preview_deal
+from services.records import (
+    UNALLOCATED,
+    WRITEBACK_PENDING,
+    AllocationRecord,
+    AuditEntry,
+    ConsoleSettings,
+    SyncRun,
+    Versioned,
+)
+from services.rows import RowEdits
+from services.snapshots import SnapshotCache
+
+Clock = Callable[[], dt.datetime]
+HOUSEHOLDS = ("Single", "Couple")
+
+
+def utc_clock() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Services:
+    def __init__(
+        self,
+        store: Store,
+        notifier: Notifier | None = None,
+        crm: Crm | None = None,
+        leave_source: LeaveSource | None = None,
+        clock: Clock = utc_clock,
+        settings: Any = None,  # settings.Settings; typed loosely so services never imports it
+        demo: bool = False,
+    ) -> None:
+        self.store = store
+        self.notifier = notifier
+        self.crm = crm
+        self.leave_source = leave_source
+        self.clock = clock
+        self.settings = settings
+        self.demo = demo
+        self.cache = SnapshotCache()
+        self._lock = threading.Lock()
+        self._derived: dict[str, tuple[tuple[str, dt.date], Any]] = {}
+
+    # --- time and data -------------------------------------------------------------------
+
+    def now(self) -> dt.datetime:
+        return self.clock().astimezone(dt.UTC)
+
+    def today(self) -> dt.date:
+        """The clock's date in the firm's timezone (from the stored rules)."""
+        return self.clock().astimezone(self.rules().zone).date()
+
+    def rules(self) -> Rules:
+        # The last snapshot's rules decide what "today" is; a settings edit reaches them on the
+        # next load (edits bump the data version), so no extra read is spent here.
+        latest = self.cache.latest()
+        return latest.rules if latest is not None else self.store.get_settings().value.rules
+
+    def snapshot_and_version(self) -> tuple[Snapshot, str]:
+        return self.cache.get(self.store, self.today())
+
+    def snapshot(self) -> Snapshot:
+        return self.snapshot_and_version()[0]
+
+    def data_version(self) -> str:
+        return self.store.data_version()
+
+    def _derive(self, name: str, make: Callable[[Snapshot, dt.date], Any]) -> Any:
+        snapshot, version = self.snapshot_and_version()
+        today = self.today()
+        key = (version, today)
+        with self._lock:
+            cached = self._derived.get(name)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        value = make(snapshot, today)
+        with self._lock:
+            self._derived[name] = (key, value)
+        return value
+
+    def ledger(self) -> Ledger:
+        return self._derive("ledger", build_ledger)  # type: ignore[no-any-return]
+
+    # --- browsing --------------------------------------------------------------------------
+
+    def advisers(self) -> tuple[Adviser, ...]:
+        return self.snapshot().advisers
+
+    def advisers_frame(self) -> pd.DataFrame:
+        return views.advisers_frame(self.advisers())
+
+    def packages(self) -> list[str]:
+        return booking.known_packages(self.snapshot())
+
+    def households(self) -> list[str]:
+        return list(HOUSEHOLDS)
+
+    def pods(self) -> list[str]:
+        return sorted({a.pod_type for a in self.advisers()}, key=str.casefold)
+
+    def regions(self) -> list[str]:
+        return sorted({a.region for a in self.advisers() if a.region}, key=str.casefold)
+
+    def heatmap_frame(
+        self,
+        package: str | None = None,
+        household: str | None = None,
+        pods: Sequence[str] = (),
+        regions: Sequence[str] = (),
+        taking_only: bool = False,
+    ) -> pd.DataFrame:
+        """Adviser × horizon-week rows: balance, load, utilisation, reasons, leave/closure days."""
+        base = self._derive("heatmap", lambda s, _t: views.heatmap_base(s, self.ledger()))
+        return views.filter_heatmap(
+            base, self.snapshot(), package, household, pods, regions, taking_only
+        )
+
+    def schedule(self, adviser_id: str) -> views.AdviserSchedule:
+        return views.schedule(self.snapshot(), self.ledger(), adviser_id)
+
+    # --- preview and booking -----------------------------------------------------------------
+
+    def preview(
+        self,
+        package: str,
+        household: str | None = None,
+        agreement_start: dt.date | None = None,
+        what_if: WhatIf | None = None,
+    ) -> Preview:
+        deal = preview_deal(package, household, agreement_start)
+        return preview(deal, self.snapshot(), self.today(), what_if)
+
+    def console_settings(self) -> Versioned[ConsoleSettings]:
+        return self.store.get_settings()
+
+    def allocate(self, deal: Deal, source: str = "console") -> Outcome:
+        return booking.allocate_and_record(
+            deal,
+            store=self.store,
+            cache=self.cache,
+            notifier=self.notifier,
+            crm=self.crm,
+            settings=self.console_settings().value,
+            today=self.today(),
+            now=self.now(),
+            source=source,
+        )
+
+    def retry_writebacks(self, deal_id: str | None = None, actor: str = "system") -> list[Outcome]:
+        return booking.retry_writebacks(
+            store=self.store,
+            notifier=self.notifier,
+            crm=self.crm,
+            settings=self.console_settings().value,
+            deal_id=deal_id,
+            actor=actor,
+        )
+
+    def reassign(
+        self, deal_id: str, adviser_id: str, week: dt.date, reason: str, actor: str, is_editor: bool
+    ) -> Outcome:
+        require_editor(is_editor, actor, "allocations")
+        return booking.reassign(
+            deal_id,
+            adviser_id,
+            week,
+            reason,
+            actor,
+            store=self.store,
+            snapshot=self.snapshot(),
+            notifier=self.notifier,
+            crm=self.crm,
+            settings=self.console_settings().value,
+        )
+
+    # --- editing ---------------------------------------------------------------------------
+
+    def closures_frame(self) -> pd.DataFrame:
+        return editing.closures_frame(self.store.list_closures(), self.advisers())
+
+    def save_closures(self, edits: RowEdits, actor: str, is_editor: bool) -> SaveResult:
+        return editing.save_closures(edits, store=self.store, actor=actor, is_editor=is_editor)
+
+    def overrides_frame(self) -> pd.DataFrame:
+        notes = self.store.override_notes()
+        return editing.overrides_frame(self.store.list_overrides(), self.advisers(), notes)
+
+    def save_overrides(self, edits: RowEdits, actor: str, is_editor: bool) -> SaveResult:
+        return editing.save_overrides(edits, store=self.store, actor=actor, is_editor=is_editor)
+
+    def override_warnings(self) -> list[Any]:
+        overrides = [v.value for v in self.store.list_overrides()]
+        return editing.overlap_warnings(overrides, {a.id: a.name for a in self.advisers()})
+
+    def save_settings(
+        self, changes: Mapping[str, Any], version: str, actor: str, is_editor: bool
+    ) -> ConsoleSettings:
+        return settings_edit.save_settings(
+            changes, version, store=self.store, actor=actor, is_editor=is_editor
+        )
+
+    def can_edit(self, email: str | None, local_mode: bool) -> bool:
+        """Editors are listed in settings; with no list, local mode lets everyone edit."""
+        editors = self.console_settings().value.editors
+        if not editors:
+            return local_mode
+        return bool(email) and email.strip().casefold() in {e.casefold() for e in editors}
+
+    def may_sign_in(self, email: str | None) -> bool:
+        policy = self.console_settings().value
+        if not (policy.allowed_emails or policy.allowed_domains):
+            return True
+        address = (email or "").strip().casefold()
+        domain = address.rpartition("@")[2]
+        return address in {e.casefold() for e in policy.allowed_emails} or domain in {
+            d.casefold().lstrip("@") for d in policy.allowed_domains
+        }
+
+    # --- history ---------------------------------------------------------------------------
+
+    def allocations(self, wanted: AllocationFilter | None = None) -> list[AllocationRecord]:
+        return history.list_allocations(self.store, wanted or AllocationFilter())
+
+    def allocations_frame(self, wanted: AllocationFilter | None = None) -> pd.DataFrame:
+        return history.allocations_frame(self.allocations(wanted), self.advisers())
+
+    def allocation(self, deal_id: str) -> AllocationRecord | None:
+        return self.store.get_allocation(deal_id)
+
+    def explanation_frame(self, record: AllocationRecord) -> pd.DataFrame:
+        return history.explanation_frame(record, self.advisers())
+
+    def unallocated(self) -> list[AllocationRecord]:
+        return history.queue(self.store, UNALLOCATED)
+
+    def writebacks_pending(self) -> list[AllocationRecord]:
+        return history.queue(self.store, WRITEBACK_PENDING)
+
+    def allocations_per_month(self, wanted: AllocationFilter | None = None) -> pd.DataFrame:
+        return history.per_adviser_month(self.allocations(wanted), self.advisers())
+
+    def audit(self, entity: str | None = None, limit: int = 50) -> list[AuditEntry]:
+        return self.store.list_audit(entity, limit)
+
+    def audit_frame(self, entity: str | None = None, limit: int = 50) -> pd.DataFrame:
+        return history.audit_frame(self.audit(entity, limit))
+
+    def sync_runs(self, source: str | None = None, limit: int = 50) -> list[SyncRun]:
+        return self.store.list_sync_runs(source, limit)
+
+    def last_syncs(self) -> dict[str, SyncRun]:
+        """The latest run per source, for the sidebar and the Settings page."""
+        latest: dict[str, SyncRun] = {}
+        for run in self.store.list_sync_runs(None, 200):
+            latest.setdefault(run.source, run)
+        return latest
+
+    def integration_status(self) -> list[dict[str, Any]]:
+        """Which settings are configured (never their values), for the Settings page."""
+        return [] if self.settings is None else list(self.settings.redacted())

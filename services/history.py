@@ -1,0 +1,140 @@
+"""Following allocations: history with filters, the queues ops work from, audit, a monthly chart."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from allocation import Adviser, explain, normalise
+from services.ports import Store
+from services.records import UNALLOCATED, WRITEBACK_PENDING, AllocationRecord, AuditEntry
+
+HISTORY_LIMIT = 5000
+ALLOCATION_COLUMNS = [
+    "deal_id", "decided_at", "status", "adviser_id", "adviser", "week", "service_package",
+    "household_type", "agreement_start", "source", "writeback_attempts", "last_error", "note",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class AllocationFilter:
+    since: dt.date | None = None  # decided on or after (UTC date)
+    until: dt.date | None = None  # decided on or before (UTC date)
+    adviser_id: str | None = None
+    package: str | None = None
+    status: str | None = None
+
+
+def _utc_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+
+
+def list_allocations(store: Store, wanted: AllocationFilter) -> list[AllocationRecord]:
+    """Newest first. Dates, adviser and status are asked of the store; package is checked here."""
+    records = store.list_allocations(
+        since=_utc_start(wanted.since) if wanted.since else None,
+        until=_utc_start(wanted.until + dt.timedelta(days=1)) if wanted.until else None,
+        status=wanted.status or None,
+        adviser_id=wanted.adviser_id or None,
+        limit=HISTORY_LIMIT,
+    )
+    if wanted.package:
+        package = normalise(wanted.package)
+        records = [r for r in records if normalise(r.service_package) == package]
+    return records
+
+
+def queue(store: Store, status: str) -> list[AllocationRecord]:
+    """Deals nobody could take (``unallocated``) or whose write-back failed."""
+    if status not in (UNALLOCATED, WRITEBACK_PENDING):
+        raise ValueError(f"no queue for status {status!r}")
+    return store.list_allocations(status=status, limit=HISTORY_LIMIT)
+
+
+def allocations_frame(
+    records: Sequence[AllocationRecord], advisers: Sequence[Adviser]
+) -> pd.DataFrame:
+    names = {a.id: a.name for a in advisers}
+    rows = [
+        {
+            "deal_id": r.deal_id,
+            "decided_at": r.decided_at,
+            "status": r.status,
+            "adviser_id": r.adviser_id,
+            "adviser": names.get(r.adviser_id or "", r.adviser_id),
+            "week": r.week,
+            "service_package": r.service_package,
+            "household_type": r.household_type,
+            "agreement_start": r.agreement_start,
+            "source": r.source,
+            "writeback_attempts": r.writeback_attempts,
+            "last_error": r.last_error,
+            "note": r.note,
+        }
+        for r in records
+    ]
+    return pd.DataFrame(rows, columns=ALLOCATION_COLUMNS)
+
+
+def explanation_frame(record: AllocationRecord, advisers: Sequence[Adviser]) -> pd.DataFrame:
+    """The stored explanation of one decision, ranked, with adviser names."""
+    names = {a.id: a.name for a in advisers}
+    rows = [
+        {
+            "rank": n,
+            "adviser": names.get(c.get("adviser_id", ""), c.get("adviser_id")),
+            "eligible": c.get("eligible"),
+            "earliest_week": c.get("earliest_week"),
+            "utilisation": c.get("utilisation"),
+            "why": explain(c.get("reason")),
+            "blocked_weeks": len(c.get("blocked_weeks") or ()),
+        }
+        for n, c in enumerate(record.explanation, start=1)
+    ]
+    return pd.DataFrame(rows)
+
+
+def per_adviser_month(
+    records: Sequence[AllocationRecord], advisers: Sequence[Adviser]
+) -> pd.DataFrame:
+    """Allocations per adviser per month of decision: columns ``month``, ``adviser``, ``count``."""
+    names = {a.id: a.name for a in advisers}
+    rows = [
+        {
+            "month": r.decided_at.date().replace(day=1),
+            "adviser": names.get(r.adviser_id, r.adviser_id),
+        }
+        for r in records
+        if r.adviser_id is not None
+    ]
+    frame = pd.DataFrame(rows, columns=["month", "adviser"])
+    counted = frame.groupby(["month", "adviser"], as_index=False).size()
+    return counted.rename(columns={"size": "count"}).sort_values(
+        ["month", "adviser"], ignore_index=True
+    )
+
+
+def audit_frame(entries: Sequence[AuditEntry]) -> pd.DataFrame:
+    rows = [
+        {
+            "at": e.at,
+            "actor": e.actor,
+            "action": e.action,
+            "entity": e.entity,
+            "entity_id": e.entity_id,
+            "before": _compact(e.before),
+            "after": _compact(e.after),
+        }
+        for e in entries
+    ]
+    return pd.DataFrame(
+        rows, columns=["at", "actor", "action", "entity", "entity_id", "before", "after"]
+    )
+
+
+def _compact(value: object) -> str:
+    return "" if value is None else json.dumps(value, default=str, sort_keys=True)

@@ -1,0 +1,107 @@
+"""Editing the console settings (the core's rules plus console policy), validated and audited."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from allocation import InvalidInput, Rules
+from integrations.errors import StaleEdit
+from services.editing import require_editor
+from services.errors import Conflict, RowProblem, ValidationFailed
+from services.ports import Store
+from services.records import ConsoleSettings
+from services.rows import parse_names, parse_number
+
+INT_RULES = ("buffer_weeks", "agreement_lag_weeks", "horizon_weeks", "history_weeks")
+INT_RULES += ("weekly_max_new", "prestart_weeks")
+NUMBER_RULES = ("default_monthly_limit", "burst_weeks")
+MAPPING_RULES = ("pod_monthly_limits", "meeting_weights")
+LIST_POLICY = ("editors", "allowed_emails", "allowed_domains")
+PROPERTY_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _number(key: str, value: Any, out: list[RowProblem], whole: bool = False) -> Any:
+    try:
+        number = parse_number(value)
+    except (TypeError, ValueError):
+        out.append(RowProblem("settings", key, f"{value!r} is not a number"))
+        return None
+    if whole and number != int(number):
+        out.append(RowProblem("settings", key, f"{value!r} must be a whole number"))
+        return None
+    return int(number) if whole else number
+
+
+def _mapping(key: str, value: Any, out: list[RowProblem]) -> dict[str, float] | None:
+    if not isinstance(value, Mapping):
+        out.append(RowProblem("settings", key, "expected a table of name → number"))
+        return None
+    result = {}
+    for name, raw in value.items():
+        number = _number(f"{key}[{name}]", raw, out)
+        if number is not None and str(name).strip():
+            result[str(name).strip()] = number
+    return result
+
+
+def _rule_value(key: str, value: Any, out: list[RowProblem]) -> Any:
+    if key in INT_RULES:
+        return _number(key, value, out, whole=True)
+    if key in NUMBER_RULES:
+        return _number(key, value, out)
+    if key in MAPPING_RULES:
+        return _mapping(key, value, out)
+    if key == "household_exempt_packages":
+        return frozenset(parse_names(value))
+    return str(value).strip()  # timezone
+
+
+def _policy_value(key: str, value: Any, out: list[RowProblem]) -> Any:
+    if key in LIST_POLICY:
+        return tuple(n.casefold() for n in parse_names(value))
+    if key == "stale_after_hours":
+        hours = _number(key, value, out, whole=True)
+        if hours is not None and hours < 1:
+            out.append(RowProblem("settings", key, "must be at least 1 hour"))
+        return hours
+    prop = str(value).strip()
+    if not PROPERTY_NAME.match(prop):
+        out.append(RowProblem("settings", key, f"{prop!r} is not a HubSpot property name"))
+    return prop
+
+
+def apply_changes(current: ConsoleSettings, changes: Mapping[str, Any]) -> ConsoleSettings:
+    """``current`` with ``changes`` applied; every bad value is reported at once."""
+    rule_fields = {f.name for f in dataclasses.fields(Rules)}
+    policy_fields = {f.name for f in dataclasses.fields(ConsoleSettings)} - {"rules"}
+    problems: list[RowProblem] = []
+    rule_changes, policy_changes = {}, {}
+    for key, value in changes.items():
+        if key in rule_fields:
+            rule_changes[key] = _rule_value(key, value, problems)
+        elif key in policy_fields:
+            policy_changes[key] = _policy_value(key, value, problems)
+        else:
+            problems.append(RowProblem("settings", key, "is not a setting"))
+    if problems:
+        raise ValidationFailed(tuple(problems))
+    try:
+        rules = dataclasses.replace(current.rules, **rule_changes)
+    except InvalidInput as exc:
+        raise ValidationFailed((RowProblem("settings", None, str(exc)),)) from exc
+    return dataclasses.replace(current, rules=rules, **policy_changes)
+
+
+def save_settings(
+    changes: Mapping[str, Any], version: str, *, store: Store, actor: str, is_editor: bool
+) -> ConsoleSettings:
+    require_editor(is_editor, actor, "settings")
+    updated = apply_changes(store.get_settings().value, changes)
+    try:
+        store.save_settings(updated, version, actor)
+    except StaleEdit as exc:
+        raise Conflict(f"{exc} — reload the page to see the latest, then edit again") from exc
+    return updated
