@@ -1,0 +1,121 @@
+"""HubSpot API facts in one place: versioned paths, page sizes, limits, property names.
+
+HubSpot's CRM v3 object and search endpoints and the v4 associations endpoints are used.
+Moving to a newer API version means changing the paths here and nothing else.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+API_BASE = "https://api.hubapi.com"
+CRM_OBJECTS = "/crm/v3/objects"
+USERS_PATH = f"{CRM_OBJECTS}/users"
+ASSOCIATIONS = "/crm/v4/associations"
+
+
+def object_path(object_type: str, record_id: str = "") -> str:
+    return f"{CRM_OBJECTS}/{object_type}" + (f"/{record_id}" if record_id else "")
+
+
+def search_path(object_type: str) -> str:
+    return f"{CRM_OBJECTS}/{object_type}/search"
+
+
+def batch_path(object_type: str, action: str) -> str:
+    return f"{CRM_OBJECTS}/{object_type}/batch/{action}"  # action: "read" or "update"
+
+
+def associations_batch_path(from_type: str, to_type: str) -> str:
+    return f"{ASSOCIATIONS}/{from_type}/{to_type}/batch/read"
+
+
+LIST_PAGE_SIZE = 100  # GET list endpoints take at most 100 per page
+SEARCH_PAGE_SIZE = 200  # the search API's own maximum page
+SEARCH_RESULT_CAP = 10_000  # the search API will not page past this many results per query
+BATCH_SIZE = 100  # batch read / update inputs per call
+ASSOCIATION_BATCH_SIZE = 1_000  # v4 associations batch read inputs per call
+# The search endpoints have their own limit (a few requests per second per token), separate
+# from the general burst limit; spacing calls avoids spending retries on avoidable 429s.
+SEARCH_MIN_INTERVAL = 0.25
+
+MEETING_KINDS = {"clarify": "clarify", "kick off": "kickoff"}  # hs_activity_type → kind
+MEETING_ACTIVITY_TYPES = ("Clarify", "Kick Off")  # as the firm spells them in HubSpot
+
+
+@dataclass(frozen=True)
+class HubSpotProperties:
+    """The firm's property names (defaults from the product brief); all configurable."""
+
+    # users (advisers)
+    taking_on_clients: str = "taking_on_clients"
+    client_types: str = "client_types"
+    household_type: str = "household_type"
+    pod_type: str = "pod_type"
+    start_date: str = "adviser_start_date"
+    owner_id: str = "hubspot_owner_id"
+    email: str = "hs_email"
+    first_name: str = "hs_given_name"
+    last_name: str = "hs_family_name"
+    region: str | None = None  # a user property naming the adviser's region, if the firm has one
+    # meetings
+    activity_type: str = "hs_activity_type"
+    meeting_start: str = "hs_meeting_start_time"
+    meeting_owner: str = "hubspot_owner_id"
+    # deals
+    pipeline: str = "pipeline"
+    stage: str = "dealstage"
+    deal_advisers: tuple[str, ...] = ("advisor", "hubspot_owner_id")  # first one set wins
+    adviser_email: str = "advisor_email"
+    agreement_start: str = "agreement_start_date"
+    clarify_dates: tuple[str, ...] = (
+        "most_recent_clarify_booked_date",
+        "most_recent_clarify_call_date",
+    )
+    created: str = "createdate"
+
+    def user_properties(self) -> list[str]:
+        names = [
+            self.taking_on_clients,
+            self.client_types,
+            self.household_type,
+            self.pod_type,
+            self.start_date,
+            self.owner_id,
+            self.email,
+            self.first_name,
+            self.last_name,
+        ]
+        return names + ([self.region] if self.region else [])
+
+    def meeting_properties(self) -> list[str]:
+        return [self.activity_type, self.meeting_start, self.meeting_owner]
+
+    def deal_properties(self) -> list[str]:
+        return [*self.deal_advisers, self.adviser_email, self.agreement_start, self.created]
+
+
+class SearchThrottle:
+    """Keeps at least ``interval`` seconds between search calls (clock and sleep injectable)."""
+
+    def __init__(
+        self,
+        interval: float = SEARCH_MIN_INTERVAL,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._interval = interval
+        self._clock = clock
+        self._sleep = sleep
+        self._last: float | None = None
+
+    def wait(self) -> None:
+        now = self._clock()
+        if self._last is not None:
+            remaining = self._interval - (now - self._last)
+            if remaining > 0:
+                self._sleep(remaining)
+                now = self._clock()
+        self._last = now

@@ -1,0 +1,140 @@
+"""HubSpot records → the console's records. Pure functions over the API's JSON shapes.
+
+HubSpot returns every property as a string (or null): booleans as "True"/"false", dates as
+"2026-02-03" or a millisecond epoch, datetimes as ISO 8601 with "Z", multi-values joined by
+";" (the firm also uses "," "/" "|" in free-text fields).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from allocation import Adviser, Meeting
+from integrations.errors import MalformedReply
+from integrations.hubspot_api import MEETING_KINDS, HubSpotProperties
+from services.records import OpenDeal
+
+_SEPARATORS = re.compile(r"[;,/|]")
+_TRUE = frozenset({"true", "yes", "1"})
+
+
+def split_values(text: str | None) -> frozenset[str]:
+    return frozenset(part.strip() for part in _SEPARATORS.split(text or "") if part.strip())
+
+
+def parse_flag(text: str | None) -> bool:
+    """Only an explicit yes counts: an unset flag must not start sending an adviser clients."""
+    return (text or "").strip().casefold() in _TRUE
+
+
+def parse_datetime(text: str | None) -> dt.datetime | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    if text.isdigit():
+        return dt.datetime.fromtimestamp(int(text) / 1000, tz=dt.UTC)
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def parse_date(text: str | None) -> dt.date | None:
+    text = (text or "").strip()
+    if len(text) == 10 and text[4] == "-":
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            return None
+    moment = parse_datetime(text)
+    return moment.astimezone(dt.UTC).date() if moment else None
+
+
+def properties_of(record: Any) -> Mapping[str, str | None]:
+    if not isinstance(record, dict) or not isinstance(record.get("properties"), dict):
+        raise MalformedReply("HubSpot returned a record without a properties object")
+    props: Mapping[str, str | None] = record["properties"]
+    return props
+
+
+def adviser_from_user(record: Any, names: HubSpotProperties) -> Adviser | None:
+    """An adviser from a HubSpot user; ``None`` when the user is not an owner (cannot be
+    assigned deals, so cannot be an adviser)."""
+    props = properties_of(record)
+    owner_id = (props.get(names.owner_id) or "").strip()
+    if not owner_id:
+        return None
+    email = (props.get(names.email) or "").strip().lower()
+    full_name = " ".join(
+        part.strip() for part in (props.get(names.first_name), props.get(names.last_name)) if part
+    )
+    return Adviser(
+        id=owner_id,
+        name=full_name or email or owner_id,
+        email=email,
+        taking_on_clients=parse_flag(props.get(names.taking_on_clients)),
+        service_packages=split_values(props.get(names.client_types)),
+        household_types=split_values(props.get(names.household_type)),
+        pod_type=(props.get(names.pod_type) or "").strip() or "Standard",
+        start_date=parse_date(props.get(names.start_date)),
+        region=_region(props, names),
+    )
+
+
+def _region(props: Mapping[str, str | None], names: HubSpotProperties) -> str | None:
+    if not names.region:
+        return None
+    return (props.get(names.region) or "").strip() or None
+
+
+def meeting_kind(activity_type: str | None) -> str | None:
+    return MEETING_KINDS.get(" ".join((activity_type or "").casefold().split()))
+
+
+def meeting_from(record: Any, deal_id: str | None, names: HubSpotProperties) -> Meeting | None:
+    """A Clarify / Kick Off meeting; ``None`` when it has no owner, kind or start time."""
+    props = properties_of(record)
+    owner = (props.get(names.meeting_owner) or "").strip()
+    kind = meeting_kind(props.get(names.activity_type))
+    start = parse_datetime(props.get(names.meeting_start))
+    if not owner or kind is None or start is None:
+        return None
+    return Meeting(
+        id=str(record.get("id")), adviser_id=owner, start=start, kind=kind, deal_id=deal_id
+    )
+
+
+def open_deal_from(record: Any, names: HubSpotProperties) -> OpenDeal:
+    props = properties_of(record)
+    adviser = next(
+        (v.strip() for p in names.deal_advisers if (v := props.get(p)) and v.strip()), None
+    )
+    email = (props.get(names.adviser_email) or "").strip().lower() or None
+    return OpenDeal(
+        deal_id=str(record.get("id")),
+        adviser_id=adviser,
+        adviser_email=email,
+        agreement_start=parse_date(props.get(names.agreement_start)),
+        created=parse_date(props.get(names.created)),
+    )
+
+
+def first_deal_ids(association_results: Any) -> dict[str, str]:
+    """meeting id → associated deal id from a v4 associations batch read reply (the lowest
+    deal id when a meeting is linked to several, so reruns agree)."""
+    if not isinstance(association_results, list):
+        raise MalformedReply("HubSpot associations reply has no results list")
+    deals: dict[str, str] = {}
+    for row in association_results:
+        try:
+            meeting_id = str(row["from"]["id"])
+            targets = [str(t["toObjectId"]) for t in row.get("to", [])]
+        except (KeyError, TypeError) as exc:
+            raise MalformedReply("HubSpot associations reply has an unexpected row") from exc
+        if targets:
+            deals[meeting_id] = min(targets, key=lambda t: (len(t), t))
+    return deals
