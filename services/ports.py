@@ -52,6 +52,10 @@ class ReferenceData(Protocol):
 
     def list_leave(self) -> list[Leave]: ...
 
+    def add_manual_leave(self, leave: Leave) -> None:
+        """Leave entered in the console rather than synced; no sync removes it."""
+        ...
+
     def replace_synced_leave(self, leave: Sequence[Leave], since: dt.date) -> ChangeCounts:
         """Replace synced leave ending on or after ``since``; manual leave is untouched."""
         ...

@@ -1,0 +1,1 @@
+"""One contract every store keeps; each store's test module subclasses ``StoreContract``."""

@@ -1,0 +1,96 @@
+"""Recorded decisions: one per deal, never on stale data, pending load kept in step."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from allocation import PendingDeal
+from integrations.errors import AlreadyRecorded, NotFound, StaleEdit
+from services.ports import Store
+from tests.builders import adviser, d
+from tests.contract.support import allocation, at, record
+
+
+class AllocationContract:
+    def test_a_recorded_decision_comes_back_with_its_pending_load(self, store: Store) -> None:
+        decided = allocation("deal-1", "dana", d("2026-03-23"), note="first")
+        assert record(store, decided) == decided
+        assert store.get_allocation("deal-1") == decided
+        assert store.list_pending() == [PendingDeal("deal-1", "dana", d("2026-03-23"))]
+
+    def test_an_unallocated_decision_books_no_load(self, store: Store) -> None:
+        record(store, allocation("deal-1", None))
+        assert store.get_allocation("deal-1") is not None
+        assert store.list_pending() == []
+
+    def test_an_unknown_deal_has_no_allocation(self, store: Store) -> None:
+        assert store.get_allocation("deal-unknown") is None
+
+    def test_a_replayed_deal_is_refused_with_the_recorded_decision(self, store: Store) -> None:
+        first = record(store, allocation("deal-1", "dana"))
+        with pytest.raises(AlreadyRecorded) as refused:
+            record(store, allocation("deal-1", "lee", minutes=5))
+        assert refused.value.record == first
+        assert store.get_allocation("deal-1") == first
+
+    def test_a_decision_made_on_old_data_is_refused(self, store: Store) -> None:
+        decided_on = store.data_version()
+        store.replace_advisers([adviser("dana")])
+        with pytest.raises(StaleEdit, match="deal-1"):
+            store.record_allocation(allocation("deal-1"), based_on=decided_on)
+        assert store.get_allocation("deal-1") is None
+        assert store.list_pending() == []
+
+    def test_allocations_are_listed_newest_first_and_filtered(self, store: Store) -> None:
+        record(store, allocation("deal-1", "dana", minutes=0))
+        record(store, allocation("deal-2", "lee", minutes=10))
+        record(store, allocation("deal-3", None, minutes=20))
+        record(store, allocation("deal-4", "dana", minutes=30, status="writeback_pending"))
+        ids = [r.deal_id for r in store.list_allocations()]
+        assert ids == ["deal-4", "deal-3", "deal-2", "deal-1"]
+        assert [r.deal_id for r in store.list_allocations(since=at(10), until=at(30))] == [
+            "deal-3",
+            "deal-2",
+        ]
+        assert [r.deal_id for r in store.list_allocations(status="unallocated")] == ["deal-3"]
+        assert [r.deal_id for r in store.list_allocations(adviser_id="dana")] == [
+            "deal-4",
+            "deal-1",
+        ]
+        assert [r.deal_id for r in store.list_allocations(limit=2)] == ["deal-4", "deal-3"]
+
+    def test_a_reassignment_moves_the_pending_load_and_is_audited(self, store: Store) -> None:
+        first = record(store, allocation("deal-1", "dana", d("2026-03-23")))
+        moved = dataclasses.replace(first, adviser_id="lee", week=d("2026-03-30"), source="console")
+        store.update_allocation(moved, actor="ann@firm.au", reason="Dana is on leave")
+        assert store.get_allocation("deal-1") == moved
+        assert store.list_pending() == [PendingDeal("deal-1", "lee", d("2026-03-30"))]
+        [entry] = store.list_audit("allocations")
+        assert (entry.actor, entry.entity_id) == ("ann@firm.au", "deal-1")
+        assert entry.before is not None
+        assert entry.before["adviser_id"] == "dana"
+        assert entry.after is not None
+        assert entry.after["adviser_id"] == "lee"
+        assert "Dana is on leave" in str(entry.after)
+
+    def test_unallocating_a_deal_removes_its_pending_load(self, store: Store) -> None:
+        first = record(store, allocation("deal-1", "dana"))
+        store.update_allocation(
+            dataclasses.replace(first, status="unallocated", adviser_id=None, week=None),
+            actor="ann@firm.au",
+        )
+        assert store.list_pending() == []
+
+    def test_machine_updates_are_not_audited_as_edits(self, store: Store) -> None:
+        first = record(store, allocation("deal-1", "dana", status="writeback_pending"))
+        written = dataclasses.replace(first, status="allocated", writeback_attempts=1)
+        store.update_allocation(written, actor="webhook")
+        assert store.get_allocation("deal-1") == written
+        assert store.list_pending() == [PendingDeal("deal-1", "dana", d("2026-03-23"))]
+        assert store.list_audit("allocations") == []
+
+    def test_updating_an_unrecorded_deal_is_refused(self, store: Store) -> None:
+        with pytest.raises(NotFound, match="deal-9"):
+            store.update_allocation(allocation("deal-9"), actor="ann@firm.au")

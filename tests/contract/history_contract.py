@@ -1,0 +1,119 @@
+"""Audit log, sync runs, tokens, and the data version every cached snapshot trusts."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+
+from allocation import Leave, Meeting, PendingDeal
+from integrations.errors import SyncInProgress
+from services.ports import Store
+from services.records import AuditEntry, ConsoleSettings, EditBatch
+from tests.builders import adviser, d
+from tests.contract.edits_contract import holiday, limit
+from tests.contract.support import UTC, allocation, at, record
+
+Write = Callable[[Store], object]
+
+
+def _snapshot_writes() -> list[tuple[str, Write]]:
+    meeting = Meeting("m1", "dana", dt.datetime(2026, 3, 10, 1, tzinfo=UTC), "clarify")
+    return [
+        ("advisers", lambda s: s.replace_advisers([adviser("dana")])),
+        ("meetings", lambda s: s.replace_meetings([meeting], d("2026-03-01"), d("2026-04-01"))),
+        ("synced leave", lambda s: s.replace_synced_leave(
+            [Leave("eh-1", "dana", d("2026-03-02"), d("2026-03-03"))], d("2026-01-01"))),
+        ("manual leave", lambda s: s.add_manual_leave(
+            Leave("man-1", "dana", d("2026-03-09"), d("2026-03-09")))),
+        ("open deals", lambda s: s.replace_open_deals([PendingDeal("x", "dana", d("2026-03-16"))])),
+        ("dropped pending", lambda s: s.drop_pending(["x"])),
+        ("closures", lambda s: s.save_closures(EditBatch(added=(holiday("c1"),)), "ann")),
+        ("overrides", lambda s: s.save_overrides(EditBatch(added=(limit("o1"),)), "ann")),
+        ("override note", lambda s: s.set_override_note("o1", "why")),
+        ("settings", lambda s: s.save_settings(
+            ConsoleSettings(stale_after_hours=5), s.get_settings().version, "ann")),
+        ("allocation", lambda s: record(s, allocation("deal-1"))),
+        ("reassignment", lambda s: s.update_allocation(allocation("deal-1", "lee"), "ann")),
+    ]  # fmt: skip
+
+
+class HistoryContract:
+    def test_every_write_the_snapshot_depends_on_changes_the_data_version(
+        self, store: Store
+    ) -> None:
+        seen = [store.data_version()]
+        for name, write in _snapshot_writes():
+            write(store)
+            now = store.data_version()
+            assert now not in seen, f"{name} did not change the data version"
+            seen.append(now)
+
+    def test_the_data_version_stays_put_while_nothing_is_written(self, store: Store) -> None:
+        store.replace_advisers([adviser("dana")])
+        first = store.data_version()
+        store.list_advisers()
+        store.list_closures()
+        assert store.data_version() == first
+
+    def test_audit_entries_come_back_newest_first_by_entity(self, store: Store) -> None:
+        for minutes, entity in [(0, "closures"), (5, "sync"), (10, "closures")]:
+            store.append_audit(
+                AuditEntry(
+                    at=at(minutes),
+                    actor="ann",
+                    action=f"{entity}.test",
+                    entity=entity,
+                    entity_id=f"e{minutes}",
+                    before={"n": minutes, "nested": {"list": [1, "two", None]}},
+                    after=None,
+                )
+            )
+        closures = store.list_audit("closures")
+        assert [e.entity_id for e in closures] == ["e10", "e0"]
+        assert closures[0].before == {"n": 10, "nested": {"list": [1, "two", None]}}
+        assert closures[0].at == at(10)
+        assert closures[0].id
+        assert [e.entity_id for e in store.list_audit(limit=2)] == ["e10", "e5"]
+
+    def test_a_sync_cannot_start_while_the_same_sync_runs(self, store: Store) -> None:
+        run = store.start_sync("leave", actor="system", now=at(0))
+        assert run.status == "running"
+        assert run.id
+        with pytest.raises(SyncInProgress):
+            store.start_sync("leave", actor="ann", now=at(10))
+        other = store.start_sync("hubspot_meetings", actor="system", now=at(10))
+        assert other.id != run.id
+
+    def test_a_finished_sync_is_kept_and_frees_the_next_run(self, store: Store) -> None:
+        run = store.start_sync("leave", actor="system", now=at(0))
+        done = dataclasses.replace(
+            run, status="failed", finished_at=at(3), added=2, updated=1, errors=("429 from EH",)
+        )
+        store.finish_sync(done)
+        second = store.start_sync("leave", actor="ann", now=at(20))
+        assert store.list_sync_runs("leave") == [second, done]
+        assert store.list_sync_runs("hubspot_deals") == []
+        assert store.list_sync_runs(limit=1) == [second]
+
+    def test_a_sync_left_running_for_over_an_hour_is_abandoned(self, store: Store) -> None:
+        store.start_sync("leave", actor="system", now=at(0))
+        with pytest.raises(SyncInProgress):
+            store.start_sync("leave", actor="system", now=at(59))
+        fresh = store.start_sync("leave", actor="system", now=at(61))
+        assert store.list_sync_runs("leave")[0] == fresh
+
+    def test_tokens_are_kept_by_name_and_replaced_whole(self, store: Store) -> None:
+        assert store.load_token("employment_hero") is None
+        token = {"access_token": "a1", "expires_at": 1_800_000_000, "scope": ["leave"]}
+        store.save_token("employment_hero", token)
+        token["access_token"] = "changed by the caller after saving"
+        assert store.load_token("employment_hero") == {
+            "access_token": "a1",
+            "expires_at": 1_800_000_000,
+            "scope": ["leave"],
+        }
+        store.save_token("employment_hero", {"access_token": "a2"})
+        assert store.load_token("employment_hero") == {"access_token": "a2"}

@@ -1,0 +1,19 @@
+"""The store contract: every promise of ``services.ports``, for every store.
+
+A store's test module subclasses ``StoreContract`` and provides a ``store`` fixture giving an
+empty store; nothing here knows which store it talks to.
+"""
+
+from __future__ import annotations
+
+from tests.contract.allocations_contract import AllocationContract
+from tests.contract.concurrency_contract import ConcurrencyContract
+from tests.contract.edits_contract import EditContract
+from tests.contract.history_contract import HistoryContract
+from tests.contract.reference_contract import ReferenceDataContract
+
+
+class StoreContract(
+    ReferenceDataContract, EditContract, AllocationContract, HistoryContract, ConcurrencyContract
+):
+    """Subclass as ``TestXStore`` with a ``store`` fixture returning an empty store."""
