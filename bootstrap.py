@@ -1,0 +1,105 @@
+"""The one place concrete adapters are chosen, from ``settings.Settings``.
+
+The console (through ``st.cache_resource``), the webhook and the command line call
+``build_services``. Adapter modules are imported inside the functions so an entry point only
+loads what its settings ask for, and nothing connects anywhere at import time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from services import Services
+from services.facade import Clock, utc_clock
+from services.notifiers import LoggingNotifier
+from services.ports import Crm, LeaveSource, Notifier, Store
+from settings import Settings
+
+log = logging.getLogger("console.bootstrap")
+DEMO_MARKER = "demo_data"  # a token-collection entry: the store holds the demo firm
+
+
+def open_store(settings: Settings) -> Store:
+    if settings.store_kind == "sqlite":
+        from integrations.sqlite_store import SqliteStore
+
+        return SqliteStore(settings.sqlite_path)
+    from integrations.firestore_store import FirestoreStore
+
+    return FirestoreStore(settings.firestore_project)
+
+
+def seed_if_empty(store: Store, settings: Settings, clock: Clock) -> None:
+    """Fill a fresh embedded store with the demo firm (unless CONSOLE_DEMO=0)."""
+    if settings.store_kind != "sqlite" or not settings.demo or not store.is_empty():
+        return
+    from allocation import Rules
+    from integrations.demo_data import seed_demo
+
+    now = clock().astimezone(dt.UTC)
+    summary = seed_demo(store, now.astimezone(Rules().zone).date(), now)
+    mark_demo(store, now)
+    log.info("seeded demo data: %s", summary)
+
+
+def mark_demo(store: Store, now: dt.datetime) -> None:
+    store.save_token(DEMO_MARKER, {"seeded_at": now.isoformat()})
+
+
+def holds_demo_data(store: Store) -> bool:
+    return store.load_token(DEMO_MARKER) is not None
+
+
+def build_notifier(settings: Settings) -> Notifier:
+    if not settings.chat_configured:
+        return LoggingNotifier()
+    from integrations.google_chat import ChatNotifier
+
+    notifier: Any = ChatNotifier(settings.require("GOOGLE_CHAT_WEBHOOK_URL"))
+    return notifier  # type: ignore[no-any-return]
+
+
+def build_crm(settings: Settings) -> Crm | None:
+    if not settings.hubspot_configured:
+        return None
+    from integrations.hubspot import HubSpotClient
+
+    return HubSpotClient(
+        settings.require("HUBSPOT_TOKEN"),
+        api_base=settings.hubspot_api_base,
+        pipeline=settings.get("HUBSPOT_ONBOARDING_PIPELINE"),
+        stages=settings.onboarding_stages,
+    )
+
+
+def build_leave_source(settings: Settings, store: Store) -> LeaveSource | None:
+    if not settings.employment_hero_configured:
+        return None
+    from integrations.employment_hero import EmploymentHeroClient, employment_hero_app
+
+    app = employment_hero_app(
+        settings.require("EH_CLIENT_ID"),
+        settings.require("EH_CLIENT_SECRET"),
+        settings.require("EH_REDIRECT_URI"),
+    )
+    return EmploymentHeroClient(app, store, settings.get("EH_ORGANISATION_ID"))
+
+
+def build_services(
+    settings: Settings | None = None, *, clock: Clock = utc_clock, store: Store | None = None
+) -> Services:
+    """Everything the entry points need, wired from settings (a ``store`` may be injected)."""
+    settings = settings if settings is not None else Settings.load()
+    store = store if store is not None else open_store(settings)
+    seed_if_empty(store, settings, clock)
+    return Services(
+        store=store,
+        notifier=build_notifier(settings),
+        crm=build_crm(settings),
+        leave_source=build_leave_source(settings, store),
+        clock=clock,
+        settings=settings,
+        demo=holds_demo_data(store),
+    )

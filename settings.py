@@ -1,0 +1,185 @@
+"""The one module that reads the environment and ``st.secrets``.
+
+Every key is listed in ``KEYS`` with its default and meaning (``.streamlit/secrets.toml.example``
+and the README document the same list). Values are gathered once by ``Settings.load()``;
+each is parsed and validated only when used, so the webhook does not need the Employment Hero
+keys and a missing key is reported by name at the moment it matters. The environment wins
+over ``st.secrets``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from integrations.errors import ConfigurationError
+
+
+@dataclass(frozen=True)
+class Key:
+    name: str
+    default: str | None
+    about: str
+    secret: bool = False
+
+
+KEYS: tuple[Key, ...] = (
+    Key("CONSOLE_STORE", "sqlite:///.data/console.db", "sqlite:///<path> or firestore://<project>"),
+    Key("CONSOLE_DEMO", "1", "1 = fill an empty embedded store with demo data; 0 = leave it empty"),
+    Key("CONSOLE_REQUIRE_AUTH", "0", "1 = refuse to start without an [auth] section"),
+    Key("CONSOLE_URL", None, "the console's public URL, for links in Chat messages"),
+    Key("HUBSPOT_TOKEN", None, "HubSpot private-app or OAuth access token", secret=True),
+    Key("HUBSPOT_API_BASE", "https://api.hubapi.com", "HubSpot API base URL"),
+    Key("HUBSPOT_CLIENT_SECRET", None, "HubSpot app secret: webhook signature key", secret=True),
+    Key("WEBHOOK_PUBLIC_URL", None, "the exact public URL HubSpot calls and signs"),
+    Key("HUBSPOT_ONBOARDING_PIPELINE", None, "pipeline id of client-onboarding deals"),
+    Key("HUBSPOT_ONBOARDING_STAGES", None, "comma-separated stage ids of open onboarding deals"),
+    Key("GOOGLE_CHAT_WEBHOOK_URL", None, "Google Chat incoming-webhook URL", secret=True),
+    Key("EH_CLIENT_ID", None, "Employment Hero OAuth client id"),
+    Key("EH_CLIENT_SECRET", None, "Employment Hero OAuth client secret", secret=True),
+    Key("EH_REDIRECT_URI", None, "Employment Hero OAuth redirect URI (the console's URL)"),
+    Key("EH_ORGANISATION_ID", None, "Employment Hero organisation id"),
+    Key("HOLIDAYS_COUNTRY", "AU", "country for public-holiday closures"),
+    Key("HOLIDAYS_SUBDIVISION", "NSW", "state or territory for public-holiday closures"),
+)
+_BY_NAME = {k.name: k for k in KEYS}
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
+class SettingsError(ConfigurationError):
+    """A setting is missing or malformed; the message names the key."""
+
+
+def _secrets() -> Mapping[str, Any]:
+    """``st.secrets`` as a plain mapping, or nothing when there is no secrets file or Streamlit."""
+    try:
+        import streamlit as st
+
+        return {k: st.secrets[k] for k in st.secrets}
+    except Exception:  # no secrets.toml, malformed file, or streamlit not installed: env only
+        return {}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Raw values by key (strings), plus whether ``st.secrets`` has an ``[auth]`` section."""
+
+    values: tuple[tuple[str, str], ...] = ()
+    auth_configured: bool = False
+
+    @classmethod
+    def load(
+        cls, environ: Mapping[str, str] | None = None, secrets: Mapping[str, Any] | None = None
+    ) -> Settings:
+        environ = os.environ if environ is None else environ
+        secrets = _secrets() if secrets is None else secrets
+        found = {}
+        for key in KEYS:
+            value = environ.get(key.name)
+            if value is None and key.name in secrets and not isinstance(secrets[key.name], Mapping):
+                value = str(secrets[key.name])
+            if value is not None and value.strip():
+                found[key.name] = value.strip()
+        auth = secrets.get("auth")
+        return cls(tuple(sorted(found.items())), isinstance(auth, Mapping) and bool(auth))
+
+    @classmethod
+    def of(cls, **values: str) -> Settings:
+        """Settings from keyword values only (tests, scripts)."""
+        return cls.load(environ=values, secrets={})
+
+    # --- raw access ------------------------------------------------------------------------
+
+    def get(self, name: str) -> str | None:
+        if name not in _BY_NAME:
+            raise KeyError(f"{name} is not a console setting")
+        return dict(self.values).get(name, _BY_NAME[name].default)
+
+    def configured(self, name: str) -> bool:
+        return name in dict(self.values)
+
+    def require(self, name: str) -> str:
+        value = self.get(name)
+        if not value:
+            raise SettingsError(f"{name} is not set: {_BY_NAME[name].about}")
+        return value
+
+    def flag(self, name: str) -> bool:
+        value = (self.get(name) or "").casefold()
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+        raise SettingsError(f"{name} must be 0 or 1 (got {value!r})")
+
+    # --- typed views -----------------------------------------------------------------------
+
+    @property
+    def store_url(self) -> str:
+        url = self.require("CONSOLE_STORE")
+        if url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
+            return url
+        if url.startswith("firestore://") and url.removeprefix("firestore://").strip("/"):
+            return url
+        raise SettingsError(
+            f"CONSOLE_STORE must be sqlite:///<path> or firestore://<project-id> (got {url!r})"
+        )
+
+    @property
+    def store_kind(self) -> str:
+        return self.store_url.split(":", 1)[0]
+
+    @property
+    def sqlite_path(self) -> str:
+        return self.store_url.removeprefix("sqlite:///")
+
+    @property
+    def firestore_project(self) -> str:
+        return self.store_url.removeprefix("firestore://").strip("/")
+
+    @property
+    def demo(self) -> bool:
+        return self.flag("CONSOLE_DEMO")
+
+    @property
+    def require_auth(self) -> bool:
+        return self.flag("CONSOLE_REQUIRE_AUTH")
+
+    @property
+    def hubspot_configured(self) -> bool:
+        return self.configured("HUBSPOT_TOKEN")
+
+    @property
+    def hubspot_api_base(self) -> str:
+        base = self.require("HUBSPOT_API_BASE")
+        if not base.startswith(("http://", "https://")):
+            raise SettingsError(f"HUBSPOT_API_BASE must be an http(s) URL (got {base!r})")
+        return base.rstrip("/")
+
+    @property
+    def onboarding_stages(self) -> tuple[str, ...]:
+        raw = self.get("HUBSPOT_ONBOARDING_STAGES") or ""
+        return tuple(s.strip() for s in raw.split(",") if s.strip())
+
+    @property
+    def chat_configured(self) -> bool:
+        return self.configured("GOOGLE_CHAT_WEBHOOK_URL")
+
+    @property
+    def employment_hero_configured(self) -> bool:
+        return all(self.configured(k) for k in ("EH_CLIENT_ID", "EH_CLIENT_SECRET"))
+
+    def redacted(self) -> list[dict[str, Any]]:
+        """Every key: whether it is set (or defaulted), never its value."""
+        return [
+            {
+                "key": k.name,
+                "configured": self.configured(k.name),
+                "default": k.default is not None and not self.configured(k.name),
+                "secret": k.secret,
+                "about": k.about,
+            }
+            for k in KEYS
+        ]
