@@ -1,0 +1,213 @@
+"""The embedded store's file: schema, per-thread connections, and write transactions.
+
+Rows keep the codec's JSON in a ``data`` column beside the few columns we query or order by,
+so a record is stored exactly as every other store stores it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import Any
+
+from integrations.store_common import utcnow
+from services import codec
+from services.records import AuditEntry
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS advisers (id TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS meetings (
+    id TEXT PRIMARY KEY, start_day TEXT NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS meetings_by_day ON meetings (start_day);
+CREATE TABLE IF NOT EXISTS leave (
+    id TEXT PRIMARY KEY, origin TEXT NOT NULL, end_day TEXT NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pending (
+    deal_id TEXT PRIMARY KEY, origin TEXT NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS closures (
+    id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS overrides (
+    id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS override_notes (id TEXT PRIMARY KEY, note TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS settings (
+    id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS allocations (
+    deal_id TEXT PRIMARY KEY, decided_key TEXT NOT NULL, status TEXT NOT NULL,
+    adviser_id TEXT, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS allocations_by_time ON allocations (decided_key);
+CREATE INDEX IF NOT EXISTS allocations_by_adviser ON allocations (adviser_id, decided_key);
+CREATE TABLE IF NOT EXISTS audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, at_key TEXT NOT NULL,
+    entity TEXT NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS audit_by_time ON audit (at_key, seq);
+CREATE INDEX IF NOT EXISTS audit_by_entity ON audit (entity, at_key, seq);
+CREATE TABLE IF NOT EXISTS sync_runs (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, source TEXT NOT NULL,
+    status TEXT NOT NULL, started_key TEXT NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS sync_runs_by_source ON sync_runs (source, started_key);
+CREATE TABLE IF NOT EXISTS tokens (name TEXT PRIMARY KEY, data TEXT NOT NULL);
+"""
+
+# A writer waits this long for another writer's transaction before giving up.
+BUSY_TIMEOUT_SECONDS = 30.0
+# Lists passed to ``IN (...)`` are cut into pieces under SQLite's bound-parameter limit.
+CHUNK = 500
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def loads(text: str) -> Any:
+    return json.loads(text)
+
+
+def time_key(value: dt.datetime) -> str:
+    """A fixed-width UTC text that sorts as the instants do (ISO text drops zero microseconds)."""
+    if value.utcoffset() is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+def chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
+    for i in range(0, len(values), CHUNK):
+        yield values[i : i + CHUNK]
+
+
+def placeholders(values: Sequence[object]) -> str:
+    return ",".join("?" * len(values))
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    # isolation_level=None: we open every write transaction ourselves with BEGIN IMMEDIATE,
+    # so the write lock is taken before the reads that decide what to write.
+    conn = sqlite3.connect(
+        path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
+    )
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    return conn
+
+
+def create_schema(path: Path) -> None:
+    """Create the file, its folder and its tables if missing; safe to repeat."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = _connect(path)
+    try:
+        conn.executescript(SCHEMA)
+        # The epoch tells a recreated file's versions apart from the old file's.
+        epoch = uuid.uuid4().hex[:8]
+        conn.execute("INSERT OR IGNORE INTO meta VALUES ('epoch', ?)", (epoch,))
+        conn.execute("INSERT OR IGNORE INTO meta VALUES ('data_version', '0')")
+    finally:
+        conn.close()
+
+
+class Connections:
+    """One connection per thread (SQLite connections are not safe to share mid-transaction)."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._all: list[sqlite3.Connection] = []
+
+    def get(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = _connect(self._path)
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    def close_all(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._local = threading.local()
+
+
+@contextmanager
+def immediate(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """A write transaction holding the write lock from its first statement: all or nothing."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def read_counter(conn: sqlite3.Connection) -> int:
+    row = conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+    return int(row[0])
+
+
+def bump(conn: sqlite3.Connection) -> int:
+    """Move the data version on; the new counter also versions the rows written with it."""
+    conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'data_version'")
+    return read_counter(conn)
+
+
+VERSION_SQL = "SELECT value FROM meta WHERE key = 'data_version'"
+
+
+class SqliteFile:
+    """The plumbing every part of the SQLite store shares: connections, counted reads,
+    write transactions and the data version."""
+
+    def __init__(self, path: str | Path, clock: Callable[[], dt.datetime] = utcnow) -> None:
+        self.path = Path(path)
+        self.reads = 0
+        self._clock = clock
+        self._reads_lock = threading.Lock()
+        create_schema(self.path)
+        self._connections = Connections(self.path)
+        self._epoch = str(self._query("SELECT value FROM meta WHERE key = 'epoch'")[0][0])
+
+    def close(self) -> None:
+        self._connections.close_all()
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        """One counted round trip, outside or inside the current thread's transaction."""
+        with self._reads_lock:
+            self.reads += 1
+        return self._connections.get().execute(sql, params).fetchall()
+
+    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
+        return immediate(self._connections.get())
+
+    def _version_text(self, counter: int) -> str:
+        return f"{self._epoch}-{counter}"
+
+    def data_version(self) -> str:
+        return self._version_text(int(self._query(VERSION_SQL)[0][0]))
+
+    def is_empty(self) -> bool:
+        return not self._query("SELECT 1 FROM advisers LIMIT 1")
+
+    def ping(self) -> bool:
+        return bool(self._query("SELECT 1"))
+
+    def _rows_by_id(self, table: str, key: str, ids: Sequence[str]) -> dict[str, sqlite3.Row]:
+        found: dict[str, sqlite3.Row] = {}
+        for part in chunks(sorted(set(ids))):
+            sql = f"SELECT * FROM {table} WHERE {key} IN ({placeholders(part)})"
+            found.update({row[key]: row for row in self._query(sql, part)})
+        return found
+
+    def _insert_audit(self, conn: sqlite3.Connection, entry: AuditEntry) -> None:
+        conn.execute(
+            "INSERT INTO audit (id, at_key, entity, data) VALUES (?, ?, ?, ?)",
+            (entry.id, time_key(entry.at), entry.entity, dumps(codec.audit_to_dict(entry))),
+        )
