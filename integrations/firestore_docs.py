@@ -1,0 +1,246 @@
+"""The plumbing under the Firestore store: a lazy client, counted reads, versions, batched writes.
+
+Records are the codec's dicts (``services/codec.py``), so dates and datetimes are ISO strings;
+range queries on them work because the codec writes every datetime in UTC with one format.
+Lists sort on a ``sort_key`` field (fixed-width UTC time, then a process-wide sequence) so
+entries written at the same instant keep the order they were written in.
+
+Composite indexes production needs (the emulator needs none): ``audit (entity, sort_key
+desc)``, ``sync_runs (source, sort_key desc)``, ``allocations (status, sort_key desc)``,
+``allocations (adviser_id, sort_key desc)`` and ``allocations (status, adviser_id, sort_key
+desc)``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import quote
+
+from google.api_core import exceptions as gexc
+from google.auth.exceptions import GoogleAuthError
+from google.cloud import firestore
+from google.cloud.firestore_v1.base_query import FieldFilter
+from google.protobuf import timestamp_pb2
+
+from integrations.errors import (
+    ConfigurationError,
+    IntegrationError,
+    UpstreamRejected,
+    UpstreamUnavailable,
+)
+
+Json = dict[str, Any]
+Write = Callable[[firestore.WriteBatch], None]
+
+ADVISERS = "advisers"
+MEETINGS = "meetings"
+PENDING = "pending"
+LEAVE = "leave"
+CLOSURES = "closures"
+OVERRIDES = "overrides"
+ALLOCATIONS = "allocations"
+AUDIT = "audit"
+SYNC_RUNS = "sync_runs"
+SETTINGS = "settings"
+TOKENS = "tokens"
+META = "meta"
+VERSION_DOC = "version"
+NOTES_DOC = "override_notes"
+
+# Fields the store adds beside the codec's dict; stripped before records are compared.
+ORIGIN = "origin"
+SORT_KEY = "sort_key"
+MAX_BATCH = 500  # Firestore's limit on writes in one commit
+MISSING_VERSION = "0"  # the version of a record that has never been saved
+
+_UNAVAILABLE = (
+    gexc.ServiceUnavailable,
+    gexc.DeadlineExceeded,
+    gexc.InternalServerError,
+    gexc.TooManyRequests,
+    gexc.RetryError,
+)
+_REFUSED = (gexc.PermissionDenied, gexc.Unauthenticated, gexc.InvalidArgument)
+
+
+def doc_key(record_id: str) -> str:
+    """A record id as a document id: '/' would start a sub-path, so ids are percent-quoted."""
+    if not record_id:
+        raise ValueError("a stored record needs a non-empty id")
+    return quote(record_id, safe="")
+
+
+def version_of(snapshot: Any) -> str:
+    """The version an editor carries: the document's update time, to the nanosecond."""
+    if not snapshot.exists:
+        return MISSING_VERSION
+    return str(snapshot.update_time.rfc3339())
+
+
+def timestamp(version: str) -> timestamp_pb2.Timestamp | None:
+    """The update time a version names, or None when it cannot be one (then it is stale)."""
+    stamp = timestamp_pb2.Timestamp()
+    try:
+        stamp.FromJsonString(version)
+    except ValueError:
+        return None
+    return stamp
+
+
+def packed(row: Json, *fields: str) -> Json:
+    """Free-form JSON fields as text: Firestore refuses an array directly inside an array
+    (a decision's ``blocked_weeks`` pairs), and nobody queries inside these fields."""
+    return {k: json.dumps(v) if k in fields else v for k, v in row.items()}
+
+
+def unpacked(row: Json, *fields: str) -> Json:
+    return {k: json.loads(v) if k in fields and isinstance(v, str) else v for k, v in row.items()}
+
+
+def strip(row: Json, *fields: str) -> Json:
+    return {k: v for k, v in row.items() if k not in fields}
+
+
+_sequence_lock = threading.Lock()
+_last_sequence = 0
+
+
+def _next_sequence() -> int:
+    # Nanoseconds since the epoch, forced strictly increasing within the process.
+    global _last_sequence
+    with _sequence_lock:
+        _last_sequence = max(_last_sequence + 1, time.time_ns())
+        return _last_sequence
+
+
+def fixed_time(at: dt.datetime) -> str:
+    """A UTC time as a fixed-width string that sorts like the time it names."""
+    if at.utcoffset() is None:
+        at = at.replace(tzinfo=dt.UTC)
+    return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+def sort_key(at: dt.datetime) -> str:
+    return f"{fixed_time(at)}|{_next_sequence():020d}"
+
+
+def chunks(writes: Sequence[Write], size: int) -> Iterator[Sequence[Write]]:
+    for first in range(0, len(writes), size):
+        yield writes[first : first + size]
+
+
+class FirestoreBase:
+    """A lazily built client, every round trip counted in ``reads``, errors translated."""
+
+    def __init__(self, project_id: str, client: firestore.Client | None = None) -> None:
+        if not project_id and client is None:
+            raise ValueError("a Firestore store needs a project id")
+        self.project_id = project_id
+        self.reads = 0
+        self._client = client
+        self._lock = threading.Lock()
+
+    @property
+    def db(self) -> firestore.Client:
+        # Built on first use, so constructing a store never touches the network or credentials.
+        with self._lock:
+            if self._client is None:
+                self._client = self._connect()
+            return self._client
+
+    def _connect(self) -> firestore.Client:
+        try:
+            return firestore.Client(project=self.project_id)
+        except GoogleAuthError as exc:
+            raise ConfigurationError(
+                f"Firestore project {self.project_id}: no Google credentials found "
+                "(set GOOGLE_APPLICATION_CREDENTIALS, or FIRESTORE_EMULATOR_HOST for the emulator)"
+            ) from exc
+
+    def col(self, name: str) -> firestore.CollectionReference:
+        return self.db.collection(name)
+
+    def ref(self, collection: str, record_id: str) -> firestore.DocumentReference:
+        return self.db.collection(collection).document(doc_key(record_id))
+
+    @property
+    def version_ref(self) -> firestore.DocumentReference:
+        return self.db.collection(META).document(VERSION_DOC)
+
+    def _count_read(self) -> None:
+        with self._lock:
+            self.reads += 1
+
+    @contextmanager
+    def calling(self, what: str) -> Iterator[None]:
+        try:
+            yield
+        except _UNAVAILABLE as exc:
+            raise UpstreamUnavailable(f"Firestore ({self.project_id}) {what}: {exc}") from exc
+        except _REFUSED as exc:
+            raise UpstreamRejected(f"Firestore ({self.project_id}) {what}: {exc}") from exc
+
+    def get(self, ref: firestore.DocumentReference, **options: Any) -> Any:
+        self._count_read()
+        with self.calling(f"reading {ref.path}"):
+            return ref.get(**options)
+
+    def reachable(self) -> bool:
+        """One quick read of the version document; any failure means not reachable."""
+        try:
+            self.get(self.version_ref, retry=None, timeout=5)
+        except (IntegrationError, gexc.GoogleAPIError, GoogleAuthError):
+            return False
+        return True
+
+    def get_all(self, refs: Iterable[firestore.DocumentReference]) -> dict[str, Any]:
+        """Document snapshots by document path (missing ones too), in one round trip."""
+        refs = list(refs)
+        if not refs:
+            return {}
+        self._count_read()
+        with self.calling("reading documents"):
+            return {snap.reference.path: snap for snap in self.db.get_all(refs)}
+
+    def stream(self, query: Any, what: str) -> list[Any]:
+        self._count_read()
+        with self.calling(f"listing {what}"):
+            return list(query.stream())
+
+    def rows(self, query: Any, what: str) -> list[Json]:
+        return [snap.to_dict() or {} for snap in self.stream(query, what)]
+
+    def where(self, query: Any, field: str, op: str, value: Any) -> Any:
+        return query.where(filter=FieldFilter(field, op, value))
+
+    def bump(self, batch: firestore.WriteBatch) -> None:
+        """Every commit moves the data version, so cached snapshots know to reload."""
+        batch.set(self.version_ref, {"n": firestore.Increment(1)}, merge=True)
+
+    def commit(self, writes: Sequence[Write], what: str, bump: bool = True) -> None:
+        """Apply writes atomically, with a version bump unless the writes move the version
+        themselves; precondition failures surface as the library's errors."""
+        batch = self.db.batch()
+        for write in writes:
+            write(batch)
+        if bump:
+            self.bump(batch)
+        with self.calling(what):
+            batch.commit()
+
+    def commit_in_chunks(self, writes: Sequence[Write], what: str) -> None:
+        """A bulk replace: atomic per chunk of ``MAX_BATCH`` writes (a re-sync repairs a cut)."""
+        for chunk in chunks(writes, MAX_BATCH - 1):
+            self.commit(chunk, what)
+
+    def setter(self, ref: firestore.DocumentReference, row: Json) -> Write:
+        return lambda batch: batch.set(ref, row)
+
+    def deleter(self, ref: firestore.DocumentReference) -> Write:
+        return lambda batch: batch.delete(ref)
