@@ -1,0 +1,172 @@
+"""Google Chat notifications (``services.ports.Notifier``) through an incoming webhook.
+
+Each message is one ``cardsV2`` card. Messages about one deal share a thread (``threadKey``
+= the deal id, with ``messageReplyOption=REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD`` so the first
+one opens the thread); sync failures are threaded per source. A failed post is logged and
+swallowed: a Chat outage must never fail an allocation. The webhook URL's ``key`` and
+``token`` are secrets and never reach a log line.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from integrations.http import make_session, redact_url, send
+from services.records import UNALLOCATED, WRITEBACK_PENDING, AllocationRecord, SyncRun
+
+log = logging.getLogger(__name__)
+
+REPLY_OPTION = "REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD"
+ATTEMPTS = 3  # a few quick tries; Chat is a courtesy, not worth holding a webhook reply for
+MAX_REASONS = 5
+
+Widget = dict[str, Any]
+
+
+def _text(value: object) -> str:
+    return html.escape(str(value), quote=False)
+
+
+def _field(label: str, value: object) -> Widget:
+    return {"decoratedText": {"topLabel": label, "text": _text(value)}}
+
+
+def _paragraph(text: str) -> Widget:
+    return {"textParagraph": {"text": text}}
+
+
+def _card(card_id: str, title: str, subtitle: str, widgets: list[Widget]) -> dict[str, Any]:
+    return {
+        "cardsV2": [
+            {
+                "cardId": card_id,
+                "card": {
+                    "header": {"title": title, "subtitle": subtitle},
+                    "sections": [{"widgets": widgets}],
+                },
+            }
+        ]
+    }
+
+
+def _reasons(record: AllocationRecord) -> list[Widget]:
+    lines = [
+        f"<b>{_text(c.get('adviser_id'))}</b>: {_text(c.get('reason'))}"
+        for c in record.explanation[:MAX_REASONS]
+        if not c.get("eligible")
+    ]
+    return [_paragraph("<br>".join(lines))] if lines else []
+
+
+class ChatNotifier:
+    def __init__(
+        self,
+        webhook_url: str,
+        console_url: str | None = None,
+        session: requests.Session | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._url = webhook_url
+        self._console = console_url.rstrip("/") if console_url else None
+        self._session = session or make_session("Google Chat")
+        self._sleep = sleep
+
+    # -- the port --------------------------------------------------------------------------
+
+    def decision(self, record: AllocationRecord) -> None:
+        if record.status == UNALLOCATED:
+            self._post(f"deal-{record.deal_id}", self._unallocated_card(record))
+        else:
+            self._post(f"deal-{record.deal_id}", self._decision_card(record))
+
+    def writeback_failed(self, record: AllocationRecord, error: str) -> None:
+        widgets = [
+            _field("Adviser", record.adviser_id or "—"),
+            _field("Attempts", record.writeback_attempts),
+            _field("Error", error),
+            *self._button("Retry from the console", f"allocations?deal={quote(record.deal_id)}"),
+        ]
+        title = f"HubSpot write-back failed for deal {record.deal_id}"
+        card = _card(f"writeback-{record.deal_id}", title, "The decision is kept", widgets)
+        self._post(f"deal-{record.deal_id}", card)
+
+    def sync_failed(self, run: SyncRun) -> None:
+        widgets = [
+            _field("Started", run.started_at.isoformat(timespec="seconds")),
+            _field("By", run.actor),
+            *[_field("Error", e) for e in run.errors[:MAX_REASONS]],
+            *self._button("Open the Sync page", "sync"),
+        ]
+        card = _card(f"sync-{run.id}", f"Sync failed: {run.source}", "Old data kept", widgets)
+        self._post(f"sync-{run.source}", card)
+
+    # -- cards -----------------------------------------------------------------------------
+
+    def _decision_card(self, record: AllocationRecord) -> dict[str, Any]:
+        widgets = [
+            _field("Adviser", record.adviser_id or "—"),
+            _field("First week", record.week.isoformat() if record.week else "—"),
+            _field("Package", record.service_package),
+            _field("Household", record.household_type or "any"),
+            _field("Source", record.source),
+        ]
+        if record.status == WRITEBACK_PENDING:
+            widgets.append(_paragraph("<b>Not yet written to HubSpot</b>; retrying."))
+        widgets += self._button("Open in the console", f"allocations?deal={quote(record.deal_id)}")
+        title = f"Deal {record.deal_id} → {record.adviser_id}"
+        return _card(f"decision-{record.deal_id}", title, "Allocated", widgets)
+
+    def _unallocated_card(self, record: AllocationRecord) -> dict[str, Any]:
+        widgets = [
+            _field("Package", record.service_package),
+            _field("Household", record.household_type or "any"),
+            *_reasons(record),
+            *self._button("Assign by hand", f"allocations?deal={quote(record.deal_id)}"),
+        ]
+        title = f"No adviser can take deal {record.deal_id}"
+        return _card(f"unallocated-{record.deal_id}", title, "Needs a person", widgets)
+
+    def _button(self, label: str, path: str) -> list[Widget]:
+        if not self._console:
+            return []
+        url = f"{self._console}/{path}"
+        button = {"text": label, "onClick": {"openLink": {"url": url}}}
+        return [{"buttonList": {"buttons": [button]}}]
+
+    # -- transport -------------------------------------------------------------------------
+
+    def _post(self, thread_key: str, message: dict[str, Any]) -> None:
+        try:
+            send(
+                self._session,
+                "POST",
+                self._url,
+                params={"threadKey": thread_key, "messageReplyOption": REPLY_OPTION},
+                json=message,
+                attempts=ATTEMPTS,
+                sleep=self._sleep,
+            )
+        except Exception as exc:  # never fail the caller; the message is redacted by send()
+            detail = str(exc) if exc.__module__.startswith("integrations") else type(exc).__name__
+            log.warning("Google Chat post to %s failed: %s", redact_url(self._url), detail)
+
+
+class LogNotifier:
+    """For local mode and tests: notes each event in the log and posts nothing."""
+
+    def decision(self, record: AllocationRecord) -> None:
+        log.info("decision: deal %s %s -> %s", record.deal_id, record.status, record.adviser_id)
+
+    def writeback_failed(self, record: AllocationRecord, error: str) -> None:
+        log.warning("write-back failed: deal %s: %s", record.deal_id, error)
+
+    def sync_failed(self, run: SyncRun) -> None:
+        log.warning("sync failed: %s (%s)", run.source, "; ".join(run.errors))

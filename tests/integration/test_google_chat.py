@@ -1,0 +1,140 @@
+"""Google Chat cards, threaded per deal; a failing Chat never fails the caller."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+import responses
+
+from integrations.google_chat import ChatNotifier, LogNotifier
+from services.records import AllocationRecord, SyncRun
+
+WEBHOOK = "https://chat.googleapis.com/v1/spaces/AAAA/messages?key=sekret-key&token=sekret-token"
+SPACE = "https://chat.googleapis.com/v1/spaces/AAAA/messages"
+WHEN = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
+
+
+def record(status: str = "allocated", **kw) -> AllocationRecord:
+    fields = {
+        "deal_id": "42",
+        "status": status,
+        "adviser_id": "5001" if status != "unallocated" else None,
+        "week": dt.date(2026, 3, 16) if status != "unallocated" else None,
+        "service_package": "Series A",
+        "household_type": "Couple",
+        "agreement_start": None,
+        "decided_at": WHEN,
+        "source": "webhook",
+    }
+    return AllocationRecord(**{**fields, **kw})
+
+
+@pytest.fixture
+def chat():
+    with responses.RequestsMock() as mock:
+        mock.post(SPACE, json={"name": "spaces/AAAA/messages/1"})
+        yield mock
+
+
+@pytest.fixture
+def notifier() -> ChatNotifier:
+    return ChatNotifier(WEBHOOK, console_url="https://console.test/", sleep=lambda s: None)
+
+
+def posted(mock: responses.RequestsMock, n: int = -1) -> tuple[dict, dict]:
+    request = mock.calls[n].request
+    query = {k: v[0] for k, v in parse_qs(urlsplit(request.url).query).items()}
+    return query, json.loads(request.body)
+
+
+def card_of(body: dict) -> dict:
+    [entry] = body["cardsV2"]
+    return entry["card"]
+
+
+def test_a_decision_is_a_card_in_the_deals_thread(chat, notifier):
+    notifier.decision(record())
+
+    query, body = posted(chat)
+    assert query["threadKey"] == "deal-42"
+    assert query["messageReplyOption"] == "REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD"
+    assert (query["key"], query["token"]) == ("sekret-key", "sekret-token")
+    card = card_of(body)
+    assert card["header"]["title"] == "Deal 42 → 5001"
+    texts = [
+        w["decoratedText"]["text"] for w in card["sections"][0]["widgets"] if "decoratedText" in w
+    ]
+    assert "2026-03-16" in texts
+    button = card["sections"][0]["widgets"][-1]["buttonList"]["buttons"][0]
+    assert button["onClick"]["openLink"]["url"] == "https://console.test/allocations?deal=42"
+
+
+def test_an_unallocated_deal_card_says_why_nobody_could_take_it(chat, notifier):
+    explanation = (
+        {"adviser_id": "5001", "eligible": False, "reason": "not taking on clients"},
+        {"adviser_id": "5002", "eligible": False, "reason": "does not offer <Series A>"},
+    )
+    notifier.decision(record("unallocated", explanation=explanation))
+
+    _, body = posted(chat)
+    card = card_of(body)
+    assert card["header"]["title"] == "No adviser can take deal 42"
+    paragraph = next(w for w in card["sections"][0]["widgets"] if "textParagraph" in w)
+    assert "not taking on clients" in paragraph["textParagraph"]["text"]
+    assert "&lt;Series A&gt;" in paragraph["textParagraph"]["text"]
+
+
+def test_a_failed_writeback_joins_the_deals_thread(chat, notifier):
+    notifier.decision(record())
+    notifier.writeback_failed(record("writeback_pending", writeback_attempts=3), "HTTP 503")
+
+    first, _ = posted(chat, 0)
+    second, body = posted(chat, 1)
+    assert first["threadKey"] == second["threadKey"] == "deal-42"
+    assert "write-back failed" in card_of(body)["header"]["title"]
+
+
+def test_a_failed_sync_is_threaded_per_source(chat, notifier):
+    run = SyncRun("run-1", "leave", WHEN, "scheduler", status="failed", errors=("EH down",))
+
+    notifier.sync_failed(run)
+
+    query, body = posted(chat)
+    assert query["threadKey"] == "sync-leave"
+    assert card_of(body)["header"]["title"] == "Sync failed: leave"
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        {"status": 500},
+        {"status": 400, "json": {"error": {"message": "Invalid JSON payload"}}},
+        {"body": requests.ConnectionError("https://chat.googleapis.com/...?key=sekret-key")},
+    ],
+)
+def test_a_chat_failure_is_logged_without_secrets_and_never_raised(failure, caplog):
+    notifier = ChatNotifier(WEBHOOK, sleep=lambda s: None)
+    caplog.set_level(logging.INFO)
+    with responses.RequestsMock() as mock:
+        mock.post(SPACE, **failure)
+
+        notifier.decision(record())
+        notifier.sync_failed(SyncRun("r", "leave", WHEN, "me", status="failed"))
+
+    assert "Google Chat post to chat.googleapis.com/v1/spaces/AAAA/messages failed" in caplog.text
+    assert "sekret" not in caplog.text
+
+
+def test_the_log_notifier_only_logs(caplog):
+    caplog.set_level(logging.INFO)
+
+    LogNotifier().decision(record())
+    LogNotifier().writeback_failed(record(), "HTTP 503")
+
+    assert "deal 42 allocated -> 5001" in caplog.text
+    assert "write-back failed: deal 42: HTTP 503" in caplog.text
