@@ -1,0 +1,81 @@
+"""The adviser capacity console: `streamlit run app.py`.
+
+Entry point only: page list, sign-in gate, shared sidebar. The use cases are built once per
+process (``console.handle``); each page is a thin script under ``pages/``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from console import auth, handle, state, widgets
+from integrations.errors import ConfigurationError
+
+ROOT = Path(__file__).resolve().parent
+# (script, title, icon). A page is listed only when its script exists, so the console starts
+# while pages are still being written.
+PAGES: tuple[tuple[str, str, str], ...] = (
+    ("pages/availability.py", "Availability", ":material/grid_view:"),
+    ("pages/schedule.py", "Adviser schedule", ":material/calendar_month:"),
+    ("pages/closures.py", "Closures", ":material/event_busy:"),
+    ("pages/overrides.py", "Capacity overrides", ":material/tune:"),
+    ("pages/preview.py", "Allocation preview", ":material/manage_search:"),
+    ("pages/allocations.py", "Allocations", ":material/assignment_ind:"),
+    ("pages/sync.py", "Sync", ":material/sync:"),
+    ("pages/settings.py", "Settings", ":material/settings:"),
+)
+
+
+def navigation() -> list[st.Page]:
+    present = [p for p in PAGES if (ROOT / p[0]).exists()]
+    return [
+        st.Page(script, title=title, icon=icon, default=(n == 0))
+        for n, (script, title, icon) in enumerate(present)
+    ]
+
+
+def let_in() -> auth.User:
+    """Run the sign-in gate; stops the script unless the visitor may use the console."""
+    decided = auth.check(handle.settings())
+    if decided.outcome == "refuse":
+        st.error(decided.message)
+        st.stop()
+    if decided.outcome == "login":
+        st.title("Adviser capacity console")
+        st.write(decided.message)
+        st.button("Sign in", type="primary", on_click=st.login)
+        st.stop()
+    if decided.outcome == "denied" or decided.user is None:
+        st.error(decided.message)
+        st.button("Sign out", on_click=st.logout)
+        st.stop()
+    st.session_state[state.USER] = decided.user
+    return decided.user
+
+
+def sidebar(user: auth.User) -> None:
+    svc = handle.services()
+    with st.sidebar:
+        if user.local:
+            widgets.local_mode_banner()
+        if svc.demo:
+            widgets.demo_banner()
+        stale_after = svc.console_settings().value.stale_after_hours
+        for words in widgets.stale_sync_words(svc.last_syncs(), stale_after, svc.now(), svc.demo):
+            st.warning(words, icon="⏰")
+        widgets.user_badge(user)
+        if not user.local:
+            st.button("Sign out", on_click=st.logout)
+
+
+st.set_page_config(page_title="Adviser capacity", page_icon="📅", layout="wide")
+try:
+    current = let_in()
+    page = st.navigation(navigation())
+    sidebar(current)
+except ConfigurationError as exc:  # a bad or missing setting, named by the message
+    st.error(f"The console is not configured correctly: {exc}")
+    st.stop()
+page.run()

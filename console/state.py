@@ -1,0 +1,47 @@
+"""Session-state keys and query parameters the console shares between pages.
+
+Pages never spell a key inline: a typo would silently start a second, empty value.
+"""
+
+from __future__ import annotations
+
+# Test hook: a ``services.Services`` put here is used instead of the one built from settings
+# (see ``console.handle``).
+SERVICES = "console.services"
+# Test hook: a ``settings.Settings`` put here is used instead of ``Settings.load()``.
+SETTINGS = "console.settings"
+# The signed-in ``console.auth.User``, set by app.py's gate on every run.
+USER = "console.user"
+# A one-off message shown at the top of the next page run (after an edit and a rerun).
+FLASH = "console.flash"
+
+# The adviser whose schedule is open; the same id travels as ``?adviser=`` in the URL so a
+# schedule link can be shared.
+ADVISER = "console.adviser"
+ADVISER_PARAM = "adviser"
+
+# Availability page widgets
+AV_PACKAGE = "availability.package"
+AV_HOUSEHOLD = "availability.household"
+AV_PODS = "availability.pods"
+AV_REGIONS = "availability.regions"
+AV_TAKING = "availability.taking_only"
+AV_SORT = "availability.sort"
+AV_METRIC = "availability.metric"
+AV_CHART = "availability.chart"
+AV_PICK = "availability.pick"
+
+# Schedule page
+SC_ADVISER = "schedule.adviser"
+
+# Preview page: the what-if records not yet saved, as lists of core records.
+PV_WHAT_IF = "preview.what_if"
+PV_ASKED = "preview.asked"
+
+# Allocations page
+AL_STATUS = "allocations.status"
+AL_ADVISER = "allocations.adviser"
+AL_PACKAGE = "allocations.package"
+AL_SINCE = "allocations.since"
+AL_UNTIL = "allocations.until"
+AL_DEAL = "allocations.deal"
