@@ -61,16 +61,26 @@ def build_notifier(settings: Settings) -> Notifier:
     return notifier  # type: ignore[no-any-return]
 
 
-def build_crm(settings: Settings) -> Crm | None:
+def build_crm(settings: Settings, *, for_webhook: bool = False) -> Crm | None:
+    """The HubSpot client; the webhook's has a tighter budget (HubSpot waits only seconds)."""
     if not settings.hubspot_configured:
         return None
     from integrations.hubspot import HubSpotClient
 
+    budget: dict[str, Any] = {}
+    if for_webhook:
+        seconds = settings.webhook_hubspot_timeout
+        budget = {
+            "attempts": settings.webhook_hubspot_attempts,
+            "timeout": (min(3.05, seconds), seconds),
+            "max_wait": seconds,
+        }
     return HubSpotClient(
         settings.require("HUBSPOT_TOKEN"),
         api_base=settings.hubspot_api_base,
         pipeline=settings.get("HUBSPOT_ONBOARDING_PIPELINE"),
         stages=settings.onboarding_stages,
+        **budget,
     )
 
 

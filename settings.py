@@ -34,6 +34,14 @@ KEYS: tuple[Key, ...] = (
     Key("HUBSPOT_API_BASE", "https://api.hubapi.com", "HubSpot API base URL"),
     Key("HUBSPOT_CLIENT_SECRET", None, "HubSpot app secret: webhook signature key", secret=True),
     Key("WEBHOOK_PUBLIC_URL", None, "the exact public URL HubSpot calls and signs"),
+    Key(
+        "HUBSPOT_DEAL_PROPERTIES",
+        None,
+        "webhook deal property names that differ from the defaults, e.g. "
+        "service_package=package,agreement_start=signed_on",
+    ),
+    Key("WEBHOOK_HUBSPOT_TIMEOUT", "3", "seconds the webhook waits for each HubSpot call"),
+    Key("WEBHOOK_HUBSPOT_ATTEMPTS", "3", "HubSpot attempts per webhook call before pending"),
     Key("HUBSPOT_ONBOARDING_PIPELINE", None, "pipeline id of client-onboarding deals"),
     Key("HUBSPOT_ONBOARDING_STAGES", None, "comma-separated stage ids of open onboarding deals"),
     Key("GOOGLE_CHAT_WEBHOOK_URL", None, "Google Chat incoming-webhook URL", secret=True),
@@ -157,6 +165,24 @@ class Settings:
         if not base.startswith(("http://", "https://")):
             raise SettingsError(f"HUBSPOT_API_BASE must be an http(s) URL (got {base!r})")
         return base.rstrip("/")
+
+    @property
+    def webhook_hubspot_timeout(self) -> float:
+        raw = self.require("WEBHOOK_HUBSPOT_TIMEOUT")
+        try:
+            seconds = float(raw)
+        except ValueError:
+            seconds = 0.0
+        if not 0 < seconds <= 60:
+            raise SettingsError(f"WEBHOOK_HUBSPOT_TIMEOUT must be seconds in (0, 60] (got {raw!r})")
+        return seconds
+
+    @property
+    def webhook_hubspot_attempts(self) -> int:
+        raw = self.require("WEBHOOK_HUBSPOT_ATTEMPTS")
+        if not raw.isdigit() or not 1 <= int(raw) <= 10:
+            raise SettingsError(f"WEBHOOK_HUBSPOT_ATTEMPTS must be 1 to 10 (got {raw!r})")
+        return int(raw)
 
     @property
     def onboarding_stages(self) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ import requests
 from allocation import Adviser, Meeting
 from integrations import hubspot_api as api
 from integrations.errors import MalformedReply, UpstreamRejected
-from integrations.http import make_session, send
+from integrations.http import DEFAULT_TIMEOUT, MAX_WAIT, make_session, send
 from integrations.hubspot_api import HubSpotProperties, SearchThrottle
 from integrations.hubspot_parse import (
     adviser_from_user,
@@ -64,6 +64,8 @@ class HubSpotClient:
         stages: Sequence[str] = (),
         property_names: HubSpotProperties | None = None,
         attempts: int = 5,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        max_wait: float = MAX_WAIT,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         search_interval: float = api.SEARCH_MIN_INTERVAL,
@@ -75,6 +77,8 @@ class HubSpotClient:
         self._stages = tuple(stages)
         self._names = property_names or HubSpotProperties()
         self._attempts = attempts
+        self._timeout = timeout
+        self._max_wait = max_wait
         self._sleep = sleep
         self._throttle = SearchThrottle(search_interval, clock=clock, sleep=sleep)
         self.warnings: list[str] = []  # records skipped by the last fetch, for the sync's run
@@ -88,6 +92,8 @@ class HubSpotClient:
             self._base + path,
             headers={"Authorization": f"Bearer {self._token}"},
             attempts=self._attempts,
+            timeout=self._timeout,
+            max_wait=self._max_wait,
             sleep=self._sleep,
             **kwargs,
         )

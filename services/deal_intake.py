@@ -44,6 +44,25 @@ class DealFields:
     renewal_household_type: str = "renewal_household_type"
     record_id: str = "hs_deal_record_id"
 
+    @classmethod
+    def parse(cls, overrides: str | None) -> DealFields:
+        """Defaults, with ``name=property`` pairs (comma-separated) replacing some of them.
+
+        Raises ``ValueError`` naming the bad pair; this is configuration, not request input.
+        """
+        known = set(cls.__dataclass_fields__)
+        chosen: dict[str, str] = {}
+        for pair in (overrides or "").split(","):
+            if not pair.strip():
+                continue
+            name, sep, prop = (part.strip() for part in pair.partition("="))
+            if not sep or name not in known or not prop:
+                raise ValueError(
+                    f"{pair.strip()!r} is not name=property with name one of {sorted(known)}"
+                )
+            chosen[name] = prop
+        return cls(**chosen)
+
     def to_read(self) -> list[str]:
         """The properties to ask HubSpot for when only a deal id arrived."""
         return [

@@ -95,6 +95,17 @@ def test_property_names_are_configurable() -> None:
     assert deal == Deal("9", "Seed", None, dt.date(2026, 5, 1))
 
 
+def test_property_names_can_be_overridden_from_one_setting() -> None:
+    fields = DealFields.parse(" service_package = package , agreement_start=signed_on ")
+    assert fields == DealFields(service_package="package", agreement_start="signed_on")
+    assert DealFields.parse(None) == DealFields()
+
+
+def test_a_bad_property_override_names_the_pair() -> None:
+    with pytest.raises(ValueError, match="'colour=blue'"):
+        DealFields.parse("colour=blue")
+
+
 def test_deal_id_may_come_from_the_record_id_field_alone() -> None:
     body = json.dumps({"fields": {"service_package": "Seed", "hs_deal_record_id": 77}}).encode()
     delivery = parse_delivery(body)

@@ -1,0 +1,145 @@
+"""The webhook's use cases, on top of ``services.booking``: allocate one delivered deal, or a
+batch of created deal ids whose properties are read from HubSpot first.
+
+Each call takes the CRM handle to use, so the webhook can pass one with a tighter time budget
+(HubSpot gives a webhook a few seconds) wrapped in a ``CountingCrm`` for its log line.
+A write-back that failed before is tried once more when the same deal is delivered again, so
+HubSpot's own retries (or a manual replay) also heal pending write-backs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from allocation import Adviser, Deal, Meeting
+from integrations.errors import MalformedReply, Unauthorized, UpstreamRejected, UpstreamUnavailable
+from services import booking
+from services.booking import Outcome
+from services.deal_intake import DealFields, deal_from_properties
+from services.errors import BadRequest, Busy
+from services.facade import Services
+from services.ports import Crm
+from services.records import WRITEBACK_PENDING, OpenDeal
+
+SOURCE = "webhook"
+
+
+class CountingCrm:
+    """A ``Crm`` that counts the calls made through it (one instance per request)."""
+
+    def __init__(self, inner: Crm) -> None:
+        self.inner = inner
+        self.calls = 0
+        self._lock = threading.Lock()
+
+    def _count(self) -> None:
+        with self._lock:
+            self.calls += 1
+
+    def fetch_advisers(self) -> list[Adviser]:
+        self._count()
+        return self.inner.fetch_advisers()
+
+    def fetch_meetings(self, start: dt.date, end: dt.date) -> list[Meeting]:
+        self._count()
+        return self.inner.fetch_meetings(start, end)
+
+    def fetch_open_deals(self) -> list[OpenDeal]:
+        self._count()
+        return self.inner.fetch_open_deals()
+
+    def read_deal(self, deal_id: str, properties: Sequence[str]) -> dict[str, str | None]:
+        self._count()
+        return self.inner.read_deal(deal_id, properties)
+
+    def write_adviser(self, deal_id: str, adviser_id: str, property_name: str) -> None:
+        self._count()
+        self.inner.write_adviser(deal_id, adviser_id, property_name)
+
+
+@dataclass(frozen=True)
+class DealAnswer:
+    """What became of one deal of a batch: an outcome, or an error saying why not."""
+
+    deal_id: str
+    outcome: Outcome | None = None
+    error: str | None = None
+    retry_later: bool = False  # HubSpot or the store was unavailable; nothing was written
+
+    def to_json(self) -> dict[str, Any]:
+        if self.outcome is not None:
+            return self.outcome.to_json()
+        return {"deal_id": self.deal_id, "error": self.error}
+
+
+def allocate_delivered(deal: Deal, *, services: Services, crm: Crm | None) -> Outcome:
+    """Decide, book, notify and write back one deal; a replay returns the recorded decision."""
+    outcome = booking.allocate_and_record(
+        deal,
+        store=services.store,
+        cache=services.cache,
+        notifier=services.notifier,
+        crm=crm,
+        settings=services.console_settings().value,
+        today=services.today(),
+        now=services.now(),
+        source=SOURCE,
+    )
+    return _heal_replay(outcome, services=services, crm=crm)
+
+
+def allocate_created(
+    deal_ids: Sequence[str], *, services: Services, crm: Crm, fields: DealFields
+) -> list[DealAnswer]:
+    """Each created deal in turn: a recorded one is a replay (no HubSpot read), a new one is
+    read from HubSpot (one call) and allocated (one write-back call)."""
+    return [_allocate_created_one(d, services=services, crm=crm, fields=fields) for d in deal_ids]
+
+
+def _allocate_created_one(
+    deal_id: str, *, services: Services, crm: Crm, fields: DealFields
+) -> DealAnswer:
+    existing = services.allocation(deal_id)
+    if existing is not None:
+        return DealAnswer(
+            deal_id, _heal_replay(Outcome(existing, True), services=services, crm=crm)
+        )
+    try:
+        properties = crm.read_deal(deal_id, fields.to_read())
+        deal = deal_from_properties(deal_id, properties, fields)
+        return DealAnswer(deal_id, allocate_delivered(deal, services=services, crm=crm))
+    except (UpstreamUnavailable, MalformedReply, Unauthorized) as exc:
+        # Our side or HubSpot's is down (or our token is wrong): nothing was written, and the
+        # same delivery can safely be retried later.
+        return DealAnswer(deal_id, error=f"deal {deal_id}: {exc}", retry_later=True)
+    except UpstreamRejected as exc:
+        return DealAnswer(deal_id, error=f"deal {deal_id}: HubSpot would not read it ({exc})")
+    except Busy as exc:
+        return DealAnswer(deal_id, error=str(exc), retry_later=True)
+    except BadRequest as exc:
+        return DealAnswer(deal_id, error=str(exc))
+
+
+def _heal_replay(outcome: Outcome, *, services: Services, crm: Crm | None) -> Outcome:
+    """A replayed deal whose write-back already failed gets one more write-back attempt.
+
+    A record still at zero attempts is being written back by the delivery that booked it,
+    so it is left alone: concurrent replays must not write the same deal back twice.
+    """
+    record = outcome.record
+    if not outcome.replay or crm is None or record.status != WRITEBACK_PENDING:
+        return outcome
+    if record.writeback_attempts == 0:
+        return outcome
+    healed = booking.write_back(
+        record,
+        store=services.store,
+        notifier=services.notifier,
+        crm=crm,
+        settings=services.console_settings().value,
+    )
+    return Outcome(healed, replay=True)
