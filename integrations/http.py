@@ -103,7 +103,8 @@ def backoff_wait(
     """
     if retry_after is not None:
         return min(max(retry_after, 0.0), cap)
-    return rand() * min(cap, base * 2 ** (attempt - 1))
+    ceiling: float = min(cap, base * 2.0 ** (attempt - 1))
+    return rand() * ceiling
 
 
 def _service_of(session: requests.Session, url: str) -> str:
