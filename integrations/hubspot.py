@@ -79,6 +79,8 @@ class HubSpotClient:
         self._attempts = attempts
         self._timeout = timeout
         self._max_wait = max_wait
+        self._timeout = timeout
+        self._max_wait = max_wait
         self._sleep = sleep
         self._throttle = SearchThrottle(search_interval, clock=clock, sleep=sleep)
         self.warnings: list[str] = []  # records skipped by the last fetch, for the sync's run

@@ -230,3 +230,15 @@ def test_batch_write_and_read_cover_many_deals_in_calls_of_100(hubspot, client):
     assert len(hubspot.patches) == 150
     assert len(found) == 150
     assert found["149"] == {"advisor": "5001"}
+
+
+def test_a_tight_budget_gives_up_after_its_attempts_and_caps_each_wait(hubspot, clock):
+    client = HubSpotClient(
+        TOKEN, api_base=BASE, attempts=2, timeout=(1.0, 3.0), max_wait=3.0,
+        sleep=clock.sleep, clock=clock,
+    )  # fmt: skip
+    hubspot.fail_next.extend([(429, {"Retry-After": "60"}, "")] * 2)
+
+    with pytest.raises(UpstreamUnavailable, match="failed 2 times"):
+        client.read_deal("42", ["dealname"])
+    assert clock.sleeps == [3.0]
