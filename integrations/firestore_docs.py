@@ -140,7 +140,7 @@ class FirestoreBase:
 
     def __init__(self, project_id: str, client: firestore.Client | None = None) -> None:
         if not project_id and client is None:
-            raise ValueError("a Firestore store needs a project id")
+            raise ConfigurationError("CONSOLE_STORE: firestore://<project-id> needs a project id")
         self.project_id = project_id
         self.reads = 0
         self._client = client

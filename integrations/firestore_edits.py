@@ -115,7 +115,7 @@ class FirestoreEdits(FirestoreBase):
         current: dict[str, tuple[Json, str]],
     ) -> Write:
         ref = self.ref(collection, change.record_id)
-        after = change.after
+        after = change.after or {}
         if change.action == "create":
             return lambda b: b.create(ref, after)
         unchanged_since_read = self.precondition(current[change.record_id][1])

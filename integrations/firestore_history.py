@@ -24,6 +24,7 @@ from integrations.firestore_docs import (
     SYNC_RUNS,
     Json,
     Write,
+    doc_key,
     fixed_time,
     packed,
     sort_key,
@@ -62,7 +63,7 @@ class FirestoreHistory(FirestoreEdits):
         adviser_id: str | None = None,
         limit: int = 1000,
     ) -> list[AllocationRecord]:
-        query = self.col(ALLOCATIONS)
+        query: Any = self.col(ALLOCATIONS)
         if status is not None:
             query = self.where(query, "status", "==", status)
         if adviser_id is not None:
@@ -142,7 +143,7 @@ class FirestoreHistory(FirestoreEdits):
         self.commit([self.audit_write(entry)], "writing the audit log")
 
     def list_audit(self, entity: str | None = None, limit: int = 50) -> list[AuditEntry]:
-        query = self.col(AUDIT)
+        query: Any = self.col(AUDIT)
         if entity is not None:
             query = self.where(query, "entity", "==", entity)
         query = query.order_by(SORT_KEY, direction=firestore.Query.DESCENDING).limit(limit)
@@ -154,7 +155,7 @@ class FirestoreHistory(FirestoreEdits):
     def start_sync(self, source: str, actor: str, now: dt.datetime) -> SyncRun:
         # Read the source's lock document before looking for running runs: a rival who starts
         # after our read moves the lock, and our commit's precondition then fails.
-        lock_ref = self.col(META).document(f"sync-lock-{self.ref(SYNC_RUNS, source).id}")
+        lock_ref = self.col(META).document(f"sync-lock-{doc_key(source)}")
         lock = self.get(lock_ref)
         running = self.where(self.col(SYNC_RUNS), "source", "==", source)
         running = self.where(running, "status", "==", "running")
@@ -194,7 +195,7 @@ class FirestoreHistory(FirestoreEdits):
         self.commit([self._run_write(run, key)], f"finishing the {run.source} sync")
 
     def list_sync_runs(self, source: str | None = None, limit: int = 50) -> list[SyncRun]:
-        query = self.col(SYNC_RUNS)
+        query: Any = self.col(SYNC_RUNS)
         if source is not None:
             query = self.where(query, "source", "==", source)
         query = query.order_by(SORT_KEY, direction=firestore.Query.DESCENDING).limit(limit)

@@ -12,14 +12,14 @@ import pytest
 from google.cloud import firestore
 
 from allocation import Closure
-from integrations.errors import AlreadyRecorded, StaleEdit, SyncInProgress
+from integrations.errors import AlreadyRecorded, ConfigurationError, StaleEdit, SyncInProgress
 from integrations.firestore_docs import CLOSURES, version_of
 from integrations.firestore_store import FirestoreStore
 from services.records import EditBatch
 from tests.builders import adviser, d
 from tests.contract.store_contract import StoreContract
 from tests.contract.support import allocation, at
-from tests.integration.firestore_emulator import Emulator
+from tests.integration.firestore_emulator import Emulator, free_port
 
 pytestmark = pytest.mark.emulator
 
@@ -168,6 +168,11 @@ def test_constructing_a_store_touches_no_network() -> None:
     assert store.project_id == "no-such-project"
 
 
+def test_ping_is_false_when_firestore_cannot_be_reached(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FIRESTORE_EMULATOR_HOST", f"127.0.0.1:{free_port()}")  # nobody listens
+    assert FirestoreStore("unreachable").ping() is False
+
+
 def test_a_store_without_a_project_is_refused() -> None:
-    with pytest.raises(ValueError, match="project id"):
+    with pytest.raises(ConfigurationError, match="needs a project id"):
         FirestoreStore("")
