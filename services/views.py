@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -105,10 +105,12 @@ def filter_heatmap(
     keep = set(frame["adviser_id"].unique())
     if package:
         deal = Deal("filter", package, household or None)
+        # Asked as if every adviser took clients: otherwise "not taking clients", checked
+        # first, would hide that the adviser does not offer the package at all.
         keep &= {
             a.id
             for a in snapshot.advisers
-            if exclusion_reason(a, deal, snapshot.rules) in (None, "not_taking_clients")
+            if exclusion_reason(replace(a, taking_on_clients=True), deal, snapshot.rules) is None
         }
     elif household:
         keep &= {a.id for a in snapshot.advisers if a.accepts_household(household)}
