@@ -18,7 +18,8 @@ from services.records import (
 from services.snapshots import load_snapshot
 
 HISTORY_WEEKS = 16
-PACKAGES = (("Seed", 25), ("Series A", 30), ("Series B", 24), ("Series C", 12), ("IPO", 9))
+PACKAGES = ("Seed", "Series A", "Series B", "Series C", "IPO")
+PACKAGE_WEIGHTS = (25, 30, 24, 12, 9)
 WRITEBACK_ERROR = "HubSpot unavailable (503 Service Unavailable) after 4 attempts"
 
 
@@ -32,8 +33,7 @@ def _decision_days(rng: random.Random, today: dt.date) -> list[dt.date]:
 
 
 def _deal(rng: random.Random, n: int, day: dt.date) -> Deal:
-    names, weights = zip(*PACKAGES, strict=True)
-    package = rng.choices(names, weights)[0]
+    package = rng.choices(PACKAGES, PACKAGE_WEIGHTS)[0]
     household = "Couple" if rng.random() < 0.55 else "Single"
     agreed = day + dt.timedelta(days=rng.randrange(0, 15)) if rng.random() < 0.7 else None
     return Deal(str(19_400_000 + 37 * n), package, household, agreed)

@@ -123,7 +123,9 @@ def _date_cell(row: dict[str, Any], column: str, label: str, out: list[RowProble
         return None
 
 
-def _dates(row: dict[str, Any], label: str, out: list[RowProblem], end_required: bool) -> tuple:
+def _dates(
+    row: dict[str, Any], label: str, out: list[RowProblem], end_required: bool
+) -> tuple[Any, Any]:
     start = _date_cell(row, "start", label, out)
     end = _date_cell(row, "end", label, out)
     if blank(row.get("start")):

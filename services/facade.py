@@ -226,7 +226,7 @@ class Services:
         editors = self.console_settings().value.editors
         if not editors:
             return local_mode
-        return bool(email) and email.strip().casefold() in {e.casefold() for e in editors}
+        return (email or "").strip().casefold() in {e.casefold() for e in editors}
 
     def may_sign_in(self, email: str | None) -> bool:
         policy = self.console_settings().value

@@ -96,9 +96,11 @@ def preview(
 
 def with_what_if(snapshot: Snapshot, what_if: WhatIf) -> Snapshot:
     known = {a.id for a in snapshot.advisers}
-    for record in (*what_if.leave, *what_if.overrides):
-        if record.adviser_id not in known:
-            raise BadRequest(f"what-if {record.id}: unknown adviser {record.adviser_id!r}")
+    for rid, adviser_id in [(r.id, r.adviser_id) for r in what_if.leave] + [
+        (r.id, r.adviser_id) for r in what_if.overrides
+    ]:
+        if adviser_id not in known:
+            raise BadRequest(f"what-if {rid}: unknown adviser {adviser_id!r}")
     return replace(
         snapshot,
         closures=snapshot.closures + what_if.closures,

@@ -32,9 +32,9 @@ class RowEdits:
 def edits_from_editor(frame: pd.DataFrame, state: Mapping[str, Any]) -> RowEdits:
     """Turn a data editor's change state into ``RowEdits`` against the frame it was shown."""
     records = frame.to_dict("records")
-    updated = []
+    updated: list[Row] = []
     for index, changes in (state.get("edited_rows") or {}).items():
-        row = dict(records[int(index)])
+        row: dict[str, Any] = {str(k): v for k, v in records[int(index)].items()}
         row.update(changes)
         updated.append(row)
     deleted = tuple(

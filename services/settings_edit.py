@@ -15,8 +15,10 @@ from services.ports import Store
 from services.records import ConsoleSettings
 from services.rows import parse_names, parse_number
 
-INT_RULES = ("buffer_weeks", "agreement_lag_weeks", "horizon_weeks", "history_weeks")
-INT_RULES += ("weekly_max_new", "prestart_weeks")
+INT_RULES = (
+    "buffer_weeks", "agreement_lag_weeks", "horizon_weeks", "history_weeks", "weekly_max_new",
+    "prestart_weeks",
+)  # fmt: skip
 NUMBER_RULES = ("default_monthly_limit", "burst_weeks")
 MAPPING_RULES = ("pod_monthly_limits", "meeting_weights")
 LIST_POLICY = ("editors", "allowed_emails", "allowed_domains")
