@@ -12,20 +12,80 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from allocation import Adviser, Deal, Meeting
 from integrations.errors import MalformedReply, Unauthorized, UpstreamRejected, UpstreamUnavailable
 from services import booking
 from services.booking import Outcome
-from services.deal_intake import DealFields, deal_from_properties
+from services.deal_intake import CrmBatch, DealFields, Delivery, deal_from_properties
 from services.errors import BadRequest, Busy
 from services.facade import Services
 from services.ports import Crm
 from services.records import WRITEBACK_PENDING, OpenDeal
 
 SOURCE = "webhook"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The webhook's answer to one delivery, with the figures its log line reports."""
+
+    status: int  # HTTP status
+    body: Any  # JSON-ready
+    deal_ids: tuple[str, ...] = ()
+    hubspot_calls: int = 0
+    store_reads: int = 0  # approximate when requests overlap: the store counts for all threads
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def log_fields(self) -> dict[str, Any]:
+        """Ids, decisions and costs for the request's log line (no client details, no secrets)."""
+        rows = self.body if isinstance(self.body, list) else self.body.get("results", [self.body])
+        return {
+            "deal_ids": list(self.deal_ids),
+            "decisions": [
+                {k: r.get(k) for k in ("deal_id", "status", "adviser_id", "week", "replay")}
+                for r in rows
+                if isinstance(r, dict) and "status" in r
+            ],
+            "hubspot_calls": self.hubspot_calls,
+            "store_reads": self.store_reads,
+        }
+
+
+def answer(delivery: Delivery, *, services: Services, crm: Crm | None, fields: DealFields) -> Reply:
+    """Run the right use case for a parsed delivery and say what to answer HubSpot."""
+    counting = CountingCrm(crm) if crm is not None else None
+    reads = services.store.reads
+    try:
+        status, body = _run(delivery, services=services, crm=counting, fields=fields)
+        headers = {}
+    except BadRequest as exc:  # e.g. a package nobody has heard of
+        status, body, headers = 400, {"error": str(exc)}, {}
+    except Busy as exc:
+        status, body, headers = 503, {"error": str(exc)}, {"Retry-After": "1"}
+    ids = delivery.deal_ids if isinstance(delivery, CrmBatch) else (delivery.deal.id,)
+    calls = counting.calls if counting is not None else 0
+    return Reply(status, body, ids, calls, services.store.reads - reads, headers)
+
+
+def _run(
+    delivery: Delivery, *, services: Services, crm: Crm | None, fields: DealFields
+) -> tuple[int, Any]:
+    if not isinstance(delivery, CrmBatch):
+        return 200, allocate_delivered(delivery.deal, services=services, crm=crm).to_json()
+    if crm is None:
+        return 503, {"error": "HUBSPOT_TOKEN is not set, so created deals cannot be read"}
+    answers = allocate_created(delivery.deal_ids, services=services, crm=crm, fields=fields)
+    items = [a.to_json() for a in answers]
+    errors = [a.error for a in answers if a.error]
+    if any(a.retry_later for a in answers):
+        # Recorded deals replay harmlessly, so HubSpot may resend the whole batch.
+        return 503, {"error": "; ".join(errors), "results": items}
+    if answers and len(errors) == len(answers):
+        return 400, {"error": "; ".join(errors), "results": items}
+    return 200, items
 
 
 class CountingCrm:

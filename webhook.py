@@ -1,0 +1,144 @@
+"""HubSpot "deal created" webhook: ``functions-framework --source webhook.py --target
+hubspot_webhook``. Size limit, signature, parsing, then one use case (``services.intake``).
+Services are built on the first request and shared by the server's threads; every request
+writes one JSON log line, without secrets. See docs/webhook.md."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import bootstrap
+from integrations.errors import ConfigurationError, SignatureRejected
+from integrations.hubspot_signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_v3
+from services import Services
+from services import intake as use
+from services.deal_intake import DealFields, parse_delivery
+from services.errors import BadRequest
+from services.ports import Crm
+from settings import Settings
+
+VERSION = "0.1.0"
+MAX_BODY_BYTES = 64 * 1024  # a full 100-event subscription batch is about 30 KB
+JSON, ALLOW = {"Content-Type": "application/json"}, {"Allow": "GET, POST"}
+log = logging.getLogger("console.webhook")
+
+
+@dataclass(frozen=True)
+class Wiring:
+    settings: Settings
+    services: Services
+    crm: Crm | None  # the webhook's HubSpot client: short timeouts, few attempts
+    fields: DealFields
+
+
+_settings: Settings | None = None
+_wiring: Wiring | None = None
+_lock = threading.Lock()
+
+
+def _loaded_settings() -> Settings:
+    """Settings alone, enough to check a signature before anything touches the store."""
+    global _settings
+    with _lock:
+        if _settings is None:
+            _settings = Settings.load()
+            if not log.handlers:  # bare JSON lines on stdout: Cloud Logging reads them as such
+                handler = logging.StreamHandler(sys.stdout)
+                log.addHandler(handler)
+                log.setLevel(logging.INFO)
+                log.propagate = False
+        return _settings
+
+
+def _wired() -> Wiring:
+    global _wiring
+    settings = _loaded_settings()
+    with _lock:
+        if _wiring is None:
+            try:
+                fields = DealFields.parse(settings.get("HUBSPOT_DEAL_PROPERTIES"))
+            except ValueError as exc:
+                raise ConfigurationError(f"HUBSPOT_DEAL_PROPERTIES: {exc}") from None
+            crm = bootstrap.build_crm(settings, for_webhook=True)
+            _wiring = Wiring(settings, bootstrap.build_services(settings), crm, fields)
+        return _wiring
+
+
+def hubspot_webhook(request: Any) -> tuple[str, int, dict[str, str]]:
+    started, entry = time.perf_counter(), {"method": request.method}
+    try:
+        status, body, headers = _route(request, entry)
+    except ConfigurationError as exc:  # names the key, never its value
+        status, body, headers = 503, {"error": f"webhook is not configured: {exc}"}, {}
+    except Exception:  # a bug or an outage, never bad input: logged, and HubSpot retries 5xx
+        log.exception("webhook failed")
+        status, body, headers = 500, {"error": "internal error; the delivery can be retried"}, {}
+    entry |= {"status": status, "latency_ms": round((time.perf_counter() - started) * 1000, 1)}
+    if isinstance(body, dict) and "error" in body:
+        entry["error"] = body["error"]
+    log.info(json.dumps({"severity": "WARNING" if status >= 400 else "INFO", **entry}))
+    return json.dumps(body), status, JSON | headers
+
+
+def _route(request: Any, entry: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+    if request.method == "GET":
+        return _health(_wired())
+    if request.method != "POST":
+        return 405, {"error": f"{request.method} is not allowed; use POST"}, ALLOW
+    body = _read_body(request)
+    if body is None:
+        return 413, {"error": f"body is larger than {MAX_BODY_BYTES} bytes"}, {}
+    try:
+        _verify(request, body, _loaded_settings())
+    except SignatureRejected as exc:
+        return 401, {"error": str(exc)}, {}
+    wiring = _wired()
+    try:
+        delivery = parse_delivery(body, wiring.fields)
+    except BadRequest as exc:
+        return 400, {"error": str(exc)}, {}
+    reply = use.answer(delivery, services=wiring.services, crm=wiring.crm, fields=wiring.fields)
+    entry |= reply.log_fields()
+    return reply.status, reply.body, reply.headers
+
+
+def _read_body(request: Any) -> bytes | None:
+    """The raw body, or None when it is over the limit (checked before reading it all)."""
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        return None
+    body: bytes = request.stream.read(MAX_BODY_BYTES + 1)
+    return None if len(body) > MAX_BODY_BYTES else body
+
+
+def _verify(request: Any, body: bytes, settings: Settings) -> None:
+    # HubSpot signs the public URL it called; behind Cloud Run the request URL we see differs.
+    uri = settings.get("WEBHOOK_PUBLIC_URL") or request.base_url
+    query = request.query_string.decode("latin-1")
+    if query and "?" not in uri:
+        uri = f"{uri}?{query}"
+    headers = request.headers
+    secret = settings.get("HUBSPOT_CLIENT_SECRET") or ""
+    sent_at, signature = headers.get(TIMESTAMP_HEADER), headers.get(SIGNATURE_HEADER)
+    verify_v3(secret, "POST", uri, body, sent_at, signature, int(time.time() * 1000))
+
+
+def _health(wiring: Wiring) -> tuple[int, Any, dict[str, str]]:
+    try:
+        reachable = bool(wiring.services.store.ping())
+    except Exception:  # health must answer, whatever the store raised
+        reachable = False
+    settings = wiring.settings
+    body = {
+        "status": "ok" if reachable else "unavailable",
+        "version": VERSION,
+        "store": {"kind": settings.store_kind, "reachable": reachable},
+        "hubspot_configured": settings.hubspot_configured,
+        "signature_configured": settings.configured("HUBSPOT_CLIENT_SECRET"),
+    }
+    return (200 if reachable else 503), body, {}
