@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
-
 from services import Services
 from services.facade import Clock, utc_clock
 from services.notifiers import LoggingNotifier
@@ -57,8 +55,7 @@ def build_notifier(settings: Settings) -> Notifier:
         return LoggingNotifier()
     from integrations.google_chat import ChatNotifier
 
-    notifier: Any = ChatNotifier(settings.require("GOOGLE_CHAT_WEBHOOK_URL"))
-    return notifier  # type: ignore[no-any-return]
+    return ChatNotifier(settings.require("GOOGLE_CHAT_WEBHOOK_URL"), settings.get("CONSOLE_URL"))
 
 
 def build_crm(settings: Settings, *, for_webhook: bool = False) -> Crm | None:
