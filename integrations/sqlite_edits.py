@@ -25,6 +25,7 @@ from services.records import (
 )
 
 T = TypeVar("T", Closure, Override)
+R = TypeVar("R")
 Json = dict[str, Any]
 
 
@@ -45,7 +46,7 @@ class SqliteEdits(db.SqliteFile):
     def save_overrides(self, batch: EditBatch[Override], actor: str) -> None:
         self._save_batch("override", "overrides", batch, actor, codec.override_to_dict)
 
-    def _versioned(self, row: sqlite3.Row, from_dict: Callable[[Json], T]) -> Versioned[T]:
+    def _versioned(self, row: sqlite3.Row, from_dict: Callable[[Json], R]) -> Versioned[R]:
         return Versioned(from_dict(db.loads(row["data"])), self._version_text(row["version"]))
 
     def _save_batch(
@@ -95,7 +96,7 @@ class SqliteEdits(db.SqliteFile):
         rows = self._query("SELECT version, data FROM settings WHERE id = ?", (common.SETTINGS_ID,))
         if not rows:
             return Versioned(ConsoleSettings(), "0")
-        return self._versioned(rows[0], codec.settings_from_dict)  # type: ignore[type-var]
+        return self._versioned(rows[0], codec.settings_from_dict)
 
     def save_settings(self, settings: ConsoleSettings, version: str, actor: str) -> None:
         with self._write() as conn:

@@ -111,29 +111,43 @@ def create_schema(path: Path) -> None:
 
 
 class Connections:
-    """One connection per thread (SQLite connections are not safe to share mid-transaction)."""
+    """One connection per thread (SQLite connections are not safe to share mid-transaction).
+
+    Streamlit runs each script rerun on a fresh thread, so a connection whose thread has ended
+    is closed when the next one opens, rather than left open until the process exits.
+    """
 
     def __init__(self, path: Path) -> None:
         self._path = path
-        self._local = threading.local()
         self._lock = threading.Lock()
-        self._all: list[sqlite3.Connection] = []
+        self._by_thread: dict[int, tuple[threading.Thread, sqlite3.Connection]] = {}
 
     def get(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
+        me = threading.current_thread()
+        with self._lock:
+            held = self._by_thread.get(me.ident or 0)
+            if held is not None and held[0] is me:
+                return held[1]
+            self._close_orphans()
             conn = _connect(self._path)
-            self._local.conn = conn
-            with self._lock:
-                self._all.append(conn)
-        return conn
+            self._by_thread[me.ident or 0] = (me, conn)
+            return conn
+
+    def _close_orphans(self) -> None:
+        for ident, (thread, conn) in list(self._by_thread.items()):
+            if not thread.is_alive() or thread.ident != ident:
+                conn.close()
+                del self._by_thread[ident]
+
+    def open_count(self) -> int:
+        with self._lock:
+            return len(self._by_thread)
 
     def close_all(self) -> None:
         with self._lock:
-            for conn in self._all:
+            for _, conn in self._by_thread.values():
                 conn.close()
-            self._all.clear()
-        self._local = threading.local()
+            self._by_thread.clear()
 
 
 @contextmanager
@@ -177,6 +191,9 @@ class SqliteFile:
 
     def close(self) -> None:
         self._connections.close_all()
+
+    def open_connections(self) -> int:
+        return self._connections.open_count()
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         """One counted round trip, outside or inside the current thread's transaction."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -149,3 +150,14 @@ def _snapshot_reads(store: SqliteStore) -> int:
     before = store.reads
     load_snapshot(store, None, TODAY)
     return store.reads - before
+
+
+def test_connections_of_finished_threads_are_closed(path: Path, opened: list[SqliteStore]) -> None:
+    # Streamlit reruns each page script on a new thread; connections must not pile up.
+    store = open_store(path, opened)
+    for _ in range(10):
+        worker = threading.Thread(target=store.list_advisers)
+        worker.start()
+        worker.join()
+    store.list_advisers()
+    assert store.open_connections() <= 2
