@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
+
 from services import Services
 from services.facade import Clock, utc_clock
 from services.notifiers import LoggingNotifier
