@@ -111,11 +111,17 @@ def _confirm_delete(page: EditorPage) -> None:
 
 
 def save_edits(page: EditorPage, edits: RowEdits) -> None:
-    """One use-case call; its outcome becomes the flash shown after the rerun."""
+    """The editor's edits through the page's use case."""
+    run_save(page, lambda: page.save(edits), edits)
+
+
+def run_save(page: EditorPage, action: Callable[[], SaveResult], edits: RowEdits) -> None:
+    """One use-case call; its outcome becomes the flash shown after the rerun. ``edits`` are
+    what the user asked for, listed back to them if someone else's change got in first."""
     state = st.session_state
     shown = page.slot.frame(state, page.load)
     try:
-        result = page.save(edits)
+        result = action()
     except ValidationFailed as failed:
         state[page.flash_key] = ("problems", _problems_frame(failed.problems, shown, page))
     except Conflict as conflict:

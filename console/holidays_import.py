@@ -8,7 +8,9 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from console.editing_page import EditorPage, save_edits
+from allocation import Closure
+from console.editing_page import EditorPage, run_save
+from services.editing import SaveResult
 from services.errors import BadRequest
 from services.rows import RowEdits
 
@@ -19,10 +21,32 @@ YEAR = "closures.holidays.year"
 SAVE = "closures.holidays.save"
 ROW_COLUMNS = ["start", "end", "description", "advisers", "regions"]
 
-Preview = Callable[[str, str, int], pd.DataFrame]
+Preview = Callable[[str, str, int], list[Closure]]
+Import = Callable[[list[Closure]], SaveResult]
 
 
-def render(page: EditorPage, preview: Preview, country: str, subdivision: str, year: int) -> None:
+def holidays_frame(closures: list[Closure]) -> pd.DataFrame:
+    rows = [
+        {
+            "start": c.start,
+            "end": c.end,
+            "description": c.description,
+            "advisers": "",
+            "regions": ", ".join(sorted(c.regions)),
+        }
+        for c in closures
+    ]
+    return pd.DataFrame(rows, columns=ROW_COLUMNS)
+
+
+def render(
+    page: EditorPage,
+    preview: Preview,
+    save: Import,
+    country: str,
+    subdivision: str,
+    year: int,
+) -> None:
     state = st.session_state
     with st.form("closures.holidays.form"):
         left, middle, right = st.columns(3)
@@ -41,15 +65,16 @@ def render(page: EditorPage, preview: Preview, country: str, subdivision: str, y
             state.pop(PREVIEW, None)
             st.error(str(problem))
             return
-    found: pd.DataFrame | None = state.get(PREVIEW)
+    found: list[Closure] | None = state.get(PREVIEW)
     if found is None:
         return
-    if found.empty:
+    if not found:
         st.info("Every weekday public holiday for that choice is already a closure.")
         return
     st.write(f"{len(found)} weekday holidays to add (weekends are left out):")
-    st.dataframe(found, column_order=ROW_COLUMNS, hide_index=True)
+    frame = holidays_frame(found)
+    st.dataframe(frame, hide_index=True)
     if st.button(f"Save {len(found)} holidays as closures", key=SAVE, type="primary"):
         del state[PREVIEW]
-        rows = tuple(found[ROW_COLUMNS].to_dict("records"))
-        save_edits(page, RowEdits(added=rows))
+        asked_for = RowEdits(added=tuple(frame.to_dict("records")))
+        run_save(page, lambda: save(found), asked_for)

@@ -1,0 +1,187 @@
+"""The Settings page's two forms: the allocation rules and the console policy.
+
+Each form hands the use case only the fields that changed, with the version it read, so two
+people changing different settings at once get a clear conflict rather than a silent
+overwrite. Problems come back per field and are shown with the field's label.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from console import handle, widgets
+from services.errors import Conflict, Forbidden, RowProblem, ValidationFailed
+from services.records import ConsoleSettings, Versioned
+
+Save = Callable[[Mapping[str, Any], str], object]
+LABELS = {
+    "buffer_weeks": "Buffer weeks",
+    "horizon_weeks": "Horizon (weeks)",
+    "weekly_max_new": "Weekly maximum of new clients",
+    "default_monthly_limit": "Default monthly limit",
+    "pod_monthly_limits": "Monthly limit by pod",
+    "meeting_weights": "Meeting weights",
+    "household_exempt_packages": "Packages exempt from household type",
+    "timezone": "Timezone",
+    "burst_weeks": "Burst weeks",
+    "prestart_weeks": "Pre-start weeks",
+    "agreement_lag_weeks": "Agreement lag (weeks)",
+    "history_weeks": "History weeks",
+    "editors": "Editors",
+    "allowed_emails": "Allowed emails",
+    "allowed_domains": "Allowed domains",
+    "writeback_property": "HubSpot write-back property",
+    "stale_after_hours": "Warn when a sync is older than (hours)",
+}
+PROBLEMS = "settings.problems"
+
+
+def problem_words(problem: RowProblem) -> str:
+    """'Timezone: unknown timezone …' — the field's label, never an internal key."""
+    key = (problem.column or "").split("[")[0]
+    if not key:  # the core's own check names the field in its message
+        key = next((k for k in LABELS if k in problem.message), "")
+    label = LABELS.get(key, problem.column or "Settings")
+    detail = (problem.column or "")[len(key) :] if problem.column else ""
+    return f"{label}{detail}: {problem.message}"
+
+
+def changed(current: Mapping[str, Any], submitted: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in submitted.items() if _comparable(current.get(k)) != _comparable(v)}
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return sorted((str(k), float(v)) for k, v in value.items())
+    if isinstance(value, frozenset | set | tuple | list):
+        return sorted(str(v) for v in value)
+    return value
+
+
+def names(text: str) -> tuple[str, ...]:
+    """Names typed one per line or separated by commas."""
+    return tuple(n.strip() for n in text.replace("\n", ",").split(",") if n.strip())
+
+
+def mapping_frame(values: Mapping[str, float], name: str) -> pd.DataFrame:
+    return pd.DataFrame({name: list(values), "value": [float(v) for v in values.values()]})
+
+
+def frame_mapping(frame: pd.DataFrame, name: str) -> dict[str, Any]:
+    """The edited table back as name → value; rows without a name are dropped."""
+    rows = frame.to_dict("records")
+    return {str(r[name]).strip(): r["value"] for r in rows if str(r[name] or "").strip()}
+
+
+def submit(save: Save, current: Mapping[str, Any], submitted: Mapping[str, Any], version: str):
+    """Save what changed; the outcome is a flash, problems are kept for the field list."""
+    changes = changed(current, submitted)
+    if not changes:
+        st.info("Nothing changed, so nothing was saved.")
+        return
+    try:
+        save(changes, version)
+    except ValidationFailed as failed:
+        st.session_state[PROBLEMS] = [problem_words(p) for p in failed.problems]
+        return
+    except (Conflict, Forbidden) as refused:
+        widgets.flash(f"Nothing was saved: {refused}", "error")
+        st.rerun()
+    handle.data_changed()
+    names = ", ".join(LABELS.get(k, k) for k in changes)
+    widgets.flash(f"Saved: {names}.")
+    st.rerun()
+
+
+def show_problems() -> None:
+    problems = st.session_state.pop(PROBLEMS, None)
+    if problems:
+        st.error("Nothing was saved:\n\n" + "\n".join(f"- {p}" for p in problems))
+
+
+def rules_form(stored: Versioned[ConsoleSettings], save: Save) -> None:
+    rules = stored.value.rules
+    with st.form(f"settings.rules.{stored.version}"):
+        left, right = st.columns(2)
+        values: dict[str, Any] = {
+            "buffer_weeks": left.number_input(LABELS["buffer_weeks"], value=rules.buffer_weeks),
+            "horizon_weeks": left.number_input(LABELS["horizon_weeks"], value=rules.horizon_weeks),
+            "weekly_max_new": left.number_input(
+                LABELS["weekly_max_new"], value=rules.weekly_max_new
+            ),
+            "default_monthly_limit": left.number_input(
+                LABELS["default_monthly_limit"], value=float(rules.default_monthly_limit)
+            ),
+            "burst_weeks": left.number_input(LABELS["burst_weeks"], value=float(rules.burst_weeks)),
+            "prestart_weeks": right.number_input(
+                LABELS["prestart_weeks"], value=rules.prestart_weeks
+            ),
+            "agreement_lag_weeks": right.number_input(
+                LABELS["agreement_lag_weeks"], value=rules.agreement_lag_weeks
+            ),
+            "history_weeks": right.number_input(LABELS["history_weeks"], value=rules.history_weeks),
+            "timezone": right.text_input(LABELS["timezone"], value=rules.timezone),
+            "household_exempt_packages": right.text_input(
+                LABELS["household_exempt_packages"],
+                value=", ".join(sorted(rules.household_exempt_packages)),
+                help="Packages any household type may take, separated by commas.",
+            ),
+        }
+        pods = _mapping_editor("pod_monthly_limits", rules.pod_monthly_limits, "pod", stored)
+        weights = _mapping_editor("meeting_weights", rules.meeting_weights, "meeting", stored)
+        asked = st.form_submit_button("Save allocation rules", type="primary")
+    if asked:
+        values["household_exempt_packages"] = names(values["household_exempt_packages"])
+        values["pod_monthly_limits"] = frame_mapping(pods, "pod")
+        values["meeting_weights"] = frame_mapping(weights, "meeting")
+        current = {k: getattr(rules, k) for k in values}
+        submit(save, current, values, stored.version)
+
+
+def _mapping_editor(
+    field: str, values: Mapping[str, float], name: str, stored: Versioned[ConsoleSettings]
+) -> pd.DataFrame:
+    st.write(LABELS[field])
+    # The editor's output is read as this form's value; its input is always the stored setting.
+    edited: pd.DataFrame = st.data_editor(
+        mapping_frame(values, name),
+        key=f"settings.{field}.{stored.version}",
+        num_rows="dynamic",
+        hide_index=True,
+        column_config={"value": st.column_config.NumberColumn("value", required=True)},
+    )
+    return edited
+
+
+def policy_form(stored: Versioned[ConsoleSettings], save: Save) -> None:
+    policy = stored.value
+    with st.form(f"settings.policy.{stored.version}"):
+        values: dict[str, Any] = {
+            "editors": st.text_area(
+                LABELS["editors"], value="\n".join(policy.editors), help="One email per line."
+            ),
+            "allowed_emails": st.text_area(
+                LABELS["allowed_emails"], value="\n".join(policy.allowed_emails)
+            ),
+            "allowed_domains": st.text_input(
+                LABELS["allowed_domains"], value=", ".join(policy.allowed_domains)
+            ),
+            "writeback_property": st.text_input(
+                LABELS["writeback_property"],
+                value=policy.writeback_property,
+                help="`advisor` (today) or `hubspot_owner_id`.",
+            ),
+            "stale_after_hours": st.number_input(
+                LABELS["stale_after_hours"], value=policy.stale_after_hours
+            ),
+        }
+        asked = st.form_submit_button("Save console policy")
+    if asked:
+        current = {k: getattr(policy, k) for k in values}
+        for key in ("editors", "allowed_emails", "allowed_domains"):
+            values[key] = names(values[key])
+        submit(save, current, values, stored.version)

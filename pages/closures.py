@@ -1,0 +1,78 @@
+"""Office closures: public holidays, shutdowns, closures for some advisers or some regions."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from console import auth, handle, holidays_import
+from console.editing_page import EditorPage, render
+from console.editor_diff import EditorSlot
+from services import console_edits
+
+ORDER = ("start", "end", "description", "scope", "advisers", "regions")
+COLUMNS = {
+    "start": st.column_config.DateColumn("Start", required=True, format="YYYY-MM-DD"),
+    "end": st.column_config.DateColumn(
+        "End", format="YYYY-MM-DD", help="Last closed day; leave empty for a single day."
+    ),
+    "description": st.column_config.TextColumn("Description"),
+    "scope": st.column_config.TextColumn(
+        "Applies to", disabled=True, help="Worked out from the advisers and regions columns."
+    ),
+    "advisers": st.column_config.TextColumn(
+        "Advisers", help="Names or emails, separated by commas. Empty (and no regions) = everyone."
+    ),
+    "regions": st.column_config.TextColumn(
+        "Regions", help="Region codes such as NSW, VIC, separated by commas."
+    ),
+}
+
+
+def scope_of(row: pd.Series) -> str:
+    advisers = [n for n in str(row["advisers"] or "").split(",") if n.strip()]
+    if advisers:
+        return f"{len(advisers)} adviser{'s' if len(advisers) != 1 else ''}"
+    return f"Regions {row['regions']}" if str(row["regions"] or "").strip() else "Everyone"
+
+
+def with_scope(frame: pd.DataFrame) -> pd.DataFrame:
+    scoped = frame.copy()
+    scoped["scope"] = [scope_of(r) for _, r in frame.iterrows()] if len(frame) else []
+    return scoped
+
+
+svc = handle.services()
+user = auth.current_user()
+st.title("Office closures")
+st.caption(
+    "Closed days count as unavailable for everyone they apply to: everyone, some advisers, "
+    "or the advisers of some regions."
+)
+page = EditorPage(
+    slot=EditorSlot("closures"),
+    noun="closure",
+    load=lambda: with_scope(svc.closures_frame()),
+    save=lambda edits: svc.save_closures(edits, actor=user.actor, is_editor=user.is_editor),
+    columns=COLUMNS,
+    order=ORDER,
+    describe=lambda row: f"{row.get('description') or 'closure'} from {row.get('start')}",
+)
+render(page, user.is_editor)
+
+if user.is_editor:
+    config = handle.settings()
+    with st.expander("Import public holidays"):
+        holidays_import.render(
+            page,
+            preview=lambda c, s, y: console_edits.holiday_closures(svc.store, c, s, y),
+            save=lambda found: console_edits.import_holidays(
+                found, store=svc.store, actor=user.actor, is_editor=user.is_editor
+            ),
+            country=config.get("HOLIDAYS_COUNTRY") or "AU",
+            subdivision=config.get("HOLIDAYS_SUBDIVISION") or "",
+            year=svc.today().year,
+        )
+
+st.subheader("Recent changes")
+st.dataframe(svc.audit_frame("closures", limit=20), hide_index=True)
