@@ -1,4 +1,4 @@
-"""The Closures page: add, edit and delete through the data editor's state, as Streamlit keeps it."""
+"""The Closures page: add, edit and delete through the data editor's state as Streamlit keeps it."""
 
 from __future__ import annotations
 
