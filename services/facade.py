@@ -168,7 +168,12 @@ class Services:
             source=source,
         )
 
-    def retry_writebacks(self, deal_id: str | None = None, actor: str = "system") -> list[Outcome]:
+    def retry_writebacks(
+        self, deal_id: str | None = None, actor: str = "system", *, is_editor: bool = True
+    ) -> list[Outcome]:
+        """Schedulers retry as the system; the console passes the person's role, and a viewer
+        is refused here even if a page showed them the button."""
+        require_editor(is_editor, actor, "write-backs")
         return booking.retry_writebacks(
             store=self.store,
             notifier=self.notifier,
