@@ -7,7 +7,7 @@ others draw.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
@@ -105,25 +105,29 @@ def user_badge(user: User) -> None:
 # --- the decision ---------------------------------------------------------------------------
 
 
-def decision_words(preview: Preview) -> str:
-    decision = preview.decision
+def decision_words(decision: Decision, name_of: Callable[[str | None], str | None]) -> str:
     if decision.adviser_id is None:
         return "Nobody can take this deal in the planning horizon."
-    name = preview.adviser_name(decision.adviser_id)
+    name = name_of(decision.adviser_id)
     return f"**{name}** would take it, starting the {week_words(decision.week)}."
 
 
-def decision_summary(preview: Preview, title: str = "") -> None:
+def decision_summary(
+    decision: Decision, name_of: Callable[[str | None], str | None], title: str = ""
+) -> None:
+    """The chosen adviser and week (or that nobody qualifies), and the first allowed week."""
     if title:
-        st.markdown(f"#### {title}")
-    words = decision_words(preview)
-    if preview.decision.adviser_id is None:
+        st.markdown(f"##### {title}")
+    words = decision_words(decision, name_of)
+    if decision.adviser_id is None:
         st.warning(words)
     else:
         st.success(words)
-    first = preview.decision.first_allowed_week
-    if first is not None:
-        st.caption(f"Earliest allowed start: {week_words(first)} (buffer and agreement date).")
+    if decision.first_allowed_week is not None:
+        st.caption(
+            f"Earliest allowed start: {week_words(decision.first_allowed_week)} "
+            "(the buffer weeks and the agreement date)."
+        )
 
 
 CANDIDATE_COLUMNS = {
@@ -160,6 +164,7 @@ def blocked_weeks_frame(decision: Decision, names: Mapping[str, str], top: int) 
 
 
 def blocked_weeks(preview: Preview, top: int = 3) -> None:
+    """The blocked weeks of the top candidates, one expander each."""
     names = {a.id: a.name for a in preview.advisers}
     frame = blocked_weeks_frame(preview.decision, names, top)
     if frame.empty:

@@ -1,0 +1,104 @@
+"""Retry and Re-assign on the Allocations page: editors only, confirmed, audited by the store.
+
+Viewers never see these controls, and ``Services`` refuses their calls anyway.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import streamlit as st
+
+from allocation import week_of
+from console import handle, widgets
+from console.auth import User
+from services.errors import ServiceError
+from services.records import AllocationRecord
+
+if TYPE_CHECKING:
+    from services import Services
+
+VIEWER_NOTE = "Only editors can retry write-backs or re-assign deals."
+
+
+def _done(message: str) -> None:
+    handle.data_changed()
+    widgets.flash(message)
+    st.rerun()
+
+
+def retry_panel(svc: Services, user: User, records: Sequence[AllocationRecord], key: str) -> None:
+    """Retry one pending write-back, or all of them."""
+    if not records:
+        return
+    cols = st.columns([3, 1, 1], vertical_alignment="bottom")
+    deal = cols[0].selectbox("Deal", [r.deal_id for r in records], key=f"{key}.deal")
+    one = cols[1].button("Retry this deal", key=f"{key}.one")
+    every = cols[2].button(f"Retry all {len(records)}", key=f"{key}.all")
+    if not (one or every):
+        return
+    try:
+        outcomes = svc.retry_writebacks(
+            deal if one else None, actor=user.actor, is_editor=user.is_editor
+        )
+    except ServiceError as exc:
+        widgets.show_error(exc)
+        return
+    written = sum(o.status == "allocated" for o in outcomes)
+    _done(f"Write-back retried for {len(outcomes)} deal(s): {written} written to HubSpot.")
+
+
+def reassign_form(svc: Services, user: User, records: Sequence[AllocationRecord], key: str) -> None:
+    """Give a deal to an adviser and week chosen by hand, with a reason, after confirming."""
+    if not records:
+        return
+    advisers = sorted(svc.advisers(), key=lambda a: a.name.casefold())
+    names = {a.id: a.name for a in advisers}
+    with st.form(f"{key}.form"):
+        st.markdown("**Re-assign a deal**")
+        cols = st.columns([1, 1, 1])
+        deal = cols[0].selectbox("Deal", [r.deal_id for r in records], key=f"{key}.deal")
+        adviser = cols[1].selectbox(
+            "Adviser", list(names), format_func=names.get, key=f"{key}.adviser"
+        )
+        week = cols[2].date_input(
+            "Week (any day; its Monday is used)", value=svc.today(), format="DD/MM/YYYY",
+            key=f"{key}.week",
+        )  # fmt: skip
+        reason = st.text_input("Reason (kept in the audit log)", key=f"{key}.reason")
+        sure = st.checkbox("I confirm this re-assignment", key=f"{key}.confirm")
+        asked = st.form_submit_button("Re-assign", type="primary")
+    if not asked:
+        return
+    if not sure:
+        st.warning("Tick the confirmation box to re-assign the deal.")
+        return
+    try:
+        outcome = svc.reassign(deal, adviser, week, reason, user.actor, user.is_editor)
+    except ServiceError as exc:
+        widgets.show_error(exc)
+        return
+    monday = week_of(week if isinstance(week, dt.date) else svc.today())
+    _done(
+        f"Deal {outcome.deal_id} re-assigned to {names.get(adviser, adviser)} from the "
+        f"{widgets.week_words(monday)} ({outcome.status.replace('_', ' ')})."
+    )
+
+
+def queue(
+    svc: Services, user: User, records: Sequence[AllocationRecord], frame: pd.DataFrame, key: str
+) -> None:
+    """One queue: its table, then the actions an editor may take on it."""
+    if not records:
+        st.success("Nothing waiting here.")
+        return
+    st.dataframe(frame, hide_index=True)
+    if not user.is_editor:
+        st.caption(VIEWER_NOTE)
+        return
+    if key == "writeback":
+        retry_panel(svc, user, records, f"allocations.{key}.retry")
+    reassign_form(svc, user, records, f"allocations.{key}.reassign")

@@ -1,0 +1,99 @@
+"""Allocations: every decision with its explanation, the queues ops work from, a monthly chart."""
+
+from __future__ import annotations
+
+import plotly.express as px
+import streamlit as st
+
+from console import allocation_actions, auth, handle, state, widgets
+from services.history import AllocationFilter
+from services.records import ALLOCATED, UNALLOCATED, WRITEBACK_PENDING
+
+ANY = "Any"
+STATUS_WORDS = {
+    ANY: "Any status",
+    ALLOCATED: "Allocated",
+    WRITEBACK_PENDING: "Write-back pending",
+    UNALLOCATED: "Unallocated",
+}
+HISTORY_COLUMNS = {
+    "decided_at": st.column_config.DatetimeColumn("Decided (UTC)", format="D MMM YYYY HH:mm"),
+    "deal_id": st.column_config.TextColumn("Deal"),
+    "status": st.column_config.TextColumn("Status"),
+    "adviser": st.column_config.TextColumn("Adviser"),
+    "week": st.column_config.DateColumn("Week", format="D MMM YYYY"),
+    "service_package": st.column_config.TextColumn("Package"),
+    "household_type": st.column_config.TextColumn("Household"),
+    "source": st.column_config.TextColumn("Source"),
+    "writeback_attempts": st.column_config.NumberColumn("Write-back attempts"),
+    "last_error": st.column_config.TextColumn("Last error"),
+    "note": st.column_config.TextColumn("Note"),
+}
+
+svc = handle.services()
+user = auth.current_user()
+st.title("Allocations")
+widgets.show_flash()
+
+advisers = {a.id: a.name for a in sorted(svc.advisers(), key=lambda a: a.name.casefold())}
+cols = st.columns([1, 1, 1.4, 1.2, 1.2])
+since = cols[0].date_input("Decided from", value=None, format="DD/MM/YYYY", key=state.AL_SINCE)
+until = cols[1].date_input("Decided to", value=None, format="DD/MM/YYYY", key=state.AL_UNTIL)
+adviser = cols[2].selectbox(
+    "Adviser", [ANY, *advisers], format_func=lambda a: advisers.get(a, a), key=state.AL_ADVISER
+)
+package = cols[3].selectbox("Package", [ANY, *svc.packages()], key=state.AL_PACKAGE)
+status = cols[4].selectbox(
+    "Status", list(STATUS_WORDS), format_func=STATUS_WORDS.get, key=state.AL_STATUS
+)
+wanted = AllocationFilter(
+    since=since,
+    until=until,
+    adviser_id=None if adviser == ANY else adviser,
+    package=None if package == ANY else package,
+    status=None if status == ANY else status,
+)
+history = svc.allocations_frame(wanted)
+unallocated, pending = svc.unallocated(), svc.writebacks_pending()
+
+tabs = st.tabs(
+    [f"History ({len(history)})", f"Unallocated ({len(unallocated)})",
+     f"Write-back pending ({len(pending)})", "Per adviser per month"]
+)  # fmt: skip
+with tabs[0]:
+    st.dataframe(
+        history, hide_index=True, column_config=HISTORY_COLUMNS, column_order=list(HISTORY_COLUMNS)
+    )
+    widgets.csv_download(history, "allocations.csv", "Download CSV of these allocations")
+    deal = st.selectbox(
+        "Explain a decision", list(history["deal_id"]), index=None, key=state.AL_DEAL,
+        placeholder="Choose a deal to see every adviser as ranked when it was decided",
+    )  # fmt: skip
+    record = svc.allocation(deal) if deal else None
+    if record is not None:
+        household = record.household_type or "any household"
+        st.caption(
+            f"Deal {record.deal_id}: {record.service_package}, {household} — decided "
+            f"{record.decided_at:%d %b %Y %H:%M} UTC by {record.source}"
+            + (f" · note: {record.note}" if record.note else "")
+        )
+        widgets.candidates_table(svc.explanation_frame(record), key="allocations.explanation")
+with tabs[1]:
+    allocation_actions.queue(
+        svc, user, unallocated, svc.allocations_frame(AllocationFilter(status=UNALLOCATED)),
+        "unallocated",
+    )  # fmt: skip
+with tabs[2]:
+    allocation_actions.queue(
+        svc, user, pending, svc.allocations_frame(AllocationFilter(status=WRITEBACK_PENDING)),
+        "writeback",
+    )  # fmt: skip
+with tabs[3]:
+    monthly = svc.allocations_per_month(wanted)
+    if monthly.empty:
+        st.info("No allocations match the filters.")
+    else:
+        chart = px.bar(monthly, x="month", y="count", color="adviser", height=380)
+        chart.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10}, xaxis_title=None,
+                            yaxis_title="allocations", legend_title=None)  # fmt: skip
+        st.plotly_chart(chart, config={"displaylogo": False})

@@ -1,0 +1,101 @@
+"""Availability (home): advisers × the next 52 weeks, filtered, sorted, and one click from a
+schedule."""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.errors import StreamlitAPIException
+
+from console import handle, heatmap, state, widgets
+
+ANY = "Any"
+SORT_WORDS = {"earliest": "Earliest week", "name": "Name"}
+
+
+def open_schedule(adviser_id: str) -> None:
+    st.session_state[state.ADVISER] = adviser_id
+    try:
+        st.switch_page("pages/schedule.py", query_params={state.ADVISER_PARAM: adviser_id})
+    except StreamlitAPIException:  # run on its own (not under app.py's navigation)
+        st.info("Open the Adviser schedule page to see this adviser's weeks.")
+
+
+svc = handle.services()
+st.title("Availability")
+st.caption(
+    "Free capacity per adviser for the next 52 weeks. Grey: away all week · hatched: leave or "
+    "closure that week · ◆ earliest week a new client can start. Hover a cell for its figures."
+)
+widgets.show_flash()
+
+top = st.columns([1.2, 1, 1.4, 1.4, 1])
+package = top[0].selectbox("Service package", [ANY, *svc.packages()], key=state.AV_PACKAGE)
+household = top[1].selectbox("Household", [ANY, *svc.households()], key=state.AV_HOUSEHOLD)
+pods = top[2].multiselect("Pod", svc.pods(), key=state.AV_PODS, placeholder="All pods")
+regions = top[3].multiselect("Region", svc.regions(), key=state.AV_REGIONS, placeholder="All")
+taking = top[4].toggle("Taking on clients only", key=state.AV_TAKING)
+row = st.columns([1, 2, 2])
+sort = row[0].radio(
+    "Sort by", list(SORT_WORDS), format_func=SORT_WORDS.get, key=state.AV_SORT, horizontal=True
+)
+metric = row[1].radio(
+    "Colour", list(heatmap.METRICS), format_func=heatmap.METRICS.get, key=state.AV_METRIC,
+    horizontal=True,
+)  # fmt: skip
+
+frame = handle.heatmap_frame(
+    package=None if package == ANY else package,
+    household=None if household == ANY else household,
+    pods=pods,
+    regions=regions,
+    taking_only=taking,
+)
+if frame.empty:
+    st.info("No adviser matches these filters.")
+    st.stop()
+
+data = heatmap.heatmap_data(frame, sort=sort)
+soonest = min((w for w in data.earliest if w is not None), default=None)
+counts = st.columns(3)
+counts[0].metric("Advisers shown", len(data.adviser_ids))
+counts[1].metric("With an open week", sum(w is not None for w in data.earliest))
+counts[2].metric("Soonest start", f"{soonest:%d %b %Y}" if soonest else "none in horizon")
+
+event = st.plotly_chart(
+    heatmap.heatmap_figure(data, metric),
+    key=state.AV_CHART,
+    on_select="rerun",
+    selection_mode="points",
+    config={"displaylogo": False},
+)
+clicked = heatmap.selected_adviser(getattr(event, "selection", None))
+if clicked:
+    open_schedule(clicked)
+
+table = data.table(metric)
+names = dict(zip(data.adviser_ids, data.labels, strict=True))
+pick_col, csv_col = st.columns([3, 1])
+picked = pick_col.selectbox(
+    "Open an adviser's schedule",
+    list(data.adviser_ids),
+    index=None,
+    format_func=names.get,
+    key=state.AV_PICK,
+    placeholder="Choose an adviser (or click a ◆ on the chart)",
+)
+if picked:
+    open_schedule(picked)
+with csv_col:
+    widgets.csv_download(table, f"availability-{metric}.csv", "Download CSV of what is shown")
+
+st.dataframe(
+    table,
+    hide_index=True,
+    height=min(38 + 35 * len(table), 420),
+    column_config={
+        "adviser_id": None,
+        "adviser": st.column_config.TextColumn("Adviser", pinned=True),
+        "earliest_week": st.column_config.DateColumn("Earliest week", format="D MMM YYYY",
+                                                     pinned=True),
+    },
+)  # fmt: skip

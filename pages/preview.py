@@ -1,0 +1,59 @@
+"""Allocation preview: "if this deal signed today, who would take it, from when, and why not
+the others?" — with unsaved what-if closures, leave and overrides. Nothing here is saved."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from console import handle, state, whatif, widgets
+from services.errors import ServiceError
+
+ANY = "Any"
+
+svc = handle.services()
+st.title("Allocation preview")
+st.caption(
+    "Who would take a deal signed today, from which week, and why not the others. "
+    "Nothing on this page is saved."
+)
+
+with st.form("preview.deal"):
+    cols = st.columns([2, 1, 1])
+    package = cols[0].selectbox("Service package", svc.packages(), key="preview.package")
+    household = cols[1].selectbox("Household", [ANY, *svc.households()], key="preview.household")
+    agreed = cols[2].date_input(
+        "Agreement start", value=None, format="DD/MM/YYYY", key="preview.agreement"
+    )
+    if st.form_submit_button("Preview", type="primary"):
+        st.session_state[state.PV_ASKED] = True
+
+what_if = whatif.what_if_panel(svc.advisers())
+if not st.session_state.get(state.PV_ASKED):
+    st.info("Choose a package (and optionally a household and agreement date), then Preview.")
+    st.stop()
+
+try:
+    result = svc.preview(package, household, agreed, what_if)
+except ServiceError as exc:
+    widgets.show_error(exc)
+    st.stop()
+
+if result.before is None:
+    widgets.decision_summary(result.decision, result.adviser_name)
+else:
+    before, after = st.columns(2)
+    with before:
+        widgets.decision_summary(result.before, result.adviser_name, "Before (saved data)")
+    with after:
+        widgets.decision_summary(result.decision, result.adviser_name, "After the what-if")
+    if result.changed:
+        st.info("The what-if changes who takes the deal or from which week.")
+    else:
+        st.caption("The what-if does not change the decision; see the ranking for other effects.")
+
+st.subheader("Every adviser, ranked")
+widgets.candidates_table(result.candidates)
+widgets.csv_download(result.candidates, "preview-ranking.csv", "Download the ranking (CSV)")
+
+st.subheader("Blocked weeks of the top candidates")
+widgets.blocked_weeks(result)

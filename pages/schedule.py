@@ -1,0 +1,74 @@
+"""Adviser schedule: one adviser's weekly ledger, balance over time, meetings, leave, overrides."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from console import handle, schedule_view, state, widgets
+
+svc = handle.services()
+st.title("Adviser schedule")
+widgets.show_flash()
+
+advisers = sorted(svc.advisers(), key=lambda a: (a.name.casefold(), a.id))
+if not advisers:
+    st.info("No advisers yet: run a HubSpot sync from the Sync page.")
+    st.stop()
+names = {a.id: a.name for a in advisers}
+
+
+def remember_choice() -> None:
+    """Keep the URL and the shared state on the adviser picked here, for links and reruns."""
+    st.session_state[state.ADVISER] = st.session_state[state.SC_ADVISER]
+    st.query_params[state.ADVISER_PARAM] = st.session_state[state.SC_ADVISER]
+
+
+wanted = st.query_params.get(state.ADVISER_PARAM) or st.session_state.get(state.ADVISER)
+if wanted in names and st.session_state.get(state.SC_ADVISER) != wanted:
+    st.session_state[state.SC_ADVISER] = wanted  # arriving from the heatmap or a shared link
+chosen = st.selectbox(
+    "Adviser", list(names), format_func=names.get, key=state.SC_ADVISER, on_change=remember_choice
+)
+
+plan = svc.schedule(chosen)
+person = plan.adviser
+facts = st.columns(4)
+facts[0].metric("Earliest week", f"{plan.earliest_week:%d %b %Y}" if plan.earliest_week else "none")
+facts[1].metric("Pod", person.pod_type)
+facts[2].metric("Region", person.region or "—")
+facts[3].metric("Taking on clients", "yes" if person.taking_on_clients else "no")
+st.caption(
+    f"Packages: {', '.join(sorted(person.service_packages)) or 'none'} · households: "
+    f"{', '.join(sorted(person.household_types)) or 'any'} · {person.email}"
+)
+
+weeks = schedule_view.weeks_frame(plan.weeks, plan.earliest_week)
+st.plotly_chart(
+    schedule_view.balance_figure(weeks, plan.earliest_week), config={"displaylogo": False}
+)
+
+st.subheader("Weekly ledger")
+st.dataframe(
+    schedule_view.highlight_earliest(weeks),
+    hide_index=True,
+    height=420,
+    column_config=schedule_view.WEEK_COLUMNS,
+    column_order=list(schedule_view.WEEK_COLUMNS),
+)
+widgets.csv_download(weeks, f"schedule-{chosen}.csv", "Download CSV")
+
+meetings_tab, leave_tab, overrides_tab = st.tabs(
+    [f"Meetings ({len(plan.meetings)})", f"Leave ({len(plan.leave)})",
+     f"Overrides ({len(plan.overrides)})"]
+)  # fmt: skip
+with meetings_tab:
+    st.dataframe(schedule_view.meetings_frame(plan.meetings), hide_index=True)
+with leave_tab:
+    st.dataframe(
+        widgets.records_frame(plan.leave, ["start", "end", "day_fraction", "id"]), hide_index=True
+    )
+with overrides_tab:
+    st.dataframe(
+        widgets.records_frame(plan.overrides, ["start", "end", "monthly_limit", "id"]),
+        hide_index=True,
+    )
