@@ -1,0 +1,388 @@
+"""The webhook from outside: a real functions-framework process on 127.0.0.1, a real store
+(temporary SQLite, then the Firestore emulator) and a HubSpot fake on loopback."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import bootstrap
+from allocation import build_ledger
+from integrations.hubspot_signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign_v3
+from services import Services
+from services.records import ALLOCATED, WRITEBACK_PENDING
+from services.snapshots import load_snapshot
+from settings import Settings
+from tests.integration.hubspot_server import TOKEN, Failure, FakeHubSpotServer
+from tests.integration.webhook_server import (
+    SECRET,
+    WebhookProcess,
+    advisers,
+    creation_events,
+    workflow_body,
+)
+
+ADVISERS = 6
+_deal_ids = itertools.count(100_000)
+
+
+@dataclass
+class Firm:
+    webhook: WebhookProcess
+    services: Services  # an in-process view of the same store, for arranging and checking
+    hubspot: FakeHubSpotServer
+
+    def new_deal(self, **properties: Any) -> str:
+        deal_id = str(next(_deal_ids))
+        self.hubspot.add_deal(deal_id, **properties)
+        return deal_id
+
+    def record(self, deal_id: str) -> Any:
+        return self.services.store.get_allocation(deal_id)
+
+    def hubspot_calls(self, deal_id: str, method: str | None = None) -> int:
+        return sum(1 for r in self.hubspot.requests(method) if r.deal_id == deal_id)
+
+
+@pytest.fixture(scope="module")
+def hubspot() -> Iterator[FakeHubSpotServer]:
+    with FakeHubSpotServer() as server:
+        yield server
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("firestore", marks=pytest.mark.emulator)]
+)
+def firm(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    hubspot: FakeHubSpotServer,
+) -> Iterator[Firm]:
+    extra: dict[str, str] = {}
+    if request.param == "sqlite":
+        store_url = f"sqlite:///{tmp_path_factory.mktemp('webhook') / 'x.db'}"
+    else:
+        emulator = request.getfixturevalue("firestore_emulator")
+        store_url = f"firestore://webhook-{uuid.uuid4().hex[:10]}"
+        extra["FIRESTORE_EMULATOR_HOST"] = emulator.host
+    env = {
+        "CONSOLE_STORE": store_url,
+        "CONSOLE_DEMO": "0",
+        "HUBSPOT_TOKEN": TOKEN,
+        "HUBSPOT_API_BASE": hubspot.base_url,
+        "WEBHOOK_HUBSPOT_TIMEOUT": "1",
+        **extra,
+    }
+    services = bootstrap.build_services(Settings.of(**env))
+    services.store.replace_advisers(advisers(ADVISERS))
+    webhook = WebhookProcess(env)
+    try:
+        webhook.wait_until_healthy()
+        yield Firm(webhook, services, hubspot)
+    finally:
+        webhook.stop()
+        if request.param == "firestore":
+            emulator.reset(store_url.removeprefix("firestore://"))
+
+
+@pytest.fixture(autouse=True)
+def healthy_hubspot(hubspot: FakeHubSpotServer) -> Iterator[None]:
+    hubspot.heal()
+    yield
+    hubspot.heal()
+
+
+# --- health, methods, limits, signatures ---------------------------------------------------
+
+
+def test_health_says_the_store_is_reachable_and_shows_no_secret(firm: Firm) -> None:
+    reply = firm.webhook.session.get(firm.webhook.url, timeout=10)
+    assert reply.status_code == 200
+    assert reply.json()["store"]["reachable"] is True
+    assert SECRET not in reply.text
+    assert TOKEN not in reply.text
+
+
+def test_other_methods_are_refused_with_405(firm: Firm) -> None:
+    reply = firm.webhook.session.put(firm.webhook.url, data=b"{}", timeout=10)
+    assert reply.status_code == 405
+    assert "PUT" in reply.json()["error"]
+
+
+def test_an_oversized_body_is_refused_with_413(firm: Firm) -> None:
+    deal_id = firm.new_deal()
+    body = workflow_body(deal_id, note="x" * 70_000)
+    reply = firm.webhook.post(body)
+    assert reply.status_code == 413
+    assert firm.record(deal_id) is None
+
+
+def _forged(webhook: WebhookProcess, body: bytes) -> dict[str, str]:
+    headers = webhook.headers(body)
+    stamp = headers[TIMESTAMP_HEADER]
+    headers[SIGNATURE_HEADER] = sign_v3("someone-else", "POST", webhook.url, body, stamp)
+    return headers
+
+
+SIGNATURE_CASES = {
+    "forged": _forged,
+    "missing signature": lambda w, b: {
+        k: v for k, v in w.headers(b).items() if k != SIGNATURE_HEADER
+    },
+    "missing timestamp": lambda w, b: {
+        k: v for k, v in w.headers(b).items() if k != TIMESTAMP_HEADER
+    },
+    "stale": lambda w, b: w.headers(b, at_ms=int(time.time() * 1000) - 6 * 60 * 1000),
+    "from the future": lambda w, b: w.headers(b, at_ms=int(time.time() * 1000) + 6 * 60 * 1000),
+    "signed over another body": lambda w, b: w.headers(b + b" "),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SIGNATURE_CASES))
+def test_unsigned_or_stale_deliveries_are_refused_and_nothing_is_written(
+    firm: Firm, case: str
+) -> None:
+    deal_id = firm.new_deal()
+    body = workflow_body(deal_id)
+    headers = SIGNATURE_CASES[case](firm.webhook, body)
+    reply = firm.webhook.session.post(firm.webhook.url, data=body, headers=headers, timeout=30)
+    assert reply.status_code == 401
+    assert reply.json()["error"]
+    assert firm.record(deal_id) is None
+    assert firm.hubspot_calls(deal_id) == 0
+
+
+# --- bad input ----------------------------------------------------------------------------
+
+
+BAD_INPUT = {
+    "malformed JSON": (
+        lambda d: b'{"object": {"objectId": "' + d.encode() + b'"',
+        "not valid JSON",
+    ),
+    "missing package": (lambda d: workflow_body(d, package=""), "service package is missing"),
+    "unknown package": (lambda d: workflow_body(d, package="Series Z"), "unknown service package"),
+    "unparseable date": (
+        lambda d: workflow_body(d, agreement_start_date="31/02/2026"),
+        "'31/02/2026' is neither epoch milliseconds nor an ISO date",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUT))
+def test_bad_input_gets_a_400_saying_what_is_wrong_and_writes_nothing(
+    firm: Firm, case: str
+) -> None:
+    deal_id = firm.new_deal()
+    make_body, expected = BAD_INPUT[case]
+    reply = firm.webhook.post(make_body(deal_id))
+    assert reply.status_code == 400
+    assert expected in reply.json()["error"]
+    assert firm.record(deal_id) is None
+    assert firm.hubspot_calls(deal_id) == 0
+
+
+# --- idempotency and concurrency ----------------------------------------------------------
+
+
+def test_the_same_delivery_ten_times_is_booked_and_written_back_once(firm: Firm) -> None:
+    deal_id = firm.new_deal()
+    body = workflow_body(deal_id, household_type="Couple", agreement_start_date="1774310400000")
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        replies = list(pool.map(lambda _: firm.webhook.post(body), range(10)))
+    answers = [r.json() for r in replies]
+    assert [r.status_code for r in replies] == [200] * 10
+    assert sum(not a["replay"] for a in answers) == 1
+    assert {(a["adviser_id"], a["week"]) for a in answers} == {
+        (firm.record(deal_id).adviser_id, firm.record(deal_id).week.isoformat())
+    }
+    assert firm.record(deal_id).status == ALLOCATED
+    assert firm.hubspot_calls(deal_id, "PATCH") == 1
+    again = firm.webhook.post(body).json()
+    assert again["replay"] is True
+    assert again["status"] == ALLOCATED
+
+
+def test_fifty_concurrent_deals_are_all_recorded_and_no_adviser_week_is_overbooked(
+    firm: Firm,
+) -> None:
+    deal_ids = [firm.new_deal() for _ in range(50)]
+    with ThreadPoolExecutor(max_workers=25) as pool:
+        # Like HubSpot, re-send after a 503 (bookings that kept racing): replays are safe.
+        replies = list(
+            pool.map(lambda d: firm.webhook.post(workflow_body(d), resend_on_503=5), deal_ids)
+        )
+    assert [r.status_code for r in replies] == [200] * 50
+    records = [firm.record(d) for d in deal_ids]
+    assert all(r is not None and r.adviser_id for r in records)
+    per_week = Counter((r.adviser_id, r.week) for r in records)
+    today = firm.services.today()
+    snapshot, _ = load_snapshot(firm.services.store, None, today)
+    frame = build_ledger(snapshot, today).to_frame()
+    assert max(per_week.values()) <= snapshot.rules.weekly_max_new
+    assert frame["load"].max() <= snapshot.rules.weekly_max_new
+    assert frame["balance"].min() >= -1e-9
+
+
+# --- write-back failures ------------------------------------------------------------------
+
+
+WRITEBACK_FAILURES = {
+    "rate limited (429)": Failure("PATCH", 429, retry_after="1", times=None),
+    "server error (500)": Failure("PATCH", 500, times=None),
+    "timeout": Failure("PATCH", 200, delay=2.5, times=None),
+}
+
+
+@pytest.mark.parametrize("case", sorted(WRITEBACK_FAILURES))
+def test_a_failing_write_back_stays_pending_and_a_later_retry_writes_it(
+    firm: Firm, case: str
+) -> None:
+    deal_id = firm.new_deal()
+    failure = WRITEBACK_FAILURES[case]
+    firm.hubspot.fail(Failure(**vars(failure)))
+    answer = firm.webhook.post(workflow_body(deal_id)).json()
+    assert answer["status"] == WRITEBACK_PENDING
+    pending = firm.record(deal_id)
+    assert (pending.status, pending.adviser_id) == (WRITEBACK_PENDING, answer["adviser_id"])
+    assert pending.last_error
+    firm.hubspot.heal()
+    [retried] = firm.services.retry_writebacks(deal_id)
+    assert retried.status == ALLOCATED
+    assert firm.record(deal_id).status == ALLOCATED
+    assert firm.hubspot.deal(deal_id)["advisor"] == answer["adviser_id"]
+
+
+def test_hubspot_resending_a_delivery_heals_its_failed_write_back(firm: Firm) -> None:
+    deal_id = firm.new_deal()
+    firm.hubspot.fail(Failure("PATCH", 500, times=None))
+    first = firm.webhook.post(workflow_body(deal_id)).json()
+    assert first["status"] == WRITEBACK_PENDING
+    firm.hubspot.heal()
+    again = firm.webhook.post(workflow_body(deal_id)).json()
+    assert again == {**first, "status": ALLOCATED, "replay": True}
+    assert firm.hubspot.deal(deal_id)["advisor"] == first["adviser_id"]
+
+
+# --- CRM subscription batches -------------------------------------------------------------
+
+
+def test_a_subscription_batch_reads_each_deal_once_and_writes_it_back_once(firm: Firm) -> None:
+    first = firm.new_deal(service_package="Series A", household_type="Single")
+    second = firm.new_deal(service_package="", renewal_service_package="Series B")
+    reply = firm.webhook.post(creation_events(first, second))
+    assert reply.status_code == 200
+    answers = reply.json()
+    assert [a["deal_id"] for a in answers] == [first, second]
+    assert {a["status"] for a in answers} == {ALLOCATED}
+    for deal_id in (first, second):
+        assert firm.hubspot_calls(deal_id, "GET") == 1
+        assert firm.hubspot_calls(deal_id) <= 2
+    assert firm.record(second).service_package == "Series B"
+    replay = firm.webhook.post(creation_events(first, second)).json()
+    assert [a["replay"] for a in replay] == [True, True]
+    assert firm.hubspot_calls(first) == 2  # a replay does not read HubSpot again
+
+
+def test_a_batch_naming_a_deal_hubspot_does_not_have_is_refused_by_name(firm: Firm) -> None:
+    missing = str(next(_deal_ids))
+    reply = firm.webhook.post(creation_events(missing))
+    assert reply.status_code == 400
+    assert f"deal {missing}" in reply.json()["error"]
+    assert firm.record(missing) is None
+
+
+def test_a_batch_that_cannot_read_hubspot_asks_to_be_resent_and_writes_nothing(
+    firm: Firm,
+) -> None:
+    deal_id = firm.new_deal(service_package="Series A")
+    firm.hubspot.fail(Failure("GET", 500, times=None))
+    reply = firm.webhook.post(creation_events(deal_id))
+    assert reply.status_code == 503
+    assert firm.record(deal_id) is None
+    firm.hubspot.heal()
+    assert firm.webhook.post(creation_events(deal_id)).json()[0]["status"] == ALLOCATED
+
+
+# --- logs ---------------------------------------------------------------------------------
+
+
+def test_every_request_logs_one_json_line_with_ids_and_costs_and_no_secret(firm: Firm) -> None:
+    deal_id = firm.new_deal(service_package="Series A")
+    firm.webhook.post(creation_events(deal_id))
+    lines = [line for line in firm.webhook.log_lines() if deal_id in line.get("deal_ids", [])]
+    assert len(lines) == 1
+    assert lines[0]["status"] == 200
+    assert lines[0]["hubspot_calls"] == 2
+    assert lines[0]["decisions"][0]["deal_id"] == deal_id
+    assert isinstance(lines[0]["latency_ms"], float)
+    assert lines[0]["store_reads"] > 0
+    output = firm.webhook.output()
+    assert SECRET not in output
+    assert TOKEN not in output
+
+
+# --- whatever arrives, never a 5xx --------------------------------------------------------
+
+scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12)
+json_values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+# Ids far from the ones other tests use, so a payload that happens to be valid books a stranger.
+odd_ids = st.integers(min_value=10**12, max_value=10**15) | st.text(max_size=6) | scalars
+field_names = st.sampled_from(
+    ["service_package", "household_type", "agreement_start_date", "renewal_service_package"]
+)
+field_values = scalars | st.sampled_from(["Series A", "seed", "1774310400000", "2026-13-01", ""])
+workflow_like = st.fixed_dictionaries(
+    {
+        "object": st.fixed_dictionaries(
+            {
+                "objectType": st.sampled_from(["DEAL", "deal", "TICKET"]) | scalars,
+                "objectId": odd_ids,
+            }
+        ),
+        "fields": st.dictionaries(field_names, field_values) | json_values,
+    }
+)
+batch_like = st.lists(
+    st.fixed_dictionaries(
+        {
+            "subscriptionType": st.sampled_from(["deal.creation", "deal.deletion"]) | scalars,
+            "objectId": odd_ids,
+        }
+    )
+    | json_values,
+    max_size=3,
+)
+payloads = (
+    workflow_like.map(lambda v: json.dumps(v).encode())
+    | batch_like.map(lambda v: json.dumps(v).encode())
+    | json_values.map(lambda v: json.dumps(v).encode())
+    | st.binary(max_size=64)
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(body=payloads)
+def test_signed_garbage_never_gets_a_server_error(firm: Firm, body: bytes) -> None:
+    reply = firm.webhook.post(body)
+    assert reply.status_code < 500, reply.text
+    assert isinstance(reply.json(), dict | list)
