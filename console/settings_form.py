@@ -1,8 +1,9 @@
 """The Settings page's two forms: the allocation rules and the console policy.
 
-Each form hands the use case only the fields that changed, with the version it read, so two
-people changing different settings at once get a clear conflict rather than a silent
-overwrite. Problems come back per field and are shown with the field's label.
+Each form hands the use case only the fields that changed, with the version it *showed*
+(kept in session state until a save or a conflict starts a new generation of the forms), so a
+change someone else made meanwhile is a clear conflict rather than a silent overwrite or a
+form that quietly re-draws with their values. Problems come back per field, with its label.
 """
 
 from __future__ import annotations
@@ -37,7 +38,17 @@ LABELS = {
     "writeback_property": "HubSpot write-back property",
     "stale_after_hours": "Warn when a sync is older than (hours)",
 }
+POLICY_FIELDS = (
+    "editors",
+    "allowed_emails",
+    "allowed_domains",
+    "writeback_property",
+    "stale_after_hours",
+)
+RULE_FIELDS = tuple(k for k in LABELS if k not in POLICY_FIELDS)
 PROBLEMS = "settings.problems"
+SHOWN = "settings.shown"
+GENERATION = "settings.generation"
 
 
 def problem_words(problem: RowProblem) -> str:
@@ -77,7 +88,28 @@ def frame_mapping(frame: pd.DataFrame, name: str) -> dict[str, Any]:
     return {str(r[name]).strip(): r["value"] for r in rows if str(r[name] or "").strip()}
 
 
-def submit(save: Save, current: Mapping[str, Any], submitted: Mapping[str, Any], version: str):
+def generation() -> int:
+    return int(st.session_state.get(GENERATION, 0))
+
+
+def shown(load: Callable[[], Versioned[ConsoleSettings]]) -> Versioned[ConsoleSettings]:
+    """The settings this generation of the forms shows: read once, kept until a reset."""
+    kept = st.session_state.get(SHOWN)
+    if kept is not None and kept[0] == generation():
+        return kept[1]  # type: ignore[no-any-return]
+    fresh = load()
+    st.session_state[SHOWN] = (generation(), fresh)
+    return fresh
+
+
+def reset() -> None:
+    st.session_state[GENERATION] = generation() + 1
+    st.session_state.pop(SHOWN, None)
+
+
+def submit(
+    save: Save, current: Mapping[str, Any], submitted: Mapping[str, Any], version: str
+) -> None:
     """Save what changed; the outcome is a flash, problems are kept for the field list."""
     changes = changed(current, submitted)
     if not changes:
@@ -87,14 +119,35 @@ def submit(save: Save, current: Mapping[str, Any], submitted: Mapping[str, Any],
         save(changes, version)
     except ValidationFailed as failed:
         st.session_state[PROBLEMS] = [problem_words(p) for p in failed.problems]
-        return
+        st.rerun()  # same generation: the values typed stay in the form
     except (Conflict, Forbidden) as refused:
         widgets.flash(f"Nothing was saved: {refused}", "error")
+        reset()  # show the latest values; the message says what happened
         st.rerun()
+    reset()
     handle.data_changed()
     names = ", ".join(LABELS.get(k, k) for k in changes)
     widgets.flash(f"Saved: {names}.")
     st.rerun()
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}: {v:g}" for k, v in value.items()) or "—"
+    if isinstance(value, frozenset | set | tuple | list):
+        return ", ".join(sorted(str(v) for v in value)) or "—"
+    return str(value)
+
+
+def read_only_rules(settings: ConsoleSettings) -> pd.DataFrame:
+    rules = settings.rules
+    rows = [{"setting": LABELS[k], "value": _shown(getattr(rules, k))} for k in RULE_FIELDS]
+    return pd.DataFrame(rows, columns=["setting", "value"])
+
+
+def read_only_policy(settings: ConsoleSettings) -> pd.DataFrame:
+    rows = [{"setting": LABELS[k], "value": _shown(getattr(settings, k))} for k in POLICY_FIELDS]
+    return pd.DataFrame(rows, columns=["setting", "value"])
 
 
 def show_problems() -> None:
@@ -105,7 +158,7 @@ def show_problems() -> None:
 
 def rules_form(stored: Versioned[ConsoleSettings], save: Save) -> None:
     rules = stored.value.rules
-    with st.form(f"settings.rules.{stored.version}"):
+    with st.form(f"settings.rules.{generation()}"):
         left, right = st.columns(2)
         values: dict[str, Any] = {
             "buffer_weeks": left.number_input(LABELS["buffer_weeks"], value=rules.buffer_weeks),
@@ -131,8 +184,8 @@ def rules_form(stored: Versioned[ConsoleSettings], save: Save) -> None:
                 help="Packages any household type may take, separated by commas.",
             ),
         }
-        pods = _mapping_editor("pod_monthly_limits", rules.pod_monthly_limits, "pod", stored)
-        weights = _mapping_editor("meeting_weights", rules.meeting_weights, "meeting", stored)
+        pods = _mapping_editor("pod_monthly_limits", rules.pod_monthly_limits, "pod")
+        weights = _mapping_editor("meeting_weights", rules.meeting_weights, "meeting")
         asked = st.form_submit_button("Save allocation rules", type="primary")
     if asked:
         values["household_exempt_packages"] = names(values["household_exempt_packages"])
@@ -142,14 +195,12 @@ def rules_form(stored: Versioned[ConsoleSettings], save: Save) -> None:
         submit(save, current, values, stored.version)
 
 
-def _mapping_editor(
-    field: str, values: Mapping[str, float], name: str, stored: Versioned[ConsoleSettings]
-) -> pd.DataFrame:
+def _mapping_editor(field: str, values: Mapping[str, float], name: str) -> pd.DataFrame:
     st.write(LABELS[field])
     # The editor's output is read as this form's value; its input is always the stored setting.
     edited: pd.DataFrame = st.data_editor(
         mapping_frame(values, name),
-        key=f"settings.{field}.{stored.version}",
+        key=f"settings.{field}.{generation()}",
         num_rows="dynamic",
         hide_index=True,
         column_config={"value": st.column_config.NumberColumn("value", required=True)},
@@ -159,7 +210,7 @@ def _mapping_editor(
 
 def policy_form(stored: Versioned[ConsoleSettings], save: Save) -> None:
     policy = stored.value
-    with st.form(f"settings.policy.{stored.version}"):
+    with st.form(f"settings.policy.{generation()}"):
         values: dict[str, Any] = {
             "editors": st.text_area(
                 LABELS["editors"], value="\n".join(policy.editors), help="One email per line."

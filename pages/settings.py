@@ -1,0 +1,110 @@
+"""Settings: the allocation rules and console policy (editors), integration status, and
+connecting Employment Hero."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from console import auth, handle, settings_form, widgets
+from services import console_edits
+from services.errors import ServiceError
+
+NOT_CONFIGURED = (
+    "Employment Hero is not configured: set EH_CLIENT_ID, EH_CLIENT_SECRET and "
+    "EH_REDIRECT_URI (the console's /settings URL), then restart the console."
+)
+
+
+def status_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
+    """Which settings are set, never their values."""
+    return pd.DataFrame(
+        [
+            {
+                "setting": r["key"],
+                "status": "set" if r["configured"] else ("default" if r["default"] else "—"),
+                "secret": "yes" if r["secret"] else "",
+                "what it is": r["about"],
+            }
+            for r in rows
+        ],
+        columns=["setting", "status", "secret", "what it is"],
+    )
+
+
+def last_syncs_frame(runs: dict[str, object]) -> pd.DataFrame:
+    rows = [
+        {
+            "source": widgets.SYNC_NAMES.get(source, source),
+            "status": run.status,  # type: ignore[attr-defined]
+            "finished": run.finished_at,  # type: ignore[attr-defined]
+            "errors": "; ".join(run.errors),  # type: ignore[attr-defined]
+        }
+        for source, run in sorted(runs.items())
+    ]
+    return pd.DataFrame(rows, columns=["source", "status", "finished", "errors"])
+
+
+def employment_hero(user: auth.User) -> None:
+    client = svc.leave_source
+    if not hasattr(client, "authorization_url"):
+        st.button("Connect Employment Hero", disabled=True, key="settings.eh.connect")
+        st.caption(NOT_CONFIGURED)
+        return
+    params = st.query_params
+    if "code" in params and "state" in params:  # Employment Hero sent the browser back here
+        try:
+            console_edits.finish_connect(
+                client, params["code"], params["state"], store=svc.store,
+                actor=user.actor, is_editor=user.is_editor, now=svc.now(),
+            )  # fmt: skip
+            widgets.flash("Employment Hero is connected.")
+        except ServiceError as problem:
+            widgets.flash(f"Employment Hero was not connected: {problem}", "error")
+        st.query_params.clear()
+        st.rerun()
+    st.write("Connected." if client.connected() else "Not connected yet.")
+    if user.is_editor and st.button("Connect Employment Hero", key="settings.eh.connect"):
+        url = console_edits.start_connect(
+            client, store=svc.store, actor=user.actor, is_editor=True, now=svc.now()
+        )
+        st.link_button("Continue to Employment Hero to sign in", url, type="primary")
+
+
+svc = handle.services()
+user = auth.current_user()
+st.title("Settings")
+widgets.show_flash()
+settings_form.show_problems()
+stored = settings_form.shown(svc.console_settings)
+
+
+def save(changes: Mapping[str, Any], version: str) -> object:
+    return svc.save_settings(changes, version, actor=user.actor, is_editor=user.is_editor)
+
+
+rules_tab, policy_tab, integrations_tab = st.tabs(
+    ["Allocation rules", "Console policy", "Integrations"]
+)
+with rules_tab:
+    if user.is_editor:
+        settings_form.rules_form(stored, save)
+    else:
+        st.dataframe(settings_form.read_only_rules(stored.value), hide_index=True)
+with policy_tab:
+    if user.is_editor:
+        settings_form.policy_form(stored, save)
+    else:
+        st.dataframe(settings_form.read_only_policy(stored.value), hide_index=True)
+    st.subheader("Recent changes")
+    st.dataframe(svc.audit_frame("settings", limit=10), hide_index=True)
+with integrations_tab:
+    st.subheader("Configuration")
+    st.dataframe(status_frame(svc.integration_status()), hide_index=True)
+    st.subheader("Last sync per source")
+    st.dataframe(last_syncs_frame(svc.last_syncs()), hide_index=True)
+    st.subheader("Employment Hero")
+    employment_hero(user)
