@@ -1,0 +1,104 @@
+"""The Sync page's parts: running syncs with live progress, and the run tables.
+
+Functions ending in ``_frame`` are pure. ``syncer()`` wires the sync use cases the same way the
+command line does (``integrations.sync.build_syncer``), so in demo mode every source answers
+with the demo firm and the page works with no accounts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+
+from console import handle, widgets
+from integrations.errors import SyncInProgress
+from services.errors import Forbidden
+from services.records import SyncRun
+from services.syncing import SOURCES, Syncer
+
+HISTORY_COLUMNS = ["started", "source", "status", "added", "updated", "removed", "by", "errors"]
+
+
+def syncer() -> Syncer:
+    from integrations.sync import build_syncer  # chooses demo or real sources from settings
+
+    return build_syncer(handle.services())
+
+
+def name_of(source: str) -> str:
+    return widgets.SYNC_NAMES.get(source, source)
+
+
+def counts_words(run: SyncRun) -> str:
+    return f"{run.added} added, {run.updated} updated, {run.removed} removed"
+
+
+def last_success_frame(runs: Sequence[SyncRun]) -> pd.DataFrame:
+    """Per source: the last successful run and how the latest run went."""
+    rows = []
+    for source in SOURCES:
+        mine = [r for r in runs if r.source == source]  # newest first
+        ok = next((r for r in mine if r.status == "ok"), None)
+        rows.append(
+            {
+                "source": name_of(source),
+                "last success": ok.finished_at if ok else None,
+                "counts": counts_words(ok) if ok else "",
+                "latest run": mine[0].status if mine else "never run",
+            }
+        )
+    return pd.DataFrame(rows, columns=["source", "last success", "counts", "latest run"])
+
+
+def history_frame(runs: Sequence[SyncRun]) -> pd.DataFrame:
+    rows = [
+        {
+            "started": r.started_at,
+            "source": name_of(r.source),
+            "status": r.status,
+            "added": r.added,
+            "updated": r.updated,
+            "removed": r.removed,
+            "by": r.actor,
+            "errors": "; ".join(r.errors),
+        }
+        for r in runs
+    ]
+    return pd.DataFrame(rows, columns=HISTORY_COLUMNS)
+
+
+def run_with_progress(sources: Sequence[str], actor: str, is_editor: bool) -> list[SyncRun]:
+    """Run each source in turn inside one ``st.status``, a progress bar moving as each ends."""
+    if not is_editor:  # refused here too, not only by hiding the buttons
+        raise Forbidden(f"{actor or 'this user'} is a viewer; only editors can start a sync")
+    runner, finished = syncer(), []
+    title = name_of(sources[0]) if len(sources) == 1 else "every source"
+    with st.status(f"Syncing {title}…", expanded=True) as status:
+        bar = st.progress(0.0)
+        for done, source in enumerate(sources, start=1):
+            st.write(f"{name_of(source).capitalize()}…")
+            try:
+                run = runner.run(source, actor)
+            except SyncInProgress as busy:
+                st.warning(f"{name_of(source).capitalize()}: {busy}")
+            else:
+                finished.append(run)
+                _report(run)
+            bar.progress(done / len(sources), text=f"{done} of {len(sources)} done")
+        failed = len(sources) - sum(r.status == "ok" for r in finished)
+        label = "Sync finished" if not failed else f"Sync finished: {failed} did not succeed"
+        status.update(label=label, state="complete" if not failed else "error", expanded=True)
+    handle.data_changed()
+    return finished
+
+
+def _report(run: SyncRun) -> None:
+    name = name_of(run.source).capitalize()
+    if run.status == "ok":
+        st.write(f"✅ {name}: {counts_words(run)}")
+        for note in run.errors:
+            st.caption(note)
+    else:
+        st.error(f"{name} failed: {'; '.join(run.errors)}")

@@ -1,0 +1,43 @@
+"""Sync: pull advisers, meetings and open deals from HubSpot, leave from Employment Hero and
+public holidays, by hand; see how every run went."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from console import auth, handle, sync_panel
+from services.syncing import SOURCES
+
+SOURCE_FILTER = "sync.history.source"
+ALL = "All sources"
+
+svc = handle.services()
+user = auth.current_user()
+st.title("Sync")
+if svc.demo:
+    st.info("Demo mode: syncs refresh the demo firm's data, so no accounts are needed.", icon="🧪")
+
+if user.is_editor:
+    asked: list[str] = []
+    columns = st.columns(len(SOURCES) + 1)
+    for column, source in zip(columns, SOURCES, strict=False):
+        if column.button(sync_panel.name_of(source).capitalize(), key=f"sync.{source}"):
+            asked = [source]
+    if columns[-1].button("Sync all", key="sync.all", type="primary"):
+        asked = list(SOURCES)
+    if asked:
+        sync_panel.run_with_progress(asked, user.actor, user.is_editor)
+else:
+    st.caption("Only editors can start a sync; the scheduler runs them too.")
+
+runs = svc.sync_runs(limit=200)
+st.subheader("Last successful run per source")
+st.dataframe(sync_panel.last_success_frame(runs), hide_index=True)
+
+st.subheader("Run history")
+shown = st.selectbox(
+    "Source", [ALL, *SOURCES], format_func=lambda s: s if s == ALL else sync_panel.name_of(s),
+    key=SOURCE_FILTER,
+)  # fmt: skip
+wanted = svc.sync_runs(None if shown == ALL else shown, limit=50)
+st.dataframe(sync_panel.history_frame(wanted), hide_index=True)
