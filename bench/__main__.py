@@ -13,6 +13,10 @@ from bench.timing import table
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=30, help="timed runs per row")
+    parser.add_argument(
+        "--webhook", action="store_true", help="also drive a running webhook (about 30 s)"
+    )
+    parser.add_argument("--webhook-requests", type=int, default=200, help="requests per row")
     args = parser.parse_args()
     size = FirmSize()
     print(
@@ -25,6 +29,11 @@ def main() -> None:
     )
     print("## Allocation core (target: under 100 ms each)\n")
     print(table(core.run(args.runs), ["what", "median_ms", "p95_ms", "peak_mb", "runs"]))
+    if args.webhook:
+        from bench import webhook  # starts processes: only when asked
+
+        print("\n## Webhook (target: at most 2 HubSpot calls per allocation)\n")
+        print(table(webhook.run(args.webhook_requests), webhook.COLUMNS))
 
 
 if __name__ == "__main__":

@@ -7,8 +7,10 @@ decision made on data that has since changed (``StaleEdit``), in which case we r
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -110,25 +112,29 @@ def allocate_and_record(
     today: dt.date,
     now: dt.datetime,
     source: str,
+    booking_lock: AbstractContextManager[Any] | None = None,
 ) -> Outcome:
     """Decide, book in one store transaction, notify, then write the adviser back to HubSpot."""
     check_package_given(deal)
     existing = store.get_allocation(deal.id)
     if existing is not None:
         return Outcome(existing, replay=True)
-    for _ in range(MAX_DECISION_ATTEMPTS):
-        snapshot, version = cache.get(store, today)
-        check_package_known(deal, snapshot)
-        record = _decide(deal, snapshot, today, now, source, writeback=crm is not None)
-        try:
-            recorded = store.record_allocation(record, based_on=version)
-        except StaleEdit:
-            continue  # someone booked since our snapshot: decide again on fresh data
-        except AlreadyRecorded as exc:
-            return Outcome(exc.record, replay=True)  # type: ignore[arg-type]
-        break
-    else:
-        raise Busy(f"deal {deal.id}: too many simultaneous bookings, try again shortly")
+    # One process's bookings may queue on ``booking_lock`` (the webhook's threads do): they
+    # would only refuse each other as stale; the store's transaction still guards the rest.
+    with booking_lock or contextlib.nullcontext():
+        for _ in range(MAX_DECISION_ATTEMPTS):
+            snapshot, version = cache.get(store, today)
+            check_package_known(deal, snapshot)
+            record = _decide(deal, snapshot, today, now, source, writeback=crm is not None)
+            try:
+                recorded = store.record_allocation(record, based_on=version)
+            except StaleEdit:
+                continue  # someone booked since our snapshot: decide again on fresh data
+            except AlreadyRecorded as exc:
+                return Outcome(exc.record, replay=True)  # type: ignore[arg-type]
+            break
+        else:
+            raise Busy(f"deal {deal.id}: too many simultaneous bookings, try again shortly")
     notify_decision(notifier, recorded)
     if recorded.status == WRITEBACK_PENDING and crm is not None:
         recorded = write_back(recorded, store=store, notifier=notifier, crm=crm, settings=settings)

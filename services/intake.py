@@ -26,6 +26,9 @@ from services.ports import Crm
 from services.records import WRITEBACK_PENDING, OpenDeal
 
 SOURCE = "webhook"
+# The server's threads book one at a time: parallel decisions would only refuse each other as
+# stale (every booking moves the data version); HubSpot write-backs still run in parallel.
+_BOOKING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,7 @@ def allocate_delivered(deal: Deal, *, services: Services, crm: Crm | None) -> Ou
         today=services.today(),
         now=services.now(),
         source=SOURCE,
+        booking_lock=_BOOKING,
     )
     return _heal_replay(outcome, services=services, crm=crm)
 
