@@ -64,13 +64,15 @@ def sidebar(user: auth.User) -> None:
             widgets.demo_banner()
         stale_after = svc.console_settings().value.stale_after_hours
         for words in widgets.stale_sync_words(svc.last_syncs(), stale_after, svc.now(), svc.demo):
-            st.warning(words, icon="⏰")
+            st.warning(words, icon=":material/schedule:")
         widgets.user_badge(user)
         if not user.local:
             st.button("Sign out", on_click=st.logout)
 
 
-st.set_page_config(page_title="Adviser capacity", page_icon="📅", layout="wide")
+st.set_page_config(
+    page_title="Adviser capacity", page_icon=":material/calendar_month:", layout="wide"
+)
 try:
     current = let_in()
     page = st.navigation(navigation())

@@ -235,15 +235,31 @@ def heatmap_figure(data: HeatmapData, metric: str = "balance") -> go.Figure:
     _add_marks(fig, data)
     fig.update_layout(
         height=max(300, 20 * len(y) + 150),
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        xaxis={"side": "top", "tickformat": "%d %b %y", "showgrid": False},
+        margin={"l": 10, "r": 10, "t": 30, "b": 30},
+        xaxis={
+            "side": "top",
+            "tickformat": "%b %y",
+            "dtick": "M1",
+            "showgrid": False,
+            "range": _x_range(data),
+            "ticklabelmode": "period",
+        },
         yaxis={"autorange": "reversed", "tickfont": {"size": 11}, "showgrid": False},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 1, "xanchor": "right"},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.01, "x": 0},
         plot_bgcolor="white",
         clickmode="event+select",
         dragmode=False,
     )
     return fig
+
+
+def _x_range(data: HeatmapData) -> list[dt.datetime] | None:
+    # Without an explicit range the marker traces pad the date axis and leave a blank band.
+    if not data.weeks:
+        return None
+    half = dt.timedelta(days=3, hours=12)
+    first = dt.datetime.combine(data.weeks[0], dt.time()) - half
+    return [first, dt.datetime.combine(data.weeks[-1], dt.time()) + half]
 
 
 def _add_marks(fig: go.Figure, data: HeatmapData) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from datetime import tzinfo
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -15,13 +16,13 @@ from allocation import Meeting, explain
 HIGHLIGHT = "background-color: #fff3bf; font-weight: 600"
 WEEK_COLUMNS = {
     "week": st.column_config.DateColumn("Week", format="ddd D MMM YYYY"),
-    "status": st.column_config.TextColumn("Open, or why not", width="large"),
-    "avail": st.column_config.NumberColumn("Availability", format="percent"),
-    "monthly_limit": st.column_config.NumberColumn("Limit / month", format="%g"),
+    "avail": st.column_config.NumberColumn("Available", format="percent"),
+    "monthly_limit": st.column_config.NumberColumn("Limit/month", format="%g"),
     "earn": st.column_config.NumberColumn("Earn", format="%.2f"),
     "meeting_load": st.column_config.NumberColumn("Clarify load", format="%g"),
     "pending_load": st.column_config.NumberColumn("Pending load", format="%g"),
     "balance": st.column_config.NumberColumn("Balance", format="%.2f"),
+    "status": st.column_config.TextColumn("Open, or why not", width="large"),
 }
 
 
@@ -77,18 +78,25 @@ def balance_figure(weeks: pd.DataFrame, earliest: dt.date | None) -> go.Figure:
     if earliest is not None:
         # add_vline's annotation cannot place itself on a date axis, so the label is separate.
         fig.add_vline(x=earliest, line_color="#e67700", line_width=2)
-        fig.add_annotation(x=earliest, y=1, yref="paper", text="earliest week", showarrow=False,
-                           font={"color": "#e67700"}, xanchor="left", yanchor="bottom")  # fmt: skip
+        fig.add_annotation(x=earliest, y=1, yref="paper", text=" earliest week", showarrow=False,
+                           font={"color": "#e67700"}, xanchor="left", yanchor="top")  # fmt: skip
     fig.update_layout(
         height=320, margin={"l": 10, "r": 10, "t": 30, "b": 10}, barmode="overlay",
-        legend={"orientation": "h", "y": 1.12, "x": 0}, plot_bgcolor="white",
+        legend={"orientation": "h", "y": -0.12, "x": 0}, plot_bgcolor="white",
         yaxis={"gridcolor": "#eceff1", "zerolinecolor": "#adb5bd"},
     )  # fmt: skip
     return fig
 
 
-def meetings_frame(meetings: Sequence[Meeting]) -> pd.DataFrame:
+def meetings_frame(meetings: Sequence[Meeting], zone: tzinfo) -> pd.DataFrame:
+    """Meetings with their start in the firm's timezone (HubSpot stores them in UTC)."""
     rows = [
-        {"start": m.start, "kind": m.kind, "deal": m.deal_id or "", "id": m.id} for m in meetings
+        {
+            "start": f"{m.start.astimezone(zone):%a %d %b %Y %H:%M}",
+            "kind": m.kind,
+            "deal": m.deal_id or "",
+            "id": m.id,
+        }
+        for m in meetings
     ]
     return pd.DataFrame(rows, columns=["start", "kind", "deal", "id"])

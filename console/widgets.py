@@ -70,12 +70,12 @@ def local_mode_banner() -> None:
     st.warning(
         "**Local mode** — no sign-in is configured, so everyone who can reach this console "
         "is an editor. Configure `[auth]` in `.streamlit/secrets.toml` before sharing it.",
-        icon="🔓",
+        icon=":material/lock_open:",
     )
 
 
 def demo_banner() -> None:
-    st.info("**Demo data** — advisers, meetings and leave are made up.", icon="🧪")
+    st.info("**Demo data** — advisers, meetings and leave are made up.", icon=":material/science:")
 
 
 def stale_sync_words(

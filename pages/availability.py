@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from console import handle, heatmap, state, widgets
+from console import auth, handle, heatmap, state, widgets
 
 ANY = "Any"
 SORT_WORDS = {"earliest": "Earliest week", "name": "Name"}
@@ -21,6 +21,7 @@ def open_schedule(adviser_id: str) -> None:
 
 
 svc = handle.services()
+auth.current_user()  # the gate again, should this page ever run without app.py
 st.title("Availability")
 st.caption(
     "Free capacity per adviser for the next 52 weeks. Grey: away all week · hatched: leave or "
@@ -28,17 +29,17 @@ st.caption(
 )
 widgets.show_flash()
 
-top = st.columns([1.2, 1, 1.4, 1.4, 1])
+top = st.columns(4)
 package = top[0].selectbox("Service package", [ANY, *svc.packages()], key=state.AV_PACKAGE)
 household = top[1].selectbox("Household", [ANY, *svc.households()], key=state.AV_HOUSEHOLD)
 pods = top[2].multiselect("Pod", svc.pods(), key=state.AV_PODS, placeholder="All pods")
 regions = top[3].multiselect("Region", svc.regions(), key=state.AV_REGIONS, placeholder="All")
-taking = top[4].toggle("Taking on clients only", key=state.AV_TAKING)
-row = st.columns([1, 2, 2])
-sort = row[0].radio(
+row = st.columns([1, 1.1, 2], vertical_alignment="center")
+taking = row[0].toggle("Taking on clients only", key=state.AV_TAKING)
+sort = row[1].radio(
     "Sort by", list(SORT_WORDS), format_func=SORT_WORDS.get, key=state.AV_SORT, horizontal=True
 )
-metric = row[1].radio(
+metric = row[2].radio(
     "Colour", list(heatmap.METRICS), format_func=heatmap.METRICS.get, key=state.AV_METRIC,
     horizontal=True,
 )  # fmt: skip
@@ -86,7 +87,7 @@ picked = pick_col.selectbox(
 if picked:
     open_schedule(picked)
 with csv_col:
-    widgets.csv_download(table, f"availability-{metric}.csv", "Download CSV of what is shown")
+    widgets.csv_download(table, f"availability-{metric}.csv", "Download CSV")
 
 st.dataframe(
     table,

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from console import handle, state, whatif, widgets
+from console import auth, handle, state, whatif, widgets
 from services.errors import ServiceError
 
 ANY = "Any"
 
 svc = handle.services()
+auth.current_user()  # the gate again, should this page ever run without app.py
 st.title("Allocation preview")
 st.caption(
     "Who would take a deal signed today, from which week, and why not the others. "

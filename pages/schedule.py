@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from console import handle, schedule_view, state, widgets
+from console import auth, handle, schedule_view, state, widgets
 
 svc = handle.services()
+auth.current_user()  # the gate again, should this page ever run without app.py
 st.title("Adviser schedule")
 widgets.show_flash()
 
@@ -32,17 +33,18 @@ chosen = st.selectbox(
 
 plan = svc.schedule(chosen)
 person = plan.adviser
-facts = st.columns(4)
+weeks = schedule_view.weeks_frame(plan.weeks, plan.earliest_week)
+facts = st.columns(3)
 facts[0].metric("Earliest week", f"{plan.earliest_week:%d %b %Y}" if plan.earliest_week else "none")
-facts[1].metric("Pod", person.pod_type)
-facts[2].metric("Region", person.region or "—")
-facts[3].metric("Taking on clients", "yes" if person.taking_on_clients else "no")
+facts[1].metric("Open weeks ahead", int(weeks["open"].sum()))
+facts[2].metric("Meetings booked", len(plan.meetings))
+taking = "taking on clients" if person.taking_on_clients else "**not** taking on clients"
 st.caption(
-    f"Packages: {', '.join(sorted(person.service_packages)) or 'none'} · households: "
+    f"{person.pod_type} · {person.region or 'no region'} · {taking} · packages: "
+    f"{', '.join(sorted(person.service_packages)) or 'none'} · households: "
     f"{', '.join(sorted(person.household_types)) or 'any'} · {person.email}"
 )
 
-weeks = schedule_view.weeks_frame(plan.weeks, plan.earliest_week)
 st.plotly_chart(
     schedule_view.balance_figure(weeks, plan.earliest_week), config={"displaylogo": False}
 )
@@ -62,7 +64,7 @@ meetings_tab, leave_tab, overrides_tab = st.tabs(
      f"Overrides ({len(plan.overrides)})"]
 )  # fmt: skip
 with meetings_tab:
-    st.dataframe(schedule_view.meetings_frame(plan.meetings), hide_index=True)
+    st.dataframe(schedule_view.meetings_frame(plan.meetings, svc.rules().zone), hide_index=True)
 with leave_tab:
     st.dataframe(
         widgets.records_frame(plan.leave, ["start", "end", "day_fraction", "id"]), hide_index=True
