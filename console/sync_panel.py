@@ -31,6 +31,12 @@ def name_of(source: str) -> str:
     return widgets.SYNC_NAMES.get(source, source)
 
 
+def title_of(source: str) -> str:
+    """'HubSpot advisers', 'Public holidays': first letter up, brand names kept."""
+    name = name_of(source)
+    return name[:1].upper() + name[1:]
+
+
 def counts_words(run: SyncRun) -> str:
     return f"{run.added} added, {run.updated} updated, {run.removed} removed"
 
@@ -43,7 +49,7 @@ def last_success_frame(runs: Sequence[SyncRun]) -> pd.DataFrame:
         ok = next((r for r in mine if r.status == "ok"), None)
         rows.append(
             {
-                "source": name_of(source),
+                "source": title_of(source),
                 "last success": ok.finished_at if ok else None,
                 "counts": counts_words(ok) if ok else "",
                 "latest run": mine[0].status if mine else "never run",
@@ -56,7 +62,7 @@ def history_frame(runs: Sequence[SyncRun]) -> pd.DataFrame:
     rows = [
         {
             "started": r.started_at,
-            "source": name_of(r.source),
+            "source": title_of(r.source),
             "status": r.status,
             "added": r.added,
             "updated": r.updated,
@@ -78,11 +84,11 @@ def run_with_progress(sources: Sequence[str], actor: str, is_editor: bool) -> li
     with st.status(f"Syncing {title}…", expanded=True) as status:
         bar = st.progress(0.0)
         for done, source in enumerate(sources, start=1):
-            st.write(f"{name_of(source).capitalize()}…")
+            st.write(f"{title_of(source)}…")
             try:
                 run = runner.run(source, actor)
             except SyncInProgress as busy:
-                st.warning(f"{name_of(source).capitalize()}: {busy}")
+                st.warning(f"{title_of(source)}: {busy}")
             else:
                 finished.append(run)
                 _report(run)
@@ -95,9 +101,9 @@ def run_with_progress(sources: Sequence[str], actor: str, is_editor: bool) -> li
 
 
 def _report(run: SyncRun) -> None:
-    name = name_of(run.source).capitalize()
+    name = title_of(run.source)
     if run.status == "ok":
-        st.write(f"✅ {name}: {counts_words(run)}")
+        st.write(f":material/check_circle: {name}: {counts_words(run)}")
         for note in run.errors:
             st.caption(note)
     else:

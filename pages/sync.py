@@ -15,15 +15,18 @@ svc = handle.services()
 user = auth.current_user()
 st.title("Sync")
 if svc.demo:
-    st.info("Demo mode: syncs refresh the demo firm's data, so no accounts are needed.", icon="🧪")
+    st.info(
+        "Demo mode: syncs refresh the demo firm's data, so no accounts are needed.",
+        icon=":material/science:",
+    )
 
 if user.is_editor:
     asked: list[str] = []
-    columns = st.columns(len(SOURCES) + 1)
-    for column, source in zip(columns, SOURCES, strict=False):
-        if column.button(sync_panel.name_of(source).capitalize(), key=f"sync.{source}"):
+    slots = [c for _ in range(2) for c in st.columns(3)]  # two rows of three at 1280 px
+    for slot, source in zip(slots, SOURCES, strict=False):
+        if slot.button(sync_panel.title_of(source), key=f"sync.{source}", width="stretch"):
             asked = [source]
-    if columns[-1].button("Sync all", key="sync.all", type="primary"):
+    if slots[-1].button("Sync all", key="sync.all", type="primary", width="stretch"):
         asked = list(SOURCES)
     if asked:
         sync_panel.run_with_progress(asked, user.actor, user.is_editor)
