@@ -1,0 +1,117 @@
+"""Importing public holidays as closures, and the Employment Hero connect round trip."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from allocation import Closure
+from services import console_edits
+from services.errors import BadRequest, Forbidden, ServiceError
+from services.records import EditBatch
+from tests.fakes import InMemoryStore
+
+NOW = dt.datetime(2026, 3, 11, 1, 0, tzinfo=dt.UTC)
+
+
+class FakeClient:
+    def __init__(self, refuse: bool = False) -> None:
+        self.refuse = refuse
+        self.exchanged: list[tuple[str, str]] = []
+
+    def authorization_url(self, state: str) -> tuple[str, str]:
+        return f"https://oauth.example/authorize?state={state}", f"verifier-for-{state}"
+
+    def exchange_code(self, code: str, code_verifier: str) -> None:
+        if self.refuse:
+            from integrations.errors import UpstreamRejected
+
+            raise UpstreamRejected("invalid_grant")
+        self.exchanged.append((code, code_verifier))
+
+    def connected(self) -> bool:
+        return bool(self.exchanged)
+
+
+def started(store: InMemoryStore, client: FakeClient) -> str:
+    url = console_edits.start_connect(client, store=store, actor="ed@firm", is_editor=True, now=NOW)
+    return url.rsplit("state=", 1)[1]
+
+
+def test_holidays_are_weekdays_only_and_skip_ones_already_stored() -> None:
+    store = InMemoryStore()
+    by_hand = Closure("mine", dt.date(2026, 1, 26), dt.date(2026, 1, 26), "australia day")
+    store.save_closures(EditBatch(added=(by_hand,)), "ed@firm")
+
+    found = console_edits.holiday_closures(store, "AU", "NSW", 2026)
+
+    assert all(c.start.weekday() < 5 for c in found)
+    assert dt.date(2026, 1, 26) not in {c.start for c in found}
+    assert dt.date(2026, 4, 3) in {c.start for c in found}  # Good Friday
+    assert {c.regions for c in found} == {frozenset({"NSW"})}
+
+
+def test_imported_holidays_keep_their_stable_ids_so_a_second_preview_is_empty() -> None:
+    store = InMemoryStore()
+    found = console_edits.holiday_closures(store, "AU", "VIC", 2026)
+
+    result = console_edits.import_holidays(found, store=store, actor="ed@firm", is_editor=True)
+
+    assert result.counts.added == len(found)
+    assert console_edits.holiday_closures(store, "AU", "VIC", 2026) == []
+
+
+def test_an_unknown_subdivision_is_a_clear_bad_request() -> None:
+    with pytest.raises(BadRequest, match="no subdivision 'ZZ'"):
+        console_edits.holiday_closures(InMemoryStore(), "AU", "ZZ", 2026)
+
+
+def test_a_viewer_cannot_import_holidays() -> None:
+    store = InMemoryStore()
+    found = console_edits.holiday_closures(store, "AU", "", 2026)
+
+    with pytest.raises(Forbidden):
+        console_edits.import_holidays(found, store=store, actor="vi@firm", is_editor=False)
+    assert store.list_closures() == []
+
+
+def test_the_redirect_exchanges_the_code_with_the_verifier_kept_for_its_state() -> None:
+    store, client = InMemoryStore(), FakeClient()
+    state = started(store, client)
+
+    console_edits.finish_connect(
+        client, "code-1", state, store=store, actor="ed@firm", is_editor=True, now=NOW
+    )
+
+    assert client.exchanged == [("code-1", f"verifier-for-{state}")]
+    assert store.list_audit("integrations", 1)[0].action == "integration.connect"
+
+
+def test_a_state_is_used_once_and_expires() -> None:
+    store, client = InMemoryStore(), FakeClient()
+    used, late = started(store, client), started(store, client)
+
+    def finish(state: str, now: dt.datetime = NOW) -> None:
+        console_edits.finish_connect(
+            client, "c", state, store=store, actor="ed@firm", is_editor=True, now=now
+        )
+
+    finish(used)
+    with pytest.raises(BadRequest, match="already used"):
+        finish(used)
+    with pytest.raises(BadRequest, match="took too long"):
+        finish(late, NOW + dt.timedelta(hours=1))
+    with pytest.raises(BadRequest, match="not started here"):
+        finish("forged")
+
+
+def test_a_refused_exchange_is_reported_and_the_state_cannot_be_replayed() -> None:
+    store, client = InMemoryStore(), FakeClient(refuse=True)
+    state = started(store, client)
+
+    with pytest.raises(ServiceError, match="did not accept"):
+        console_edits.finish_connect(
+            client, "c", state, store=store, actor="ed@firm", is_editor=True, now=NOW
+        )
+    assert store.load_token(console_edits.PKCE_PREFIX + state) == {}
