@@ -112,7 +112,7 @@ def _timed_post(webhook: WebhookProcess, body: bytes) -> float:
 
 def _per_allocation(webhook: WebhookProcess, deal_ids: set[str], key: str) -> float:
     lines = [x for x in webhook.log_lines() if set(x.get("deal_ids", [])) & deal_ids]
-    return statistics.mean(x[key] for x in lines)
+    return float(statistics.mean(float(x[key]) for x in lines))
 
 
 def _measure(

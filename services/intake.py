@@ -61,11 +61,11 @@ def answer(delivery: Delivery, *, services: Services, crm: Crm | None, fields: D
     """Run the right use case for a parsed delivery and say what to answer HubSpot."""
     counting = CountingCrm(crm) if crm is not None else None
     reads = services.store.reads
+    headers: dict[str, str] = {}
     try:
         status, body = _run(delivery, services=services, crm=counting, fields=fields)
-        headers = {}
     except BadRequest as exc:  # e.g. a package nobody has heard of
-        status, body, headers = 400, {"error": str(exc)}, {}
+        status, body = 400, {"error": str(exc)}
     except Busy as exc:
         status, body, headers = 503, {"error": str(exc)}, {"Retry-After": "1"}
     ids = delivery.deal_ids if isinstance(delivery, CrmBatch) else (delivery.deal.id,)
