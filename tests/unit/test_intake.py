@@ -1,0 +1,84 @@
+"""The webhook's use cases on the in-memory fakes: answers, batches, replays that heal."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from allocation import Deal
+from services import Services
+from services.deal_intake import CrmBatch, DealFields, WorkflowDelivery
+from services.intake import CountingCrm, answer
+from services.records import ALLOCATED, WRITEBACK_PENDING
+from tests.builders import adviser
+from tests.fake_ports import FakeCrm, RecordingNotifier
+from tests.fakes import InMemoryStore
+
+NOW = dt.datetime(2026, 3, 11, 1, 0, tzinfo=dt.UTC)
+
+
+def firm(crm: FakeCrm | None = None) -> Services:
+    store = InMemoryStore()
+    store.replace_advisers([adviser("dana"), adviser("eli")])
+    return Services(store, RecordingNotifier(), crm, clock=lambda: NOW)
+
+
+def deliver(services: Services, deal: Deal, crm: FakeCrm | None) -> dict[str, object]:
+    reply = answer(WorkflowDelivery(deal), services=services, crm=crm, fields=DealFields())
+    assert reply.status == 200
+    body: dict[str, object] = reply.body
+    return body
+
+
+def test_a_delivered_deal_is_booked_written_back_and_costs_one_hubspot_call() -> None:
+    crm = FakeCrm()
+    services = firm(crm)
+    reply = answer(
+        WorkflowDelivery(Deal("1", "Series A")), services=services, crm=crm, fields=DealFields()
+    )
+    assert reply.body["status"] == ALLOCATED
+    assert reply.hubspot_calls == 1
+    assert crm.writes == [("1", reply.body["adviser_id"], "advisor")]
+
+
+def test_a_replay_of_a_failed_write_back_tries_it_once_more() -> None:
+    crm = FakeCrm()
+    crm.fail_next(99)
+    services = firm(crm)
+    first = deliver(services, Deal("1", "Series A"), crm)
+    assert first["status"] == WRITEBACK_PENDING
+    crm.fail_next(0)
+    again = deliver(services, Deal("1", "Series A"), crm)
+    assert again == {**first, "status": ALLOCATED, "replay": True}
+
+
+def test_an_unknown_package_is_a_400_and_nothing_is_recorded() -> None:
+    services = firm()
+    reply = answer(
+        WorkflowDelivery(Deal("1", "Series Z")), services=services, crm=None, fields=DealFields()
+    )
+    assert reply.status == 400
+    assert "unknown service package 'Series Z'" in reply.body["error"]
+    assert services.allocation("1") is None
+
+
+def test_a_batch_reads_new_deals_and_reports_each_deal_it_could_not_handle() -> None:
+    crm = FakeCrm(deals={"1": {"service_package": "Series A"}, "2": {"service_package": ""}})
+    services = firm(crm)
+    reply = answer(CrmBatch(("1", "2")), services=services, crm=crm, fields=DealFields())
+    assert reply.status == 200
+    assert reply.body[0]["status"] == ALLOCATED
+    assert "service package is missing" in reply.body[1]["error"]
+    assert reply.hubspot_calls == 3  # two reads, one write-back
+
+
+def test_a_batch_without_a_hubspot_token_asks_to_be_resent() -> None:
+    reply = answer(CrmBatch(("1",)), services=firm(), crm=None, fields=DealFields())
+    assert reply.status == 503
+    assert "HUBSPOT_TOKEN" in reply.body["error"]
+
+
+def test_counting_crm_counts_every_call_it_passes_on() -> None:
+    counting = CountingCrm(FakeCrm(deals={"1": {"a": "b"}}))
+    counting.read_deal("1", ["a"])
+    counting.write_adviser("1", "dana", "advisor")
+    assert counting.calls == 2
