@@ -3,30 +3,26 @@
 
 from __future__ import annotations
 
-import itertools
-import json
 import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 import bootstrap
 from allocation import build_ledger
 from integrations.hubspot_signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign_v3
-from services import Services
 from services.records import ALLOCATED, WRITEBACK_PENDING
 from services.snapshots import load_snapshot
 from settings import Settings
 from tests.integration.hubspot_server import TOKEN, Failure, FakeHubSpotServer
+from tests.integration.webhook_payloads import payloads
 from tests.integration.webhook_server import (
     SECRET,
+    Firm,
     WebhookProcess,
     advisers,
     creation_events,
@@ -34,25 +30,6 @@ from tests.integration.webhook_server import (
 )
 
 ADVISERS = 6
-_deal_ids = itertools.count(100_000)
-
-
-@dataclass
-class Firm:
-    webhook: WebhookProcess
-    services: Services  # an in-process view of the same store, for arranging and checking
-    hubspot: FakeHubSpotServer
-
-    def new_deal(self, **properties: Any) -> str:
-        deal_id = str(next(_deal_ids))
-        self.hubspot.add_deal(deal_id, **properties)
-        return deal_id
-
-    def record(self, deal_id: str) -> Any:
-        return self.services.store.get_allocation(deal_id)
-
-    def hubspot_calls(self, deal_id: str, method: str | None = None) -> int:
-        return sum(1 for r in self.hubspot.requests(method) if r.deal_id == deal_id)
 
 
 @pytest.fixture(scope="module")
@@ -135,14 +112,14 @@ def _forged(webhook: WebhookProcess, body: bytes) -> dict[str, str]:
     return headers
 
 
+def _without(name: str, headers: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in headers.items() if k != name}
+
+
 SIGNATURE_CASES = {
     "forged": _forged,
-    "missing signature": lambda w, b: {
-        k: v for k, v in w.headers(b).items() if k != SIGNATURE_HEADER
-    },
-    "missing timestamp": lambda w, b: {
-        k: v for k, v in w.headers(b).items() if k != TIMESTAMP_HEADER
-    },
+    "missing signature": lambda w, b: _without(SIGNATURE_HEADER, w.headers(b)),
+    "missing timestamp": lambda w, b: _without(TIMESTAMP_HEADER, w.headers(b)),
     "stale": lambda w, b: w.headers(b, at_ms=int(time.time() * 1000) - 6 * 60 * 1000),
     "from the future": lambda w, b: w.headers(b, at_ms=int(time.time() * 1000) + 6 * 60 * 1000),
     "signed over another body": lambda w, b: w.headers(b + b" "),
@@ -296,7 +273,7 @@ def test_a_subscription_batch_reads_each_deal_once_and_writes_it_back_once(firm:
 
 
 def test_a_batch_naming_a_deal_hubspot_does_not_have_is_refused_by_name(firm: Firm) -> None:
-    missing = str(next(_deal_ids))
+    missing = firm.unknown_deal()
     reply = firm.webhook.post(creation_events(missing))
     assert reply.status_code == 400
     assert f"deal {missing}" in reply.json()["error"]
@@ -334,48 +311,6 @@ def test_every_request_logs_one_json_line_with_ids_and_costs_and_no_secret(firm:
 
 
 # --- whatever arrives, never a 5xx --------------------------------------------------------
-
-scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12)
-json_values = st.recursive(
-    scalars,
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
-    ),
-    max_leaves=8,
-)
-# Ids far from the ones other tests use, so a payload that happens to be valid books a stranger.
-odd_ids = st.integers(min_value=10**12, max_value=10**15) | st.text(max_size=6) | scalars
-field_names = st.sampled_from(
-    ["service_package", "household_type", "agreement_start_date", "renewal_service_package"]
-)
-field_values = scalars | st.sampled_from(["Series A", "seed", "1774310400000", "2026-13-01", ""])
-workflow_like = st.fixed_dictionaries(
-    {
-        "object": st.fixed_dictionaries(
-            {
-                "objectType": st.sampled_from(["DEAL", "deal", "TICKET"]) | scalars,
-                "objectId": odd_ids,
-            }
-        ),
-        "fields": st.dictionaries(field_names, field_values) | json_values,
-    }
-)
-batch_like = st.lists(
-    st.fixed_dictionaries(
-        {
-            "subscriptionType": st.sampled_from(["deal.creation", "deal.deletion"]) | scalars,
-            "objectId": odd_ids,
-        }
-    )
-    | json_values,
-    max_size=3,
-)
-payloads = (
-    workflow_like.map(lambda v: json.dumps(v).encode())
-    | batch_like.map(lambda v: json.dumps(v).encode())
-    | json_values.map(lambda v: json.dumps(v).encode())
-    | st.binary(max_size=64)
-)
 
 
 @settings(

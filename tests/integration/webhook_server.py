@@ -5,6 +5,7 @@ stop its whole process group.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -14,6 +15,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,8 @@ import requests
 
 from allocation import Adviser
 from integrations.hubspot_signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign_v3
+from services import Services
+from tests.integration.hubspot_server import FakeHubSpotServer
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "test-client-secret-not-real"
@@ -60,6 +64,31 @@ def creation_events(*deal_ids: str) -> bytes:
         for i, d in enumerate(deal_ids)
     ]
     return json.dumps(events).encode()
+
+
+_deal_ids = itertools.count(100_000)
+
+
+@dataclass
+class Firm:
+    webhook: WebhookProcess
+    services: Services  # an in-process view of the same store, for arranging and checking
+    hubspot: FakeHubSpotServer
+
+    def unknown_deal(self) -> str:
+        """An id HubSpot has never heard of."""
+        return str(next(_deal_ids))
+
+    def new_deal(self, **properties: Any) -> str:
+        deal_id = str(next(_deal_ids))
+        self.hubspot.add_deal(deal_id, **properties)
+        return deal_id
+
+    def record(self, deal_id: str) -> Any:
+        return self.services.store.get_allocation(deal_id)
+
+    def hubspot_calls(self, deal_id: str, method: str | None = None) -> int:
+        return sum(1 for r in self.hubspot.requests(method) if r.deal_id == deal_id)
 
 
 class WebhookProcess:
