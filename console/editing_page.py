@@ -166,7 +166,8 @@ def _row_name(problem_row: str, shown: pd.DataFrame, page: EditorPage) -> str:
     if not matches:
         return problem_row
     position = int(matches[0])
-    return f"row {position + 1} ({page.describe(shown.iloc[position].to_dict())})"
+    row = {str(k): v for k, v in shown.iloc[position].to_dict().items()}
+    return f"row {position + 1} ({page.describe(row)})"
 
 
 def _problems_frame(
@@ -181,7 +182,8 @@ def _problems_frame(
 
 def unsaved_frame(edits: RowEdits, shown: pd.DataFrame, page: EditorPage) -> pd.DataFrame:
     """The user's edits as rows, so a conflict never loses what they typed."""
-    by_id = {str(r["id"]): r for r in shown.to_dict("records")} if len(shown) else {}
+    records = [{str(k): v for k, v in r.items()} for r in shown.to_dict("records")]
+    by_id = {str(r["id"]): r for r in records}
     rows = [{"change": "add", **row} for row in edits.added]
     rows += [{"change": "edit", **row} for row in edits.updated]
     rows += [{"change": "delete", **by_id.get(rid, {"id": rid})} for rid, _ in edits.deleted]

@@ -22,7 +22,7 @@ import pandas as pd
 
 from services.rows import RowEdits, blank, edits_from_editor
 
-State = MutableMapping[str, Any]
+State = MutableMapping[Any, Any]  # st.session_state, or a dict in tests
 EMPTY_CHANGES: dict[str, Any] = {"edited_rows": {}, "added_rows": [], "deleted_rows": []}
 
 

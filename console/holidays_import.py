@@ -76,5 +76,7 @@ def render(
     st.dataframe(frame, hide_index=True)
     if st.button(f"Save {len(found)} holidays as closures", key=SAVE, type="primary"):
         del state[PREVIEW]
-        asked_for = RowEdits(added=tuple(frame.to_dict("records")))
+        asked_for = RowEdits(
+            added=tuple({str(k): v for k, v in r.items()} for r in frame.to_dict("records"))
+        )
         run_save(page, lambda: save(found), asked_for)

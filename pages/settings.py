@@ -12,6 +12,7 @@ import streamlit as st
 from console import auth, handle, settings_form, widgets
 from services import console_edits
 from services.errors import ServiceError
+from services.records import SyncRun
 
 NOT_CONFIGURED = (
     "Employment Hero is not configured: set EH_CLIENT_ID, EH_CLIENT_SECRET and "
@@ -35,13 +36,13 @@ def status_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
     )
 
 
-def last_syncs_frame(runs: dict[str, object]) -> pd.DataFrame:
+def last_syncs_frame(runs: Mapping[str, SyncRun]) -> pd.DataFrame:
     rows = [
         {
             "source": widgets.SYNC_NAMES.get(source, source),
-            "status": run.status,  # type: ignore[attr-defined]
-            "finished": run.finished_at,  # type: ignore[attr-defined]
-            "errors": "; ".join(run.errors),  # type: ignore[attr-defined]
+            "status": run.status,
+            "finished": run.finished_at,
+            "errors": "; ".join(run.errors),
         }
         for source, run in sorted(runs.items())
     ]
@@ -50,7 +51,7 @@ def last_syncs_frame(runs: dict[str, object]) -> pd.DataFrame:
 
 def employment_hero(user: auth.User) -> None:
     client = svc.leave_source
-    if not hasattr(client, "authorization_url"):
+    if not isinstance(client, console_edits.Connectable):
         st.button("Connect Employment Hero", disabled=True, key="settings.eh.connect")
         st.caption(NOT_CONFIGURED)
         return

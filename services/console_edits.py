@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from allocation import Closure, normalise
 from integrations.errors import ConfigurationError, IntegrationError, StaleEdit
@@ -25,6 +25,7 @@ PKCE_PREFIX = "employment_hero.pkce."
 PKCE_LIFETIME = dt.timedelta(minutes=15)
 
 
+@runtime_checkable
 class Connectable(Protocol):
     """The Employment Hero client's connecting half (``integrations.employment_hero``)."""
 
