@@ -21,6 +21,20 @@ from services.records import AllocationRecord
 if TYPE_CHECKING:
     from services import Services
 
+# How allocation records read in every table on the page (history and queues).
+COLUMNS = {
+    "decided_at": st.column_config.DatetimeColumn("Decided (UTC)", format="D MMM YYYY HH:mm"),
+    "deal_id": st.column_config.TextColumn("Deal"),
+    "status": st.column_config.TextColumn("Status"),
+    "adviser": st.column_config.TextColumn("Adviser"),
+    "week": st.column_config.DateColumn("Week", format="D MMM YYYY"),
+    "service_package": st.column_config.TextColumn("Package"),
+    "household_type": st.column_config.TextColumn("Household"),
+    "source": st.column_config.TextColumn("Source"),
+    "writeback_attempts": st.column_config.NumberColumn("Write-back attempts"),
+    "last_error": st.column_config.TextColumn("Last error"),
+    "note": st.column_config.TextColumn("Note"),
+}
 VIEWER_NOTE = "Only editors can retry write-backs or re-assign deals."
 
 
@@ -95,7 +109,7 @@ def queue(
     if not records:
         st.success("Nothing waiting here.")
         return
-    st.dataframe(frame, hide_index=True)
+    st.dataframe(frame, hide_index=True, column_config=COLUMNS, column_order=list(COLUMNS))
     if not user.is_editor:
         st.caption(VIEWER_NOTE)
         return

@@ -92,7 +92,7 @@ def stale_sync_words(
             words.append(f"The last {name} sync failed.")
         elif run.status == "ok" and now - (run.finished_at or run.started_at) > limit:
             hours = (now - (run.finished_at or run.started_at)).total_seconds() / 3600
-            words.append(f"{name.capitalize()} last synced {hours:.0f} hours ago.")
+            words.append(f"{name[0].upper()}{name[1:]} last synced {hours:.0f} hours ago.")
     return words
 
 

@@ -16,19 +16,6 @@ STATUS_WORDS = {
     WRITEBACK_PENDING: "Write-back pending",
     UNALLOCATED: "Unallocated",
 }
-HISTORY_COLUMNS = {
-    "decided_at": st.column_config.DatetimeColumn("Decided (UTC)", format="D MMM YYYY HH:mm"),
-    "deal_id": st.column_config.TextColumn("Deal"),
-    "status": st.column_config.TextColumn("Status"),
-    "adviser": st.column_config.TextColumn("Adviser"),
-    "week": st.column_config.DateColumn("Week", format="D MMM YYYY"),
-    "service_package": st.column_config.TextColumn("Package"),
-    "household_type": st.column_config.TextColumn("Household"),
-    "source": st.column_config.TextColumn("Source"),
-    "writeback_attempts": st.column_config.NumberColumn("Write-back attempts"),
-    "last_error": st.column_config.TextColumn("Last error"),
-    "note": st.column_config.TextColumn("Note"),
-}
 
 svc = handle.services()
 user = auth.current_user()
@@ -36,7 +23,7 @@ st.title("Allocations")
 widgets.show_flash()
 
 advisers = {a.id: a.name for a in sorted(svc.advisers(), key=lambda a: a.name.casefold())}
-cols = st.columns([1, 1, 1.4, 1.2, 1.2])
+cols = st.columns([1.15, 1.15, 1.4, 1.1, 1.2])
 since = cols[0].date_input("Decided from", value=None, format="DD/MM/YYYY", key=state.AL_SINCE)
 until = cols[1].date_input("Decided to", value=None, format="DD/MM/YYYY", key=state.AL_UNTIL)
 adviser = cols[2].selectbox(
@@ -62,7 +49,10 @@ tabs = st.tabs(
 )  # fmt: skip
 with tabs[0]:
     st.dataframe(
-        history, hide_index=True, column_config=HISTORY_COLUMNS, column_order=list(HISTORY_COLUMNS)
+        history,
+        hide_index=True,
+        column_config=allocation_actions.COLUMNS,
+        column_order=list(allocation_actions.COLUMNS),
     )
     widgets.csv_download(history, "allocations.csv", "Download CSV of these allocations")
     deal = st.selectbox(

@@ -53,8 +53,10 @@ def small_firm() -> Firm:
     store = InMemoryStore(clock=clock)
     store.replace_advisers(
         [
-            adviser("dana", "Dana", ("Series A", "Series B"), pod_type="Standard Pod", region="NSW"),
-            adviser("eli", "Eli", ("Series A",), ("Couple",), pod_type="Solo Adviser", region="VIC"),
+            adviser("dana", "Dana", ("Series A", "Series B"), pod_type="Standard Pod",
+                    region="NSW"),
+            adviser("eli", "Eli", ("Series A",), ("Couple",), pod_type="Solo Adviser",
+                    region="VIC"),
             adviser("fay", "Fay", ("Seed",), taking_on_clients=False, pod_type="Team Pod",
                     region="NSW"),
             adviser("gus", "Gus", ("Series A",), ("Single",), pod_type="Standard Pod",

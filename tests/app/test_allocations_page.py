@@ -1,0 +1,163 @@
+"""The Allocations page: history and explanations, the queues, Retry and Re-assign by editors."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from console import state
+from services.errors import Forbidden
+from tests.app.firm import TODAY, VIEWER_USER, Firm, page, small_firm
+
+PAGE = "pages/allocations.py"
+REASSIGN = "allocations.unallocated.reassign"
+
+
+@pytest.fixture
+def firm() -> Firm:
+    return small_firm()
+
+
+def deals(at: AppTest) -> list[str]:
+    return list(at.dataframe[0].value["deal_id"])
+
+
+def reassign(at: AppTest, adviser: str, reason: str, confirm: bool = True) -> AppTest:
+    at.selectbox(key=f"{REASSIGN}.adviser").select(adviser)
+    at.text_input(key=f"{REASSIGN}.reason").input(reason)
+    if confirm:
+        at.checkbox(key=f"{REASSIGN}.confirm").check()
+    next(b for b in at.button if b.label == "Re-assign").click().run()
+    return at
+
+
+def test_history_lists_every_decision_newest_first(firm: Firm) -> None:
+    at = page(PAGE, firm).run()
+
+    assert not at.exception
+    assert deals(at) == ["D-102", "D-101", "D-100"]
+    assert [t.label for t in at.tabs][:3] == [
+        "History (3)",
+        "Unallocated (1)",
+        "Write-back pending (1)",
+    ]
+
+
+def test_history_filters_by_status_package_and_adviser(firm: Firm) -> None:
+    at = page(PAGE, firm).run()
+
+    at.selectbox(key=state.AL_STATUS).select("allocated").run()
+    assert deals(at) == ["D-100"]
+
+    at.selectbox(key=state.AL_STATUS).select("Any").run()
+    at.selectbox(key=state.AL_PACKAGE).select("Series B").run()
+    assert deals(at) == ["D-101"]
+
+    at.selectbox(key=state.AL_PACKAGE).select("Any").run()
+    at.selectbox(key=state.AL_ADVISER).select("eli").run()
+    assert deals(at) == []
+
+
+def test_each_decision_shows_its_stored_explanation(firm: Firm) -> None:
+    at = page(PAGE, firm).run()
+
+    at.selectbox(key=state.AL_DEAL).select("D-102").run()
+
+    explanation = at.dataframe[1].value
+    assert list(explanation["adviser"]) == ["Dana", "Eli", "Fay", "Gus"]
+    assert set(explanation["why"]) == {
+        "does not offer this service package",
+        "not taking on new clients",
+    }
+
+
+def test_a_viewer_sees_the_queues_but_no_retry_or_reassign(firm: Firm) -> None:
+    at = page(PAGE, firm, user=VIEWER_USER).run()
+
+    labels = [b.label for b in at.button]
+    assert not any(label.startswith(("Retry", "Re-assign")) for label in labels)
+    assert "Only editors can retry write-backs or re-assign deals." in [c.value for c in at.caption]
+
+
+def test_a_viewer_calling_the_use_cases_directly_is_refused(firm: Firm) -> None:
+    svc = firm.services
+
+    with pytest.raises(Forbidden):
+        svc.reassign("D-102", "eli", TODAY, "by hand", VIEWER_USER.actor, is_editor=False)
+    with pytest.raises(Forbidden):
+        svc.retry_writebacks("D-101", actor=VIEWER_USER.actor, is_editor=False)
+    assert firm.store.get_allocation("D-102").adviser_id is None
+    assert firm.crm.writes == []
+
+
+def test_reassign_waits_for_the_confirmation(firm: Firm) -> None:
+    at = page(PAGE, firm).run()
+
+    reassign(at, "eli", "Eli knows the family", confirm=False)
+
+    assert at.warning[0].value == "Tick the confirmation box to re-assign the deal."
+    assert firm.store.get_allocation("D-102").adviser_id is None
+
+
+def test_reassign_is_recorded_written_back_and_audited_with_the_reason(firm: Firm) -> None:
+    at = page(PAGE, firm).run()
+
+    reassign(at, "eli", "Eli knows the family")
+
+    assert not at.exception
+    record = firm.store.get_allocation("D-102")
+    assert (record.adviser_id, record.status, record.note) == (
+        "eli",
+        "allocated",
+        "Eli knows the family",
+    )
+    assert ("D-102", "eli", "advisor") in firm.crm.writes
+    entry = firm.store.list_audit("allocations")[0]
+    assert (entry.actor, entry.action, entry.entity_id) == (
+        "ed@firm.example",
+        "allocation.reassign",
+        "D-102",
+    )
+    assert entry.after["adviser_id"] == "eli"
+    assert at.success[0].value.startswith("Deal D-102 re-assigned to Eli")
+
+
+def test_reassign_without_a_reason_is_refused_with_a_message(firm: Firm) -> None:
+    at = page(PAGE, firm).run()
+
+    reassign(at, "eli", "  ")
+
+    assert "a reason for the re-assignment is required" in at.error[0].value
+    assert firm.store.get_allocation("D-102").adviser_id is None
+
+
+def test_retry_writes_a_pending_adviser_back_to_hubspot(firm: Firm) -> None:
+    at = page(PAGE, firm).run()
+
+    next(b for b in at.button if b.label == "Retry this deal").click().run()
+
+    assert not at.exception
+    assert firm.store.get_allocation("D-101").status == "allocated"
+    assert firm.crm.writes == [("D-101", "dana", "advisor")]
+    assert "Write-back pending (0)" in [t.label for t in at.tabs]
+
+
+def test_a_failed_retry_keeps_the_deal_in_the_queue(firm: Firm) -> None:
+    firm.crm.fail_next(1)
+    at = page(PAGE, firm).run()
+
+    next(b for b in at.button if b.label == "Retry this deal").click().run()
+
+    record = firm.store.get_allocation("D-101")
+    assert (record.status, record.writeback_attempts) == ("writeback_pending", 1)
+    assert "0 written to HubSpot" in at.success[0].value
+
+
+def test_allocations_per_adviser_per_month_are_charted(firm: Firm) -> None:
+    at = page(PAGE, firm).run()
+
+    monthly = firm.services.allocations_per_month()
+
+    assert not at.exception
+    assert list(monthly["adviser"]) == ["Dana", "Dana"]
+    assert at.get("plotly_chart")

@@ -1,0 +1,123 @@
+"""The Availability page: filters, sorting, the earliest week, opening a schedule, CSV."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from console import state
+from services.records import EditBatch
+from tests.app.firm import Firm, page, small_firm
+from tests.builders import closure
+
+PAGE = "pages/availability.py"
+
+
+@pytest.fixture
+def firm() -> Firm:
+    return small_firm()
+
+
+def shown(at: AppTest) -> list[str]:
+    return list(at.dataframe[0].value["adviser"])
+
+
+def earliest(at: AppTest) -> dict[str, str]:
+    table = at.dataframe[0].value
+    return {a: str(w) for a, w in zip(table["adviser"], table["earliest_week"], strict=True)}
+
+
+def test_every_adviser_is_listed_soonest_first_with_their_earliest_week(firm: Firm) -> None:
+    at = page(PAGE, firm).run()
+
+    assert not at.exception
+    assert shown(at) == ["Fay", "Eli", "Dana", "Gus"]
+    assert earliest(at)["Eli"] == "2026-04-06"  # on leave the two weeks before
+    assert at.metric[0].value == "4"
+
+
+def test_package_filter_hides_advisers_who_do_not_offer_it(firm: Firm) -> None:
+    at = page(PAGE, firm).run()
+
+    at.selectbox(key=state.AV_PACKAGE).select("Series B").run()
+
+    assert shown(at) == ["Dana"]
+
+
+def test_household_region_and_pod_filters_narrow_the_rows(firm: Firm) -> None:
+    at = page(PAGE, firm).run()
+
+    at.selectbox(key=state.AV_HOUSEHOLD).select("Single").run()
+    assert "Eli" not in shown(at)  # couples only
+
+    at.multiselect(key=state.AV_REGIONS).select("NSW").run()
+    assert sorted(shown(at)) == ["Dana", "Fay"]
+
+    at.multiselect(key=state.AV_PODS).select("Team Pod").run()
+    assert shown(at) == ["Fay"]
+
+
+def test_taking_on_clients_only_hides_advisers_who_are_not(firm: Firm) -> None:
+    at = page(PAGE, firm).run()
+
+    at.toggle(key=state.AV_TAKING).set_value(True).run()
+
+    assert "Fay" not in shown(at)
+    assert len(shown(at)) == 3
+
+
+def test_filters_that_match_nobody_say_so(firm: Firm) -> None:
+    at = page(PAGE, firm).run()
+
+    at.selectbox(key=state.AV_PACKAGE).select("IPO").run()
+
+    assert not at.exception
+    assert [i.value for i in at.info] == ["No adviser matches these filters."]
+
+
+def test_sorting_by_name(firm: Firm) -> None:
+    at = page(PAGE, firm).run()
+
+    at.radio(key=state.AV_SORT).set_value("name").run()
+
+    assert shown(at) == ["Dana", "Eli", "Fay", "Gus"]
+
+
+def test_metric_switch_changes_the_figures_shown(firm: Firm) -> None:
+    at = page(PAGE, firm).run()
+    balance = at.dataframe[0].value.iloc[:, 3:].to_numpy()
+
+    at.radio(key=state.AV_METRIC).set_value("load").run()
+    load = at.dataframe[0].value.iloc[:, 3:].to_numpy()
+
+    assert not at.exception
+    assert (balance != load).any()
+    assert all(value >= 0 and value == int(value) for value in load.ravel())  # meetings, deals
+
+
+def test_choosing_an_adviser_carries_them_to_the_schedule(firm: Firm) -> None:
+    at = page(PAGE, firm).run()
+
+    at.selectbox(key=state.AV_PICK).select("eli").run()
+
+    assert at.session_state[state.ADVISER] == "eli"
+
+
+def test_what_is_shown_can_be_downloaded_as_csv(firm: Firm) -> None:
+    at = page(PAGE, firm).run()
+
+    buttons = at.get("download_button")
+
+    assert [b.proto.label for b in buttons] == ["Download CSV"]
+    assert buttons[0].proto.url.endswith(".csv")
+
+
+def test_a_new_closure_shows_on_the_next_run_despite_the_cache(firm: Firm) -> None:
+    at = page(PAGE, firm).run()
+    assert earliest(at)["Dana"] == "2026-04-13"
+
+    dana_away = closure("2026-04-13", "2026-04-17", advisers=("dana",))
+    firm.store.save_closures(EditBatch(added=(dana_away,)), "ed@firm.example")
+    at.run()
+
+    assert earliest(at)["Dana"] != "2026-04-13"

@@ -1,0 +1,86 @@
+"""The Adviser schedule page: the weekly ledger in plain words, the earliest week, records."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from console import state
+from tests.app.firm import Firm, page, small_firm
+
+PAGE = "pages/schedule.py"
+
+
+@pytest.fixture
+def firm() -> Firm:
+    return small_firm()
+
+
+def status_of(at: AppTest, week: str) -> str:
+    weeks = at.dataframe[0].value
+    row = weeks[weeks["week"].astype(str) == week]
+    return str(row["status"].iloc[0])
+
+
+def test_a_link_opens_the_schedule_of_the_adviser_it_names(firm: Firm) -> None:
+    at = page(PAGE, firm, adviser="eli").run()
+
+    assert not at.exception
+    assert at.selectbox(key=state.SC_ADVISER).value == "eli"
+    assert at.metric[0].value == "06 Apr 2026"
+
+
+def test_the_adviser_chosen_on_the_heatmap_opens_without_a_link(firm: Firm) -> None:
+    at = page(PAGE, firm)
+    at.session_state[state.ADVISER] = "gus"
+
+    at.run()
+
+    assert at.selectbox(key=state.SC_ADVISER).value == "gus"
+
+
+def test_weeks_say_in_plain_words_why_they_are_not_open(firm: Firm) -> None:
+    at = page(PAGE, firm, adviser="eli").run()
+
+    assert status_of(at, "2026-03-02") == "past week (history)"
+    assert (
+        status_of(at, "2026-03-16") == "too soon (inside the buffer or before the agreement allows)"
+    )
+    assert status_of(at, "2026-03-23") == "away all week (leave, closure, not started or left)"
+    assert status_of(at, "2026-04-06") == "open — earliest week for a new client"
+
+
+def test_only_the_earliest_week_is_flagged_for_highlighting(firm: Firm) -> None:
+    at = page(PAGE, firm, adviser="eli").run()
+    weeks = at.dataframe[0].value
+
+    flagged = weeks[weeks["earliest"]]
+
+    assert list(flagged["week"].astype(str)) == ["2026-04-06"]
+
+
+def test_ledger_shows_clarify_and_pending_load_separately(firm: Firm) -> None:
+    at = page(PAGE, firm, adviser="dana").run()
+    table = at.dataframe[0].value
+    weeks = table.set_index(table["week"].astype(str))
+
+    assert weeks.loc["2026-03-16", "meeting_load"] == 2  # two Clarifies that week
+    assert weeks["pending_load"].sum() >= 1  # deal D-101, given to Dana, no Clarify yet
+
+
+def test_meetings_leave_and_overrides_of_the_adviser_are_listed(firm: Firm) -> None:
+    eli = page(PAGE, firm, adviser="eli").run()
+    gus = page(PAGE, firm, adviser="gus").run()
+
+    assert [t.label for t in eli.tabs] == ["Meetings (1)", "Leave (1)", "Overrides (0)"]
+    assert str(eli.dataframe[2].value["start"].iloc[0]) == "2026-03-23"
+    assert float(gus.dataframe[3].value["monthly_limit"].iloc[0]) == 0.0
+
+
+def test_choosing_another_adviser_updates_the_shareable_link(firm: Firm) -> None:
+    at = page(PAGE, firm, adviser="eli").run()
+
+    at.selectbox(key=state.SC_ADVISER).select("dana").run()
+
+    assert at.query_params[state.ADVISER_PARAM] in ("dana", ["dana"])
+    assert at.metric[0].value == "13 Apr 2026"
