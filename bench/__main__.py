@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import platform
 
-from bench import core
+from bench import core, heatmap
 from bench.synthetic import FirmSize
 from bench.timing import table
 
@@ -29,6 +29,8 @@ def main() -> None:
     )
     print("## Allocation core (target: under 100 ms each)\n")
     print(table(core.run(args.runs), ["what", "median_ms", "p95_ms", "peak_mb", "runs"]))
+    print("\n## Availability heatmap, 300 advisers × 52 weeks (target: under 300 ms)\n")
+    print(table(heatmap.run(args.runs), heatmap.COLUMNS))
     if args.webhook:
         from bench import webhook  # starts processes: only when asked
 
