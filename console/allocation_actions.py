@@ -76,7 +76,7 @@ def reassign_form(svc: Services, user: User, records: Sequence[AllocationRecord]
         cols = st.columns([1, 1, 1])
         deal = cols[0].selectbox("Deal", [r.deal_id for r in records], key=f"{key}.deal")
         adviser = cols[1].selectbox(
-            "Adviser", list(names), format_func=names.get, key=f"{key}.adviser"
+            "Adviser", list(names), format_func=lambda i: names.get(i, i), key=f"{key}.adviser"
         )
         week = cols[2].date_input(
             "Week (any day; its Monday is used)", value=svc.today(), format="DD/MM/YYYY",
@@ -89,6 +89,9 @@ def reassign_form(svc: Services, user: User, records: Sequence[AllocationRecord]
         return
     if not sure:
         st.warning("Tick the confirmation box to re-assign the deal.")
+        return
+    if deal is None or adviser is None:
+        st.warning("Choose the deal and the adviser to give it to.")
         return
     try:
         outcome = svc.reassign(deal, adviser, week, reason, user.actor, user.is_editor)

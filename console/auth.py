@@ -103,10 +103,11 @@ def identity() -> Identity:
     """``st.user`` as plain values (``st.user`` only exists when auth is configured)."""
     user = st.user
     logged_in = bool(getattr(user, "is_logged_in", False))
+    email, name = (user.get("email"), user.get("name")) if logged_in else (None, None)
     return Identity(
         logged_in=logged_in,
-        email=user.get("email") if logged_in else None,
-        name=user.get("name") if logged_in else None,
+        email=email if isinstance(email, str) else None,
+        name=name if isinstance(name, str) else None,
     )
 
 

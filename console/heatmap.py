@@ -83,46 +83,45 @@ def heatmap_data(frame: pd.DataFrame, sort: str = "earliest") -> HeatmapData:
     """The matrices behind the heatmap; rows sorted by earliest open week or by name."""
     if sort not in SORTS:
         raise ValueError(f"unknown sort {sort!r} (choose {', '.join(SORTS)})")
-    people = _people(frame)
+    ids, names = _people(frame)
     weeks = tuple(sorted(set(frame["week"])))
-    shape = (len(people), len(weeks))
-    grids = _grids(frame, people["adviser_id"], weeks, shape)
-    earliest = _earliest(grids["open"], weeks)
-    order = _order(people, earliest, sort)
+    shape = (len(ids), len(weeks))
+    grids = _grids(frame, ids, weeks, shape)
+    first_open = _earliest(grids["open"], weeks)
+    order = _order(ids, names, first_open, sort)
     grids = {name: grid[order] for name, grid in grids.items()}
-    people = people.iloc[order].reset_index(drop=True)
-    earliest = tuple(earliest[i] for i in order)
     with np.errstate(divide="ignore", invalid="ignore"):
         utilisation = np.where(grids["earn"] > 1e-9, grids["load"] / grids["earn"], np.nan)
+    names = [names[i] for i in order]
     return HeatmapData(
-        adviser_ids=tuple(people["adviser_id"]),
-        labels=_labels(people),
+        adviser_ids=tuple(ids[i] for i in order),
+        labels=_labels(names, [ids[i] for i in order]),
         weeks=weeks,
-        earliest=earliest,
+        earliest=tuple(first_open[i] for i in order),
         balance=grids["balance"],
         utilisation=utilisation,
         load=grids["load"],
         avail=grids["avail"],
         leave_days=grids["leave_days"],
         closure_days=grids["closure_days"],
-        hover=_hover(list(people["name"]), weeks, grids, utilisation),
+        hover=_hover(names, weeks, grids, utilisation),
     )
 
 
-def _people(frame: pd.DataFrame) -> pd.DataFrame:
+def _people(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Adviser ids and names in the frame's order (the id stands in for a missing name)."""
     people = frame.drop_duplicates("adviser_id")
-    names = people["adviser"] if "adviser" in people else people["adviser_id"]
-    return pd.DataFrame(
-        {"adviser_id": people["adviser_id"].astype(str), "name": names.astype(str)}
-    ).reset_index(drop=True)
+    ids = [str(i) for i in people["adviser_id"]]
+    names = [str(n) for n in people["adviser"]] if "adviser" in people else list(ids)
+    return ids, names
 
 
 def _grids(
-    frame: pd.DataFrame, ids: pd.Series, weeks: tuple[dt.date, ...], shape: tuple[int, int]
+    frame: pd.DataFrame, ids: list[str], weeks: tuple[dt.date, ...], shape: tuple[int, int]
 ) -> dict[str, np.ndarray]:
     """Scatter the tidy rows into rows × weeks arrays (a missing cell: away, nothing booked)."""
-    r = pd.Index(ids).get_indexer(frame["adviser_id"])
-    c = pd.Index(weeks).get_indexer(frame["week"])
+    r = pd.Index(ids).get_indexer(pd.Index(frame["adviser_id"].astype(str)))
+    c = pd.Index(weeks).get_indexer(pd.Index(frame["week"]))
     grids: dict[str, np.ndarray] = {}
     for name in _FIGURES:
         grid = np.full(shape, np.nan) if name == "balance" else np.zeros(shape)
@@ -143,24 +142,26 @@ def _earliest(is_open: np.ndarray, weeks: tuple[dt.date, ...]) -> list[dt.date |
     return [weeks[f] if is_open[i, f] else None for i, f in enumerate(first)]
 
 
-def _order(people: pd.DataFrame, earliest: list[dt.date | None], sort: str) -> list[int]:
+def _order(
+    ids: list[str], names: list[str], earliest: list[dt.date | None], sort: str
+) -> list[int]:
     def by_name(i: int) -> tuple[str, str]:
-        return (people["name"].iat[i].casefold(), people["adviser_id"].iat[i])
+        return (names[i].casefold(), ids[i])
 
-    rows = range(len(people))
+    rows = range(len(ids))
     if sort == "name":
         return sorted(rows, key=by_name)
     return sorted(rows, key=lambda i: (earliest[i] is None, earliest[i] or dt.date.max, by_name(i)))
 
 
-def _labels(people: pd.DataFrame) -> tuple[str, ...]:
+def _labels(names: list[str], ids: list[str]) -> tuple[str, ...]:
     # Plotly merges rows that share a category label, so two advisers with one name need ids.
     counts: dict[str, int] = defaultdict(int)
-    for name in people["name"]:
+    for name in names:
         counts[name] += 1
     return tuple(
         name if counts[name] == 1 else f"{name} ({rid})"
-        for name, rid in zip(people["name"], people["adviser_id"], strict=True)
+        for name, rid in zip(names, ids, strict=True)
     )
 
 

@@ -83,11 +83,13 @@ def _form(kind: str, advisers: Sequence[Adviser], names: dict[str, str]) -> dict
         values: dict[str, Any] = {}
         if kind == "Closure":
             values["advisers"] = cols[0].multiselect(
-                "Advisers (none = everyone)", [a.id for a in advisers], format_func=names.get
+                "Advisers (none = everyone)",
+                [a.id for a in advisers],
+                format_func=lambda i: names.get(i, i),
             )
         else:
             values["adviser"] = cols[0].selectbox(
-                "Adviser", [a.id for a in advisers], format_func=names.get
+                "Adviser", [a.id for a in advisers], format_func=lambda i: names.get(i, i)
             )
         values["start"] = cols[1].date_input("From", format="DD/MM/YYYY")
         values["end"] = cols[2].date_input(

@@ -31,7 +31,7 @@ adviser = cols[2].selectbox(
 )
 package = cols[3].selectbox("Package", [ANY, *svc.packages()], key=state.AL_PACKAGE)
 status = cols[4].selectbox(
-    "Status", list(STATUS_WORDS), format_func=STATUS_WORDS.get, key=state.AL_STATUS
+    "Status", list(STATUS_WORDS), format_func=lambda s: STATUS_WORDS[s], key=state.AL_STATUS
 )
 wanted = AllocationFilter(
     since=since,

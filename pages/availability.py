@@ -37,10 +37,14 @@ regions = top[3].multiselect("Region", svc.regions(), key=state.AV_REGIONS, plac
 row = st.columns([1, 1.1, 2], vertical_alignment="center")
 taking = row[0].toggle("Taking on clients only", key=state.AV_TAKING)
 sort = row[1].radio(
-    "Sort by", list(SORT_WORDS), format_func=SORT_WORDS.get, key=state.AV_SORT, horizontal=True
+    "Sort by",
+    list(SORT_WORDS),
+    format_func=lambda s: SORT_WORDS[s],
+    key=state.AV_SORT,
+    horizontal=True,
 )
 metric = row[2].radio(
-    "Colour", list(heatmap.METRICS), format_func=heatmap.METRICS.get, key=state.AV_METRIC,
+    "Colour", list(heatmap.METRICS), format_func=lambda m: heatmap.METRICS[m], key=state.AV_METRIC,
     horizontal=True,
 )  # fmt: skip
 
@@ -80,7 +84,7 @@ picked = pick_col.selectbox(
     "Open an adviser's schedule",
     list(data.adviser_ids),
     index=None,
-    format_func=names.get,
+    format_func=lambda i: names.get(i, i),
     key=state.AV_PICK,
     placeholder="Choose an adviser (or click a ◆ on the chart)",
 )

@@ -28,8 +28,14 @@ wanted = st.query_params.get(state.ADVISER_PARAM) or st.session_state.get(state.
 if wanted in names and st.session_state.get(state.SC_ADVISER) != wanted:
     st.session_state[state.SC_ADVISER] = wanted  # arriving from the heatmap or a shared link
 chosen = st.selectbox(
-    "Adviser", list(names), format_func=names.get, key=state.SC_ADVISER, on_change=remember_choice
+    "Adviser",
+    list(names),
+    format_func=lambda i: names.get(i, i),
+    key=state.SC_ADVISER,
+    on_change=remember_choice,
 )
+if chosen is None:
+    st.stop()
 
 plan = svc.schedule(chosen)
 person = plan.adviser
