@@ -86,4 +86,5 @@ with tabs[3]:
         chart = px.bar(monthly, x="month", y="count", color="adviser", height=380)
         chart.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10}, xaxis_title=None,
                             yaxis_title="allocations", legend_title=None)  # fmt: skip
+        chart.update_xaxes(dtick="M1", tickformat="%b %Y")
         st.plotly_chart(chart, config={"displaylogo": False})
