@@ -220,7 +220,8 @@ class FirestoreBase:
         return query.where(filter=FieldFilter(field, op, value))
 
     def bump(self, batch: firestore.WriteBatch) -> None:
-        """Every commit moves the data version, so cached snapshots know to reload."""
+        """Move the data version, so cached snapshots know to reload and older decisions are
+        refused; commits that change no decision's input skip it (``commit(bump=False)``)."""
         batch.set(self.version_ref, {"n": firestore.Increment(1)}, merge=True)
 
     def commit(self, writes: Sequence[Write], what: str, bump: bool = True) -> None:

@@ -148,7 +148,9 @@ class FirestoreEdits(FirestoreBase):
     def set_override_note(self, override_id: str, note: str) -> None:
         # A merge keeps every other note; the override id is one literal key, dots and all.
         ref = self._notes_ref
-        self.commit([lambda b: b.set(ref, {override_id: note}, merge=True)], "saving a note")
+        # No decision reads notes, so the data version stays.
+        note_write: Write = lambda b: b.set(ref, {override_id: note}, merge=True)  # noqa: E731
+        self.commit([note_write], "saving a note", bump=False)
 
     # --- settings ----------------------------------------------------------------------------
 

@@ -2,7 +2,8 @@
 
 Lists are newest first on the ``sort_key`` field (see ``firestore_docs``). Booking and
 starting a sync are compare-and-set commits with preconditions rather than read-write
-transactions: nothing holds a lock, and the loser of a race learns so at once.
+transactions: nothing holds a lock, and the loser of a race learns so at once. Audit entries,
+sync runs and write-back outcomes are bookkeeping: their commits leave the data version.
 """
 
 from __future__ import annotations
@@ -80,11 +81,11 @@ class FirestoreHistory(FirestoreEdits):
         row = _allocation_row(record, sort_key(record.decided_at))
         ref = self.ref(ALLOCATIONS, record.deal_id)
         try:
-            writes: list[Write] = [
-                lambda b: b.create(ref, row),
-                self._pending_in_step(record),
-                self._version_moves_from(str(based_on)),
-            ]
+            writes: list[Write] = [lambda b: b.create(ref, row)]
+            if self._books_or_unbooks(record):
+                writes += [self._pending_in_step(record), self._version_moves_from(str(based_on))]
+            else:
+                writes.append(self._version_still(str(based_on)))
             self.commit(writes, f"recording deal {record.deal_id}", bump=False)
         except (*PRECONDITION_FAILED, StaleEdit) as exc:
             existing = self.get_allocation(record.deal_id)
@@ -92,6 +93,25 @@ class FirestoreHistory(FirestoreEdits):
                 raise AlreadyRecorded(existing) from exc
             raise StaleEdit(common.stale_decision_message(record.deal_id)) from exc
         return record
+
+    def _books_or_unbooks(self, record: AllocationRecord) -> bool:
+        """A booking adds a pending load; an unallocated decision removes one only if the deal
+        had one (read here: any pending write since ``based_on`` fails the commit anyway)."""
+        if common.pending_of(record) is not None:
+            return True
+        return bool(self.get(self.ref(PENDING, record.deal_id)).exists)
+
+    def _version_still(self, based_on: str) -> Write:
+        """Check the data version is still the one the decision saw, without moving it: an
+        update that changes nothing keeps the document's update time (Firestore's WriteResult
+        semantics), yet its precondition is checked."""
+        ref = self.version_ref
+        if based_on == MISSING_VERSION:
+            return lambda b: b.create(ref, {"n": 1})
+        unchanged_since_decided = self.precondition(based_on)
+        return lambda b: b.update(
+            ref, {"n": firestore.Increment(0)}, option=unchanged_since_decided
+        )
 
     def _version_moves_from(self, based_on: str) -> Write:
         """Move the data version, but only from the one the decision saw."""
@@ -115,15 +135,16 @@ class FirestoreHistory(FirestoreEdits):
         key = stored.get(SORT_KEY) if same_time else sort_key(record.decided_at)
         unchanged_since_read = self.precondition(version_of(snap))
         row = _allocation_row(record, key)
-        writes = [
-            lambda b: b.update(ref, row, option=unchanged_since_read),
-            self._pending_in_step(record),
-        ]
+        writes = [lambda b: b.update(ref, row, option=unchanged_since_read)]
+        # A write-back outcome leaves the pending doc (and the data version) alone.
+        moved = common.pending_moved(_allocation(before), record)
+        if moved:
+            writes.append(self._pending_in_step(record))
         if common.is_person(actor):
             entry = common.allocation_audit(before, after, actor, reason, self._clock())
             writes.append(self.audit_write(entry))
         try:
-            self.commit(writes, f"updating deal {record.deal_id}")
+            self.commit(writes, f"updating deal {record.deal_id}", bump=moved)
         except PRECONDITION_FAILED as exc:
             message = common.stale_message("the allocation of deal", record.deal_id)
             raise StaleEdit(message) from exc
@@ -140,7 +161,7 @@ class FirestoreHistory(FirestoreEdits):
     # --- audit -------------------------------------------------------------------------------
 
     def append_audit(self, entry: AuditEntry) -> None:
-        self.commit([self.audit_write(entry)], "writing the audit log")
+        self.commit([self.audit_write(entry)], "writing the audit log", bump=False)
 
     def list_audit(self, entity: str | None = None, limit: int = 50) -> list[AuditEntry]:
         query: Any = self.col(AUDIT)
@@ -169,7 +190,7 @@ class FirestoreHistory(FirestoreEdits):
         writes.append(self._run_write(run, None))
         writes.append(self._lock_write(lock_ref, lock, run.id))
         try:
-            self.commit(writes, f"starting the {source} sync")
+            self.commit(writes, f"starting the {source} sync", bump=False)
         except PRECONDITION_FAILED as exc:
             raise SyncInProgress(
                 f"another {source} sync started just now; try again when it has finished"
@@ -192,7 +213,7 @@ class FirestoreHistory(FirestoreEdits):
         if not snap.exists:
             raise NotFound(f"sync run {run.id} was never started")
         key = (snap.to_dict() or {}).get(SORT_KEY)
-        self.commit([self._run_write(run, key)], f"finishing the {run.source} sync")
+        self.commit([self._run_write(run, key)], f"finishing the {run.source} sync", bump=False)
 
     def list_sync_runs(self, source: str | None = None, limit: int = 50) -> list[SyncRun]:
         query: Any = self.col(SYNC_RUNS)

@@ -1,11 +1,13 @@
 """The production store on Google Cloud Firestore (``CONSOLE_STORE=firestore://<project>``).
 
 It keeps the promises of ``services.ports`` (checked by the shared store contract). Every
-commit also writes ``meta/version``, whose update time is the ``data_version``: a warm cache
-checks freshness with one document read. Booking needs no read-write transaction: one atomic
-commit creates ``allocations/{deal_id}`` (refused if it exists) and writes ``meta/version``
-with a ``last_update_time`` precondition equal to the version the decision was based on, so
-two decisions made on the same data cannot both land; the loser is told to decide again.
+commit that changes a decision's input also writes ``meta/version``, whose update time is the
+``data_version``: a warm cache checks freshness with one document read. Booking needs no
+read-write transaction: one atomic commit creates ``allocations/{deal_id}`` (refused if it
+exists) and writes ``meta/version`` with a ``last_update_time`` precondition equal to the
+version the decision was based on, so two decisions made on the same data cannot both land;
+the loser is told to decide again. A decision that books no load checks the same precondition
+with an update that changes nothing, which leaves the update time (the version) where it was.
 (The emulator's pessimistic locks also make contended read-write transactions wait seconds.)
 The client library honours ``FIRESTORE_EMULATOR_HOST`` on its own.
 """
@@ -172,6 +174,7 @@ class FirestoreStore(FirestoreHistory):
         self.commit(
             [self.setter(self.ref(TOKENS, name), packed({"token": token}, "token"))],
             "saving a token",
+            bump=False,  # a token is no decision's input
         )
 
 

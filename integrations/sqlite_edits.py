@@ -87,8 +87,7 @@ class SqliteEdits(db.SqliteFile):
             conn.execute(
                 "INSERT OR REPLACE INTO override_notes (id, note) VALUES (?, ?)",
                 (override_id, note),
-            )
-            db.bump(conn)
+            )  # no decision reads notes: the data version stays
 
     # --- settings --------------------------------------------------------------------------
 
@@ -169,7 +168,8 @@ class SqliteEdits(db.SqliteFile):
             if str(based_on) != self._version_text(db.read_counter(conn)):
                 raise StaleEdit(common.stale_decision_message(record.deal_id))
             self._put_allocation(conn, record)
-            db.bump(conn)
+            if self._pending_in_step(conn, record):
+                db.bump(conn)
         return record
 
     def update_allocation(self, record: AllocationRecord, actor: str, reason: str = "") -> None:
@@ -177,13 +177,16 @@ class SqliteEdits(db.SqliteFile):
             rows = self._query("SELECT data FROM allocations WHERE deal_id = ?", (record.deal_id,))
             if not rows:
                 raise NotFound(f"deal {record.deal_id} has no recorded allocation")
+            before = db.loads(rows[0]["data"])
             self._put_allocation(conn, record)
+            # A write-back outcome leaves the pending row (and the data version) alone.
+            moved = common.pending_moved(codec.allocation_from_dict(before), record)
+            if moved and self._pending_in_step(conn, record):
+                db.bump(conn)
             if common.is_person(actor):
-                before = db.loads(rows[0]["data"])
                 after = codec.allocation_to_dict(record)
                 entry = common.allocation_audit(before, after, actor, reason, self._clock())
                 self._insert_audit(conn, entry)
-            db.bump(conn)
 
     def _put_allocation(self, conn: sqlite3.Connection, record: AllocationRecord) -> None:
         conn.execute(
@@ -197,12 +200,20 @@ class SqliteEdits(db.SqliteFile):
                 db.dumps(codec.allocation_to_dict(record)),
             ),
         )
-        # The pending row follows the decision: moved on re-assignment, gone when unallocated.
+
+    def _pending_in_step(self, conn: sqlite3.Connection, record: AllocationRecord) -> bool:
+        """The pending row follows the decision: moved on re-assignment, gone when unallocated.
+        True when the pending deals changed (row counts tell, so no extra read is made)."""
         pending = common.pending_of(record)
         if pending is None:
-            conn.execute("DELETE FROM pending WHERE deal_id = ?", (record.deal_id,))
-        else:
-            conn.execute(
-                "INSERT OR REPLACE INTO pending (deal_id, origin, data) VALUES (?, 'booked', ?)",
-                (record.deal_id, db.dumps(codec.pending_to_dict(pending))),
-            )
+            sql = "DELETE FROM pending WHERE deal_id = ?"
+            return bool(conn.execute(sql, (record.deal_id,)).rowcount)
+        data = db.dumps(codec.pending_to_dict(pending))
+        same = "UPDATE pending SET origin = 'booked' WHERE deal_id = ? AND data = ?"
+        if conn.execute(same, (record.deal_id, data)).rowcount:
+            return False
+        conn.execute(
+            "INSERT OR REPLACE INTO pending (deal_id, origin, data) VALUES (?, 'booked', ?)",
+            (record.deal_id, data),
+        )
+        return True

@@ -1,7 +1,8 @@
 """The embedded store: one SQLite file, safe for the console's and the webhook's threads.
 
-Every write runs in a ``BEGIN IMMEDIATE`` transaction that also moves the data version, so a
-cached snapshot sees the change and a decision made on older data is refused. Editable rows
+Every write runs in a ``BEGIN IMMEDIATE`` transaction; one that changes a decision's inputs
+also moves the data version, so a cached snapshot sees the change and a decision made on older
+data is refused (audit entries, sync runs and tokens are bookkeeping and leave it). Editable rows
 (closures, overrides, settings) carry a version column for optimistic concurrency; the
 version is the data version of the write that made it, so a deleted and re-added record never
 reuses an old version.
@@ -164,7 +165,6 @@ class SqliteStore(SqliteEdits):
     def append_audit(self, entry: AuditEntry) -> None:
         with self._write() as conn:
             self._insert_audit(conn, common.with_id(entry))
-            db.bump(conn)
 
     def list_audit(self, entity: str | None = None, limit: int = 50) -> list[AuditEntry]:
         where, params = ("WHERE entity = ?", [entity]) if entity is not None else ("", [])
@@ -186,7 +186,6 @@ class SqliteStore(SqliteEdits):
                 self._save_run(conn, common.abandon(run, now))
             started = SyncRun(id=common.new_id(), source=source, started_at=now, actor=actor)
             self._save_run(conn, started)
-            db.bump(conn)
         return started
 
     def finish_sync(self, run: SyncRun) -> None:
@@ -194,7 +193,6 @@ class SqliteStore(SqliteEdits):
             if not self._query("SELECT 1 FROM sync_runs WHERE id = ?", (run.id,)):
                 raise NotFound(f"sync run {run.id} was never started")
             self._save_run(conn, run)
-            db.bump(conn)
 
     def _save_run(self, conn: sqlite3.Connection, run: SyncRun) -> None:
         conn.execute(
@@ -228,7 +226,6 @@ class SqliteStore(SqliteEdits):
             conn.execute(
                 "INSERT OR REPLACE INTO tokens (name, data) VALUES (?, ?)", (name, db.dumps(token))
             )
-            db.bump(conn)
 
 
 def _utc_day(start: dt.datetime) -> str:

@@ -175,6 +175,12 @@ def pending_of(record: AllocationRecord) -> PendingDeal | None:
     return PendingDeal(record.deal_id, record.adviser_id, record.week)
 
 
+def pending_moved(before: AllocationRecord, after: AllocationRecord) -> bool:
+    """Whether changing ``before`` into ``after`` adds, moves or removes the deal's pending load
+    (a write-back outcome does not; a re-assignment or an unallocation does)."""
+    return pending_of(before) != pending_of(after)
+
+
 def allocation_audit(
     before: Json, after: Json, actor: str, reason: str, at: dt.datetime
 ) -> AuditEntry:

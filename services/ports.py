@@ -9,7 +9,14 @@ contract test suite:
   (``AlreadyRecorded`` carrying the existing record) and refuses a decision made on data older
   than the current ``data_version`` (``StaleEdit``), so the caller re-decides and no
   adviser-week is overbooked by two deals decided at once;
-- every write bumps ``data_version`` so cached snapshots know when to reload;
+- ``data_version`` changes on every write that changes what ``load_snapshot`` reads or what a
+  decision depends on: advisers, meetings, leave, closures, overrides, pending deals and
+  settings. That includes the pending load of ``record_allocation`` (a booking adds one; an
+  unallocated decision removes the deal's pending row if it had one) and of
+  ``update_allocation`` when it adds, moves or removes one. Bookkeeping leaves it alone: audit
+  entries, sync runs, tokens, override notes, and allocation updates that keep the pending load
+  (write-back outcomes: status, attempts, last error). So a cached snapshot reloads, and a
+  decision is refused as stale, only when its inputs really moved;
 - ``reads`` counts round trips to the backing store, for the benchmark.
 """
 
@@ -111,7 +118,8 @@ class Allocations(Protocol):
 
     def update_allocation(self, record: AllocationRecord, actor: str, reason: str = "") -> None:
         """Change an existing record (write-back outcome, re-assignment); keeps pending in step
-        and writes an audit entry when ``actor`` is a person."""
+        and writes an audit entry when ``actor`` is a person. The pending row (and the data
+        version) is touched only when the record's pending load changes."""
         ...
 
 
@@ -137,7 +145,8 @@ class Tokens(Protocol):
 
 
 class Store(ReferenceData, Editable, Allocations, History, Tokens, Protocol):
-    """Everything the use cases keep. ``data_version`` changes on every write."""
+    """Everything the use cases keep. ``data_version`` changes whenever a decision's inputs
+    change (see the module docstring), and only then."""
 
     reads: int
 

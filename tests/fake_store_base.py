@@ -18,7 +18,9 @@ Json = dict[str, Any]
 
 
 class InMemoryBase:
-    """The fake store's state, bookkeeping, history and tokens, behind one lock."""
+    """The fake store's state, bookkeeping, history and tokens, behind one lock.
+
+    History and tokens are bookkeeping: writing them never moves the data version."""
 
     def __init__(self, clock: Callable[[], dt.datetime] = common.utcnow) -> None:
         self.reads = 0
@@ -68,7 +70,6 @@ class InMemoryBase:
     def append_audit(self, entry: AuditEntry) -> None:
         with self._lock:
             self._audit.append(codec.audit_to_dict(common.with_id(entry)))
-            self._bump()
 
     def list_audit(self, entity: str | None = None, limit: int = 50) -> list[AuditEntry]:
         with self._lock:
@@ -89,7 +90,6 @@ class InMemoryBase:
                 self._runs[run.id] = codec.sync_run_to_dict(common.abandon(run, now))
             run = SyncRun(id=common.new_id(), source=source, started_at=now, actor=actor)
             self._runs[run.id] = codec.sync_run_to_dict(run)
-            self._bump()
             return run
 
     def finish_sync(self, run: SyncRun) -> None:
@@ -97,7 +97,6 @@ class InMemoryBase:
             if run.id not in self._runs:
                 raise NotFound(f"sync run {run.id} was never started")
             self._runs[run.id] = codec.sync_run_to_dict(run)
-            self._bump()
 
     def list_sync_runs(self, source: str | None = None, limit: int = 50) -> list[SyncRun]:
         with self._lock:
@@ -119,4 +118,3 @@ class InMemoryBase:
     def save_token(self, name: str, token: dict[str, Any]) -> None:
         with self._lock:
             self._tokens[name] = copy.deepcopy(token)
-            self._bump()

@@ -2,7 +2,8 @@
 
 ``InMemoryStore`` passes the store contract suite (tests/contract/store_contract.py), so unit
 tests of the use cases can trust it: it refuses stale edits and duplicate or stale bookings,
-applies a batch whole or not at all, and bumps ``data_version`` on every write. Records are
+applies a batch whole or not at all, and moves ``data_version`` exactly when a decision's
+inputs change. Records are
 kept as the codec's dicts, as a real store keeps them, so no caller shares a mutable value.
 """
 
@@ -181,8 +182,7 @@ class InMemoryStore(InMemoryBase):
 
     def set_override_note(self, override_id: str, note: str) -> None:
         with self._lock:
-            self._notes[override_id] = note
-            self._bump()
+            self._notes[override_id] = note  # no decision reads notes: the version stays
 
     def get_settings(self) -> Versioned[ConsoleSettings]:
         with self._lock:
@@ -250,8 +250,8 @@ class InMemoryStore(InMemoryBase):
             if str(based_on) != str(self._data_version):
                 raise StaleEdit(common.stale_decision_message(record.deal_id))
             self._allocations[record.deal_id] = codec.allocation_to_dict(record)
-            self._keep_pending_in_step(record)
-            self._bump()
+            if self._keep_pending_in_step(record):
+                self._bump()
             return record
 
     def update_allocation(self, record: AllocationRecord, actor: str, reason: str = "") -> None:
@@ -261,18 +261,22 @@ class InMemoryStore(InMemoryBase):
                 raise NotFound(f"deal {record.deal_id} has no recorded allocation")
             after = codec.allocation_to_dict(record)
             self._allocations[record.deal_id] = after
-            self._keep_pending_in_step(record)
+            # A write-back outcome leaves the pending row (and the data version) alone.
+            moved = common.pending_moved(codec.allocation_from_dict(before), record)
+            if moved and self._keep_pending_in_step(record):
+                self._bump()
             if common.is_person(actor):
                 entry = common.allocation_audit(before, after, actor, reason, self._clock())
                 self._audit.append(codec.audit_to_dict(entry))
-            self._bump()
 
-    def _keep_pending_in_step(self, record: AllocationRecord) -> None:
+    def _keep_pending_in_step(self, record: AllocationRecord) -> bool:
+        """Make the deal's pending row the record's load; True when the pending deals changed."""
         pending = common.pending_of(record)
-        if pending is None:
-            self._pending.pop(record.deal_id, None)
-        else:
-            self._pending[record.deal_id] = ("booked", codec.pending_to_dict(pending))
+        wanted = None if pending is None else codec.pending_to_dict(pending)
+        held = self._pending.pop(record.deal_id, None)
+        if wanted is not None:
+            self._pending[record.deal_id] = ("booked", wanted)
+        return (None if held is None else held[1]) != wanted
 
 
 def _in_window(row: Json, start: dt.date, end: dt.date) -> bool:

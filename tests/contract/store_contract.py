@@ -11,9 +11,15 @@ from tests.contract.concurrency_contract import ConcurrencyContract
 from tests.contract.edits_contract import EditContract
 from tests.contract.history_contract import HistoryContract
 from tests.contract.reference_contract import ReferenceDataContract
+from tests.contract.version_contract import DataVersionContract
 
 
 class StoreContract(
-    ReferenceDataContract, EditContract, AllocationContract, HistoryContract, ConcurrencyContract
+    ReferenceDataContract,
+    EditContract,
+    AllocationContract,
+    HistoryContract,
+    DataVersionContract,
+    ConcurrencyContract,
 ):
     """Subclass as ``TestXStore`` with a ``store`` fixture returning an empty store."""
