@@ -37,13 +37,18 @@ LABELS = {
     "allowed_domains": "Allowed domains",
     "writeback_property": "HubSpot write-back property",
     "stale_after_hours": "Warn when a sync is older than (hours)",
+    "service_packages": "Service packages",
+    "household_types": "Household types",
 }
+# The firm's catalogue: its order is the order the pages offer, so a reorder is a change.
+CATALOGUE_FIELDS = ("service_packages", "household_types")
 POLICY_FIELDS = (
     "editors",
     "allowed_emails",
     "allowed_domains",
     "writeback_property",
     "stale_after_hours",
+    *CATALOGUE_FIELDS,
 )
 RULE_FIELDS = tuple(k for k in LABELS if k not in POLICY_FIELDS)
 PROBLEMS = "settings.problems"
@@ -62,14 +67,20 @@ def problem_words(problem: RowProblem) -> str:
 
 
 def changed(current: Mapping[str, Any], submitted: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in submitted.items() if _comparable(current.get(k)) != _comparable(v)}
+    return {k: v for k, v in submitted.items() if _differs(k, current.get(k), v)}
 
 
-def _comparable(value: Any) -> Any:
+def _differs(key: str, before: Any, after: Any) -> bool:
+    ordered = key in CATALOGUE_FIELDS
+    return bool(_comparable(before, ordered) != _comparable(after, ordered))
+
+
+def _comparable(value: Any, ordered: bool = False) -> Any:
     if isinstance(value, Mapping):
         return sorted((str(k), float(v)) for k, v in value.items())
     if isinstance(value, frozenset | set | tuple | list):
-        return sorted(str(v) for v in value)
+        names = [str(v) for v in value]
+        return names if ordered else sorted(names)
     return value
 
 
@@ -229,10 +240,21 @@ def policy_form(stored: Versioned[ConsoleSettings], save: Save) -> None:
             "stale_after_hours": st.number_input(
                 LABELS["stale_after_hours"], value=policy.stale_after_hours
             ),
+            "service_packages": st.text_area(
+                LABELS["service_packages"],
+                value="\n".join(policy.service_packages),
+                help="One per line, in the order pages offer them. A deal's package must be "
+                "listed here or offered by an adviser; otherwise the webhook refuses it.",
+            ),
+            "household_types": st.text_area(
+                LABELS["household_types"],
+                value="\n".join(policy.household_types),
+                help="One per line, in the order pages offer them.",
+            ),
         }
         asked = st.form_submit_button("Save console policy")
     if asked:
         current = {k: getattr(policy, k) for k in values}
-        for key in ("editors", "allowed_emails", "allowed_domains"):
+        for key in ("editors", "allowed_emails", "allowed_domains", *CATALOGUE_FIELDS):
             values[key] = names(values[key])
         submit(save, current, values, stored.version)

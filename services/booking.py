@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from typing import Any
@@ -27,6 +28,7 @@ from services.notifiers import notify_decision, notify_writeback_failed
 from services.ports import Crm, Notifier, Store
 from services.records import (
     ALLOCATED,
+    DEFAULT_SERVICE_PACKAGES,
     UNALLOCATED,
     WRITEBACK_PENDING,
     AllocationRecord,
@@ -37,9 +39,6 @@ from services.snapshots import SnapshotCache
 
 log = logging.getLogger("console.booking")
 
-# The firm's catalogue: a package in it is valid even while no adviser offers it (the deal is
-# then recorded as unallocated and raised to ops, not refused as a typo).
-CATALOGUE_PACKAGES = ("Seed", "Series A", "Series B", "Series C", "IPO")
 MAX_DECISION_ATTEMPTS = 8
 SYSTEM_ACTOR = "system"
 WRITEBACK_ERRORS = (UpstreamUnavailable, UpstreamRejected, MalformedReply)
@@ -79,26 +78,31 @@ def check_package_given(deal: Deal) -> None:
         raise BadRequest(f"deal {deal.id}: the service package is missing")
 
 
-def check_package_known(deal: Deal, snapshot: Snapshot) -> None:
+def check_package_known(deal: Deal, snapshot: Snapshot, catalogue: Sequence[str]) -> None:
+    """A package in the firm's catalogue (``ConsoleSettings.service_packages``) is valid even
+    while no adviser offers it: the deal is then recorded as unallocated and raised to ops, not
+    refused as a typo. Names compare trimmed and case-insensitively."""
     wanted = normalise(deal.service_package)
-    if any(normalise(p) == wanted for p in CATALOGUE_PACKAGES):
+    if any(normalise(p) == wanted for p in catalogue):
         return
     if any(a.offers(deal.service_package) for a in snapshot.advisers):
         return
     raise BadRequest(
         f"deal {deal.id}: unknown service package {deal.service_package!r} "
-        f"(known: {', '.join(known_packages(snapshot))})"
+        f"(known: {', '.join(known_packages(snapshot, catalogue))})"
     )
 
 
-def known_packages(snapshot: Snapshot) -> list[str]:
+def known_packages(
+    snapshot: Snapshot, catalogue: Sequence[str] = DEFAULT_SERVICE_PACKAGES
+) -> list[str]:
     """The catalogue plus anything an adviser offers, in catalogue order then by name."""
-    names = {normalise(p): p for p in CATALOGUE_PACKAGES}
+    names = {normalise(p): p for p in catalogue}
     for adviser in snapshot.advisers:
         for package in adviser.service_packages:
             names.setdefault(normalise(package), package)
-    order = {normalise(p): i for i, p in enumerate(CATALOGUE_PACKAGES)}
-    return sorted(names.values(), key=lambda p: (order.get(normalise(p), 99), p.casefold()))
+    order = {normalise(p): i for i, p in enumerate(catalogue)}
+    return sorted(names.values(), key=lambda p: (order.get(normalise(p), len(order)), p.casefold()))
 
 
 def allocate_and_record(
@@ -124,7 +128,7 @@ def allocate_and_record(
     with booking_lock or contextlib.nullcontext():
         for _ in range(MAX_DECISION_ATTEMPTS):
             snapshot, version = cache.get(store, today)
-            check_package_known(deal, snapshot)
+            check_package_known(deal, snapshot, settings.service_packages)
             record = _decide(deal, snapshot, today, now, source, writeback=crm is not None)
             try:
                 recorded = store.record_allocation(record, based_on=version)

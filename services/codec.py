@@ -226,6 +226,8 @@ def settings_to_dict(s: ConsoleSettings) -> Json:
         "allowed_domains": list(s.allowed_domains),
         "writeback_property": s.writeback_property,
         "stale_after_hours": s.stale_after_hours,
+        "service_packages": list(s.service_packages),
+        "household_types": list(s.household_types),
     }
 
 
@@ -238,6 +240,9 @@ def settings_from_dict(d: Mapping[str, Any]) -> ConsoleSettings:
         allowed_domains=tuple(d.get("allowed_domains") or ()),
         writeback_property=d.get("writeback_property", defaults.writeback_property),
         stale_after_hours=int(d.get("stale_after_hours", defaults.stale_after_hours)),
+        # Settings saved before the catalogue was a setting have none: the defaults apply.
+        service_packages=tuple(d.get("service_packages") or defaults.service_packages),
+        household_types=tuple(d.get("household_types") or defaults.household_types),
     )
 
 

@@ -34,7 +34,6 @@ from services.rows import RowEdits
 from services.snapshots import SnapshotCache
 
 Clock = Callable[[], dt.datetime]
-HOUSEHOLDS = ("Single", "Couple")
 
 
 def utc_clock() -> dt.datetime:
@@ -112,10 +111,11 @@ class Services:
         return views.advisers_frame(self.advisers())
 
     def packages(self) -> list[str]:
-        return booking.known_packages(self.snapshot())
+        catalogue = self.console_settings().value.service_packages
+        return booking.known_packages(self.snapshot(), catalogue)
 
     def households(self) -> list[str]:
-        return list(HOUSEHOLDS)
+        return list(self.console_settings().value.household_types)
 
     def pods(self) -> list[str]:
         return sorted({a.pod_type for a in self.advisers()}, key=str.casefold)

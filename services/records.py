@@ -92,9 +92,15 @@ def candidates_to_dicts(decision: Decision) -> tuple[dict[str, Any], ...]:
     )
 
 
+# The firm's catalogue until someone edits it on the Settings page.
+DEFAULT_SERVICE_PACKAGES = ("Seed", "Series A", "Series B", "Series C", "IPO")
+DEFAULT_HOUSEHOLD_TYPES = ("Single", "Couple")
+
+
 @dataclass(frozen=True)
 class ConsoleSettings:
-    """Everything editable on the Settings page: the core's rules plus console policy."""
+    """Everything editable on the Settings page: the core's rules, console policy, and the
+    firm's catalogue (a package in it is known even while no adviser offers it)."""
 
     rules: Rules = field(default_factory=Rules)
     editors: tuple[str, ...] = ()  # emails that may edit; empty + local mode = everyone
@@ -102,6 +108,8 @@ class ConsoleSettings:
     allowed_domains: tuple[str, ...] = ()
     writeback_property: str = "advisor"  # or "hubspot_owner_id"
     stale_after_hours: int = 26  # sidebar warns when a source has not synced for this long
+    service_packages: tuple[str, ...] = DEFAULT_SERVICE_PACKAGES
+    household_types: tuple[str, ...] = DEFAULT_HOUSEHOLD_TYPES
 
 
 @dataclass(frozen=True)

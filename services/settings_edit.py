@@ -1,4 +1,5 @@
-"""Editing the console settings (the core's rules plus console policy), validated and audited."""
+"""Editing the console settings (the core's rules, console policy and the firm's catalogue),
+validated and audited."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from allocation import InvalidInput, Rules
+from allocation import InvalidInput, Rules, normalise
 from integrations.errors import StaleEdit
 from services.editing import require_editor
 from services.errors import Conflict, RowProblem, ValidationFailed
@@ -22,6 +23,7 @@ INT_RULES = (
 NUMBER_RULES = ("default_monthly_limit", "burst_weeks")
 MAPPING_RULES = ("pod_monthly_limits", "meeting_weights")
 LIST_POLICY = ("editors", "allowed_emails", "allowed_domains")
+CATALOGUE = ("service_packages", "household_types")
 PROPERTY_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -61,7 +63,24 @@ def _rule_value(key: str, value: Any, out: list[RowProblem]) -> Any:
     return str(value).strip()  # timezone
 
 
+def _catalogue(key: str, value: Any, out: list[RowProblem]) -> tuple[str, ...]:
+    """Names as typed (trimmed, in order); at least one, none twice whatever its case."""
+    names = tuple(parse_names(value))
+    if not names:
+        out.append(RowProblem("settings", key, "needs at least one name"))
+    seen: dict[str, str] = {}
+    for name in names:
+        first = seen.get(normalise(name))
+        if first is None:
+            seen[normalise(name)] = name
+        else:
+            out.append(RowProblem("settings", key, f"{name!r} is listed twice (as {first!r})"))
+    return names
+
+
 def _policy_value(key: str, value: Any, out: list[RowProblem]) -> Any:
+    if key in CATALOGUE:
+        return _catalogue(key, value, out)
     if key in LIST_POLICY:
         return tuple(n.casefold() for n in parse_names(value))
     if key == "stale_after_hours":

@@ -198,3 +198,44 @@ def test_connecting_employment_hero_round_trips_through_the_redirect(firm: Firm)
     replayed = opened(firm, code="the-code", state=state)
     assert "already used" in texts(replayed, "error")
     assert len(client.exchanged) == 1
+
+
+def test_an_editor_edits_the_firms_catalogue_and_the_change_is_audited(firm: Firm) -> None:
+    at = opened(firm)
+    assert widget(at, "Service packages").value.splitlines()[:2] == ["Seed", "Series A"]
+    widget(at, "Service packages").set_value("Seed\nSeries A\nGrowth")
+    widget(at, "Household types").set_value("Single\nCouple\nFamily")
+
+    press(at, "Save console policy")
+
+    stored = firm.store.get_settings().value
+    assert stored.service_packages == ("Seed", "Series A", "Growth")
+    assert stored.household_types == ("Single", "Couple", "Family")
+    assert "Saved: Service packages, Household types." in texts(at, "success")
+    entry = firm.store.list_audit("settings", 1)[0]
+    assert entry.after is not None
+    assert entry.after["service_packages"] == ["Seed", "Series A", "Growth"]
+
+
+def test_a_duplicated_or_empty_catalogue_is_refused_with_the_fields_name(firm: Firm) -> None:
+    at = opened(firm)
+    before = firm.store.get_settings()
+    widget(at, "Service packages").set_value("Seed\nseed")
+    widget(at, "Household types").set_value("")
+
+    press(at, "Save console policy")
+
+    error = texts(at, "error")
+    assert "Service packages: 'seed' is listed twice (as 'Seed')" in error
+    assert "Household types: needs at least one name" in error
+    assert firm.store.get_settings() == before
+    assert firm.store.list_audit("settings") == []
+
+
+def test_a_viewer_sees_the_catalogue_read_only(firm: Firm) -> None:
+    at = opened(firm, user=VIEWER_USER)
+
+    tables = [t.value for t in at.dataframe if "setting" in t.value]
+    policy = next(t for t in tables if "Service packages" in t["setting"].tolist())
+    row = policy[policy["setting"] == "Household types"].iloc[0]
+    assert row["value"] == "Couple, Single"

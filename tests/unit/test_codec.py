@@ -113,6 +113,8 @@ settings = st.builds(
     allowed_domains=st.lists(names, max_size=3).map(tuple),
     writeback_property=st.sampled_from(["advisor", "hubspot_owner_id"]),
     stale_after_hours=st.integers(1, 100),
+    service_packages=st.lists(names, min_size=1, max_size=5).map(tuple),
+    household_types=st.lists(names, min_size=1, max_size=3).map(tuple),
 )
 
 
@@ -256,3 +258,17 @@ def test_settings_saved_without_newer_rule_keys_load_with_defaults() -> None:
     loaded = codec.settings_from_dict({"rules": {"buffer_weeks": 3}})
     assert loaded.rules == Rules(buffer_weeks=3)
     assert loaded.writeback_property == ConsoleSettings().writeback_property
+
+
+def test_settings_saved_before_the_catalogue_was_a_setting_load_the_default_catalogue() -> None:
+    loaded = codec.settings_from_dict({"rules": {}, "editors": ["ann@firm.au"]})
+    assert loaded.service_packages == ("Seed", "Series A", "Series B", "Series C", "IPO")
+    assert loaded.household_types == ("Single", "Couple")
+    assert loaded.editors == ("ann@firm.au",)
+
+
+def test_the_catalogue_keeps_the_order_it_was_saved_in() -> None:
+    saved = ConsoleSettings(service_packages=("IPO", "Seed"), household_types=("Couple",))
+    stored = codec.settings_to_dict(saved)
+    assert stored["service_packages"] == ["IPO", "Seed"]
+    assert codec.settings_from_dict(stored) == saved
