@@ -14,7 +14,8 @@ from typing import Any
 from allocation import build_ledger
 from bench.synthetic import FirmSize, synthetic_firm
 from bench.timing import measure, peak_memory_mb
-from console.heatmap import heatmap_data, heatmap_figure
+from console.heatmap import heatmap_data
+from console.heatmap_figure import heatmap_figure
 from services import views
 
 TODAY = dt.date(2026, 3, 11)

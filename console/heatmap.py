@@ -1,22 +1,20 @@
-"""The availability heatmap: advisers × the next 52 weeks, as plain arrays and a Plotly figure.
+"""The availability heatmap's data: advisers × the next 52 weeks, as plain arrays.
 
-Pure (pandas, numpy, plotly; no Streamlit), so the benchmark and unit tests can call it. The
+Pure (pandas and numpy; no Streamlit), so the benchmark and unit tests can call it; the
+Plotly figure is drawn by ``console.heatmap_figure``. The
 input is the tidy adviser-week frame of ``Services.heatmap_frame()`` (the ledger's columns plus
 the adviser's name and the days of leave and closure in each week); a bare
-``Ledger.to_frame()`` works too. Weeks with no availability are painted a flat "away" grey and
-weeks with some leave or closure carry a hatch mark, so they stand out whatever the metric.
+``Ledger.to_frame()`` works too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from allocation import explain
 
@@ -26,15 +24,13 @@ METRICS: dict[str, str] = {
     "load": "Load (new clients)",
 }
 SORTS = ("earliest", "name")
-AWAY_COLOUR = "#c9ccd1"
-HATCH_COLOUR = "#4d5259"
-# Colour scales per metric: (scale, zmin, zmax, zmid). Balance is diverging around zero so
-# overbooked weeks (negative) read red and banked capacity reads green.
-_SCALES: dict[str, tuple[object, float, float, float | None]] = {
-    "balance": ("RdYlGn", -2.0, 3.0, 0.0),
-    "utilisation": ([[0, "#1a9850"], [0.5, "#fee08b"], [1, "#d73027"]], 0.0, 1.5, None),
-    "load": ("Blues", 0.0, 3.0, None),
-}
+HOVER_TEMPLATE = (
+    "<b>%{y}</b> · week of %{x|%a %d %b %Y}<br>"
+    "free capacity %{customdata[0]:.2f} · load %{customdata[1]:.3~g} · "
+    "earn %{customdata[2]:.2f}<br>"
+    "available %{customdata[3]:.0%} · limit %{customdata[4]:.3~g}/month<br>"
+    "%{text}<extra></extra>"
+)
 _FIGURES = ("avail", "monthly_limit", "earn", "load", "balance", "leave_days", "closure_days")
 
 
@@ -52,7 +48,10 @@ class HeatmapData:
     avail: np.ndarray
     leave_days: np.ndarray
     closure_days: np.ndarray
-    hover: np.ndarray  # plain words per cell
+    earn: np.ndarray
+    monthly_limit: np.ndarray
+    notes: np.ndarray  # per cell: utilisation, open or why not, days away — in plain words
+    is_open: np.ndarray  # bool: a new client could start that week
 
     def metric(self, name: str) -> np.ndarray:
         if name not in METRICS:
@@ -68,6 +67,38 @@ class HeatmapData:
         """Weeks touched by leave or a closure (or with reduced availability for any reason)."""
         return (self.avail < 1) | (self.leave_days > 0) | (self.closure_days > 0)
 
+    def figures(self) -> np.ndarray:
+        """rows × weeks × (balance, load, earn, availability, limit), the hover's numbers."""
+        stacked = np.stack(
+            [self.balance, self.load, self.earn, self.avail, self.monthly_limit], axis=-1
+        )
+        return np.round(stacked, 2).astype(np.float32)  # float32: half the bytes to the browser
+
+    def hover_text(self, row: int, col: int) -> str:
+        """The tooltip of one cell as the browser shows it (``HOVER_TEMPLATE`` filled in)."""
+        bal, load, earn, avail, limit = self.figures()[row, col].tolist()
+        return (
+            f"<b>{self.labels[row]}</b> · week of {self.weeks[col]:%a %d %b %Y}<br>"
+            f"free capacity {bal:.2f} · load {load:g} · earn {earn:.2f}<br>"
+            f"available {avail:.0%} · limit {limit:g}/month<br>{self.notes[row, col]}"
+        )
+
+    def summary(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """One row per adviser, in display order: earliest week, open weeks, pod, region."""
+        people = frame.drop_duplicates("adviser_id").set_index("adviser_id")
+        about = people.reindex(list(self.adviser_ids))
+        return pd.DataFrame(
+            {
+                "adviser_id": self.adviser_ids,
+                "adviser": self.labels,
+                "earliest_week": self.earliest,
+                "open_weeks": self.is_open.sum(axis=1),
+                "pod": _column(about, "pod"),
+                "region": _column(about, "region"),
+                "taking_on_clients": _column(about, "taking_on_clients"),
+            }
+        )
+
     def table(self, metric: str = "balance") -> pd.DataFrame:
         """What is shown, one row per adviser: earliest week, then the metric for each week."""
         values = pd.DataFrame(
@@ -77,6 +108,10 @@ class HeatmapData:
             {"adviser_id": self.adviser_ids, "adviser": self.labels, "earliest_week": self.earliest}
         )
         return pd.concat([head, values], axis=1)
+
+
+def _column(frame: pd.DataFrame, name: str) -> list[object]:
+    return list(frame[name]) if name in frame else [None] * len(frame)
 
 
 def heatmap_data(frame: pd.DataFrame, sort: str = "earliest") -> HeatmapData:
@@ -104,7 +139,10 @@ def heatmap_data(frame: pd.DataFrame, sort: str = "earliest") -> HeatmapData:
         avail=grids["avail"],
         leave_days=grids["leave_days"],
         closure_days=grids["closure_days"],
-        hover=_hover(names, weeks, grids, utilisation),
+        earn=grids["earn"],
+        monthly_limit=grids["monthly_limit"],
+        notes=_notes(grids, utilisation),
+        is_open=grids["open"],
     )
 
 
@@ -165,35 +203,26 @@ def _labels(names: list[str], ids: list[str]) -> tuple[str, ...]:
     )
 
 
-def _hover(
-    names: Sequence[str],
-    weeks: tuple[dt.date, ...],
-    grids: dict[str, np.ndarray],
-    utilisation: np.ndarray,
-) -> np.ndarray:
-    """One plain-words tooltip per cell, built from Python lists (not numpy scalars) because
-    element access on arrays dominates the cost at 300 advisers × 52 weeks."""
-    week_words = [f"week of {w:%a %d %b %Y}" for w in weeks] * len(names)
+def _notes(grids: dict[str, np.ndarray], utilisation: np.ndarray) -> np.ndarray:
+    """The words part of each tooltip. Only words travel as text: names, weeks and figures are
+    filled in by the browser from the axes and ``customdata``, which keeps the figure small
+    (about a tenth of the bytes of one full sentence per cell at 300 advisers)."""
     cells = zip(
-        [name for name in names for _ in weeks],
-        week_words,
-        *(grids[n].ravel().tolist() for n in _FIGURES),
         utilisation.ravel().tolist(),
         grids["open"].ravel().tolist(),
         grids["reason"].ravel().tolist(),
+        grids["leave_days"].ravel().tolist(),
+        grids["closure_days"].ravel().tolist(),
         strict=True,
     )
     texts = [
-        f"<b>{name}</b> · {week}<br>"
-        f"free capacity {bal:.2f} · load {load:g} · earn {earn:.2f} · "
-        f"utilisation {'–' if util != util else f'{util:.0%}'}<br>"
-        f"available {avail:.0%} · limit {limit:g}/month{_away(leave, closed)}<br>"
-        f"{_status(is_open, reason)}"
-        for name, week, avail, limit, earn, load, bal, leave, closed, util, is_open, reason in cells
+        f"utilisation {'–' if util != util else f'{util:.0%}'} · {_status(is_open, reason)}"
+        f"{_away(leave, closed)}"
+        for util, is_open, reason, leave, closed in cells
     ]
-    hover = np.empty(len(texts), dtype=object)
-    hover[:] = texts
-    return hover.reshape(grids["avail"].shape)
+    notes = np.empty(len(texts), dtype=object)
+    notes[:] = texts
+    return notes.reshape(grids["avail"].shape)
 
 
 def _away(leave_days: float, closure_days: float) -> str:
@@ -206,84 +235,6 @@ def _status(is_open: bool, reason: str | None) -> str:
     if is_open:
         return "open for a new client"
     return f"not open: {explain(reason)}" if reason is not None else "not open"
-
-
-def heatmap_figure(data: HeatmapData, metric: str = "balance") -> go.Figure:
-    """Heatmap of ``metric``; away weeks grey, leave/closure weeks hatched, earliest marked.
-
-    The earliest-week markers are a scatter trace whose points carry the adviser id, because
-    Streamlit reports selections of scatter points but not of heatmap cells.
-    """
-    scale, zmin, zmax, zmid = _SCALES[metric]
-    x, y = list(data.weeks), list(data.labels)
-    values = np.where(data.away, np.nan, data.metric(metric))
-    fig = go.Figure()
-    fig.add_trace(
-        go.Heatmap(
-            z=values, x=x, y=y, text=data.hover, hovertemplate="%{text}<extra></extra>",
-            colorscale=scale, zmin=zmin, zmax=zmax, zmid=zmid, xgap=1, ygap=1,
-            colorbar={"title": {"text": METRICS[metric], "side": "right"}, "thickness": 12},
-            name=METRICS[metric],
-        )
-    )  # fmt: skip
-    fig.add_trace(
-        go.Heatmap(
-            z=np.where(data.away, 1.0, np.nan), x=x, y=y, text=data.hover,
-            hovertemplate="%{text}<extra></extra>", showscale=False, xgap=1, ygap=1,
-            colorscale=[[0, AWAY_COLOUR], [1, AWAY_COLOUR]], name="away all week",
-        )
-    )  # fmt: skip
-    _add_marks(fig, data)
-    fig.update_layout(
-        height=max(300, 20 * len(y) + 150),
-        margin={"l": 10, "r": 10, "t": 30, "b": 30},
-        xaxis={
-            "side": "top",
-            "tickformat": "%b %y",
-            "dtick": "M1",
-            "showgrid": False,
-            "range": _x_range(data),
-            "ticklabelmode": "period",
-        },
-        yaxis={"autorange": "reversed", "tickfont": {"size": 11}, "showgrid": False},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.01, "x": 0},
-        plot_bgcolor="white",
-        clickmode="event+select",
-        dragmode=False,
-    )
-    return fig
-
-
-def _x_range(data: HeatmapData) -> list[dt.datetime] | None:
-    # Without an explicit range the marker traces pad the date axis and leave a blank band.
-    if not data.weeks:
-        return None
-    half = dt.timedelta(days=3, hours=12)
-    first = dt.datetime.combine(data.weeks[0], dt.time()) - half
-    return [first, dt.datetime.combine(data.weeks[-1], dt.time()) + half]
-
-
-def _add_marks(fig: go.Figure, data: HeatmapData) -> None:
-    rows, cols = np.nonzero(data.marked)
-    fig.add_trace(
-        go.Scatter(
-            x=[data.weeks[c] for c in cols], y=[data.labels[r] for r in rows],
-            mode="markers", name="leave or closure", hoverinfo="skip",
-            marker={"symbol": "line-ne", "size": 10,
-                    "line": {"width": 1.5, "color": HATCH_COLOUR}},
-        )
-    )  # fmt: skip
-    found = [i for i, week in enumerate(data.earliest) if week is not None]
-    fig.add_trace(
-        go.Scatter(
-            x=[data.earliest[i] for i in found], y=[data.labels[i] for i in found],
-            customdata=[data.adviser_ids[i] for i in found], mode="markers",
-            name="earliest week (click to open the schedule)",
-            hovertemplate="<b>%{y}</b><br>earliest week %{x|%d %b %Y}<extra></extra>",
-            marker={"symbol": "diamond", "size": 10, "color": "white",
-                    "line": {"width": 1.5, "color": "#222"}},
-        )
-    )  # fmt: skip
 
 
 def selected_adviser(selection: object) -> str | None:

@@ -7,6 +7,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from console import auth, handle, heatmap, state, widgets
+from console.heatmap_figure import heatmap_figure
 
 ANY = "Any"
 SORT_WORDS = {"earliest": "Earliest week", "name": "Name"}
@@ -24,8 +25,8 @@ svc = handle.services()
 auth.current_user()  # the gate again, should this page ever run without app.py
 st.title("Availability")
 st.caption(
-    "Free capacity per adviser for the next 52 weeks. Grey: away all week · hatched: leave or "
-    "closure that week · ◆ earliest week a new client can start. Hover a cell for its figures."
+    "Free capacity per adviser for the next 52 weeks. Grey: away all week · shaded: some days "
+    "of leave or closure · ◆ earliest week a new client can start. Hover a cell for its figures."
 )
 widgets.show_flash()
 
@@ -66,20 +67,8 @@ counts[0].metric("Advisers shown", len(data.adviser_ids))
 counts[1].metric("With an open week", sum(w is not None for w in data.earliest))
 counts[2].metric("Soonest start", f"{soonest:%d %b %Y}" if soonest else "none in horizon")
 
-event = st.plotly_chart(
-    heatmap.heatmap_figure(data, metric),
-    key=state.AV_CHART,
-    on_select="rerun",
-    selection_mode="points",
-    config={"displaylogo": False},
-)
-clicked = heatmap.selected_adviser(getattr(event, "selection", None))
-if clicked:
-    open_schedule(clicked)
-
-table = data.table(metric)
 names = dict(zip(data.adviser_ids, data.labels, strict=True))
-pick_col, csv_col = st.columns([3, 1])
+pick_col, csv_col = st.columns([3, 1], vertical_alignment="bottom")
 picked = pick_col.selectbox(
     "Open an adviser's schedule",
     list(data.adviser_ids),
@@ -91,16 +80,31 @@ picked = pick_col.selectbox(
 if picked:
     open_schedule(picked)
 with csv_col:
-    widgets.csv_download(table, f"availability-{metric}.csv", "Download CSV")
+    widgets.csv_download(data.table(metric), f"availability-{metric}.csv", "Download CSV")
 
-st.dataframe(
-    table,
-    hide_index=True,
-    height=min(38 + 35 * len(table), 420),
-    column_config={
-        "adviser_id": None,
-        "adviser": st.column_config.TextColumn("Adviser", pinned=True),
-        "earliest_week": st.column_config.DateColumn("Earliest week", format="D MMM YYYY",
-                                                     pinned=True),
-    },
-)  # fmt: skip
+chart_tab, table_tab = st.tabs(["Heatmap", "Earliest week per adviser"])
+with chart_tab:
+    event = st.plotly_chart(
+        heatmap_figure(data, metric),
+        key=state.AV_CHART,
+        on_select="rerun",
+        selection_mode="points",
+        config={"displaylogo": False},
+    )
+with table_tab:
+    st.dataframe(
+        data.summary(frame),
+        hide_index=True,
+        column_config={
+            "adviser_id": None,
+            "adviser": st.column_config.TextColumn("Adviser"),
+            "earliest_week": st.column_config.DateColumn("Earliest week", format="D MMM YYYY"),
+            "open_weeks": st.column_config.NumberColumn("Open weeks ahead"),
+            "pod": st.column_config.TextColumn("Pod"),
+            "region": st.column_config.TextColumn("Region"),
+            "taking_on_clients": st.column_config.CheckboxColumn("Taking on clients"),
+        },
+    )
+clicked = heatmap.selected_adviser(getattr(event, "selection", None))
+if clicked:
+    open_schedule(clicked)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -83,16 +85,30 @@ def test_sorting_by_name(firm: Firm) -> None:
     assert shown(at) == ["Dana", "Eli", "Fay", "Gus"]
 
 
-def test_metric_switch_changes_the_figures_shown(firm: Firm) -> None:
+def chart(at: AppTest) -> dict:
+    return json.loads(at.get("plotly_chart")[0].proto.spec)
+
+
+def test_metric_switch_recolours_the_heatmap(firm: Firm) -> None:
     at = page(PAGE, firm).run()
-    balance = at.dataframe[0].value.iloc[:, 3:].to_numpy()
+    assert chart(at)["data"][0]["name"] == "Free capacity (balance)"
 
     at.radio(key=state.AV_METRIC).set_value("load").run()
-    load = at.dataframe[0].value.iloc[:, 3:].to_numpy()
 
     assert not at.exception
-    assert (balance != load).any()
-    assert all(value >= 0 and value == int(value) for value in load.ravel())  # meetings, deals
+    heat = chart(at)["data"][0]
+    assert heat["name"] == "Load (new clients)"
+    assert heat["colorbar"]["ticktext"] == ["away", "0", "1", "2", "3"]
+
+
+def test_the_table_gives_each_advisers_earliest_week_and_open_weeks(firm: Firm) -> None:
+    at = page(PAGE, firm).run()
+
+    table = at.dataframe[0].value.set_index("adviser")
+
+    assert str(table.loc["Eli", "earliest_week"]) == "2026-04-06"
+    assert table.loc["Fay", "open_weeks"] > 0
+    assert table.loc["Gus", "region"] == "QLD"
 
 
 def test_choosing_an_adviser_carries_them_to_the_schedule(firm: Firm) -> None:

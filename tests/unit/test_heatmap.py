@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from allocation import build_ledger
-from console.heatmap import METRICS, heatmap_data, heatmap_figure, selected_adviser
+from console.heatmap import METRICS, heatmap_data, selected_adviser
+from console.heatmap_figure import AWAY_COLOUR, SCALES, heatmap_figure
 from services import views
 from tests.builders import adviser, clarify, closure, d, leave, snapshot
 
@@ -57,17 +58,18 @@ def test_leave_and_closure_weeks_are_marked_and_explained_in_plain_words() -> No
     assert not data.away[0, col[d("2026-04-13")]]
     assert data.away[0, col[d("2026-04-27")]]  # NSW closure reaches Dana, not Eli
     assert not data.marked[1, col[d("2026-04-27")]]
-    assert "away: 5 day(s) of leave" in data.hover[1, col[d("2026-03-23")]]
-    assert "away: 5 day(s) closed" in data.hover[0, col[d("2026-04-27")]]
-    assert "not open: away all week" in data.hover[0, col[d("2026-04-27")]]
+    assert "away: 5 day(s) of leave" in data.notes[1, col[d("2026-03-23")]]
+    assert "away: 5 day(s) closed" in data.notes[0, col[d("2026-04-27")]]
+    assert "not open: away all week" in data.notes[0, col[d("2026-04-27")]]
 
 
 def test_hover_gives_the_weeks_figures() -> None:
     data = heatmap_data(firm_frame())
 
-    text = data.hover[0, 2]  # Dana, week of 23 March: two Clarifies
+    text = data.hover_text(0, 2)  # Dana, week of 23 March: two Clarifies
 
     assert text.startswith("<b>Dana</b> · week of Mon 23 Mar 2026")
+    assert "utilisation 144%" in text
     assert "load 2" in text
     assert "limit 6/month" in text
 
@@ -99,13 +101,21 @@ def test_names_shared_by_two_advisers_stay_apart() -> None:
     assert set(data.labels) == {"Sam (a1)", "Sam (a2)"}
 
 
-def test_the_figure_paints_away_weeks_grey_and_marks_earliest_weeks() -> None:
+def test_the_figure_paints_away_weeks_grey_shades_part_weeks_and_marks_earliest() -> None:
     data = heatmap_data(firm_frame())
 
     for metric in METRICS:
         figure = heatmap_figure(data, metric)
         names = [trace.name for trace in figure.data]
-        assert names[:2] == [METRICS[metric], "away all week"]
+        assert names[:2] == [METRICS[metric], "some days of leave or closure"]
+        grey = figure.data[0].colorscale[0][1]
+        away = figure.data[0].z[1, 2]  # Eli, on leave the week of 23 March
+        assert grey == AWAY_COLOUR
+        assert away < SCALES[metric].low
+        assert figure.data[0].colorbar.ticktext[0] == "away"
+        assert figure.data[0].customdata.shape == (3, 52, 5)  # the hover's figures
+        shaded = figure.data[1].z
+        assert np.nansum(shaded) == (data.marked & ~data.away).sum() == 1  # Dana, 14 April
         earliest = figure.data[-1]
         assert list(earliest.customdata) == ["dana", "eli"]
 
