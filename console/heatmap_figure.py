@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 from console.heatmap import HOVER_TEMPLATE, METRICS, HeatmapData
 
 AWAY_COLOUR = "#c9ccd1"
-PART_WEEK_COLOUR = "rgba(20, 24, 28, 0.38)"
+PART_WEEK_COLOUR = "rgba(201, 204, 209, 0.62)"  # the away grey, see-through: partly away
 AWAY_BAND = 0.06  # share of the colour bar given to "away"
 ROW_PX = 20
 CELL_GAP = 0  # white lines between cells double the browser's drawing time at 300 rows

@@ -25,7 +25,7 @@ svc = handle.services()
 auth.current_user()  # the gate again, should this page ever run without app.py
 st.title("Availability")
 st.caption(
-    "Free capacity per adviser for the next 52 weeks. Grey: away all week · shaded: some days "
+    "Free capacity per adviser for the next 52 weeks. Grey: away all week · greyed: some days "
     "of leave or closure · ◆ earliest week a new client can start. Hover a cell for its figures."
 )
 widgets.show_flash()
