@@ -3,9 +3,9 @@
 - One heatmap trace. Weeks with no availability get a value just below the colour range, and
   the colour scale starts with an "away" grey band, so they are grey whatever the metric
   (a second, overlaid heatmap would double the browser's drawing time).
-- Weeks with some leave or closure carry a hatch stroke; all strokes are one SVG path (a
-  ``lines`` trace with gaps) on a hidden numeric axis over the adviser rows, because thousands
-  of marker symbols are the slowest thing Plotly draws.
+- Weeks with some leave or closure are greyed by a second, see-through heatmap in the away
+  grey. (Hatch marks were tried: thousands of marker symbols, or one long SVG path, are the
+  slowest things Plotly draws and doubled the page's time at 300 advisers.)
 - A white ◆ marks each adviser's earliest week. Those points carry the adviser id: Streamlit
   reports selections of scatter points, not of heatmap cells, so a click on ◆ opens a schedule.
 - Hover: names and weeks come from the axes and the figures from ``customdata`` (float32);
@@ -82,7 +82,7 @@ SCALES: dict[str, Scale] = {
 
 
 def heatmap_figure(data: HeatmapData, metric: str = "balance") -> go.Figure:
-    """Heatmap of ``metric``; away weeks grey, leave/closure weeks hatched, earliest marked."""
+    """Heatmap of ``metric``; away weeks grey, part weeks greyed, earliest weeks marked ◆."""
     scale = SCALES[metric]
     values = np.clip(data.metric(metric), scale.low, scale.high)  # NaN stays NaN: no figures
     values = np.where(data.away, scale.away_value, values).astype(np.float32)
@@ -130,8 +130,8 @@ def _x_range(data: HeatmapData) -> list[dt.datetime] | None:
 
 
 def _part_weeks(data: HeatmapData, gap: int) -> go.Heatmap:
-    """A translucent dark layer over weeks with some leave or closure (weeks away all week are
-    grey already). A second heatmap costs the browser far less than thousands of hatch marks."""
+    """A see-through grey layer over weeks with some leave or closure (weeks away all week
+    are grey already)."""
     part = np.where(data.marked & ~data.away, 1.0, np.nan).astype(np.float32)
     return go.Heatmap(
         z=part, x=list(data.weeks), y=list(data.labels), hoverinfo="skip", showscale=False,
