@@ -2,7 +2,7 @@
 
 - One heatmap trace. Weeks with no availability get a value just below the colour range, and
   the colour scale starts with an "away" grey band, so they are grey whatever the metric
-  (a second, overlaid heatmap would double the browser's drawing time).
+  without a layer of their own.
 - Weeks with some leave or closure are greyed by a second, see-through heatmap in the away
   grey. (Hatch marks were tried: thousands of marker symbols, or one long SVG path, are the
   slowest things Plotly draws and doubled the page's time at 300 advisers.)
