@@ -89,6 +89,14 @@ class Ledger:
         found = np.flatnonzero(codes == reasons.OPEN_CODE)
         return self.weeks[int(found[0])] if len(found) else None
 
+    def earliest_weeks(self) -> dict[str, dt.date | None]:
+        """``earliest_week`` of every adviser at once (one pass over the arrays)."""
+        columns = self.earliest_indices(self.reason_codes(self.first_allowed_index()))
+        return {
+            adviser_id: self.weeks[int(col)] if col >= 0 else None
+            for adviser_id, col in zip(self.adviser_ids, columns, strict=True)
+        }
+
     def utilisation(self, rows: np.ndarray, until: np.ndarray) -> np.ndarray:
         """Σ load / Σ earn from the first ledger week to column ``until`` (inf when Σ earn = 0)."""
         load = np.cumsum(self.load[rows], axis=1)[np.arange(len(rows)), until]

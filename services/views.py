@@ -83,7 +83,7 @@ def heatmap_base(snapshot: Snapshot, ledger: Ledger) -> pd.DataFrame:
     earn = frame["earn"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         frame["utilisation"] = np.where(earn > 0, frame["load"].to_numpy(float) / earn, np.nan)
-    earliest = {a.id: ledger.earliest_week(a.id) for a in snapshot.advisers}
+    earliest = ledger.earliest_weeks()
     people = advisers_frame(snapshot.advisers)
     people["earliest_week"] = people["adviser_id"].map(earliest)
     frame = frame.merge(people, on="adviser_id", how="left")

@@ -95,3 +95,15 @@ def test_the_buffer_decides_the_first_allowed_week(buffer_weeks):
     rules = Rules(buffer_weeks=buffer_weeks)
     decision = allocate(Deal("x", "Series A"), snapshot(adviser(), rules=rules), TODAY)
     assert decision.week == d("2026-03-09") + (d("2026-03-16") - d("2026-03-09")) * buffer_weeks
+
+
+def test_earliest_weeks_of_all_advisers_agree_with_asking_one_by_one():
+    snap = snapshot(
+        adviser("dana"),
+        adviser("eli", monthly_limit=0),
+        adviser("fay"),
+        closures=[closure("2026-03-23", "2026-04-03", advisers=("fay",))],
+    )
+    ledger = build_ledger(snap, TODAY)
+    assert ledger.earliest_weeks() == {a: ledger.earliest_week(a) for a in ("dana", "eli", "fay")}
+    assert ledger.earliest_weeks() == {"dana": d("2026-03-23"), "eli": None, "fay": d("2026-04-06")}
