@@ -43,7 +43,9 @@ def _compute(snapshot: Snapshot, today: dt.date) -> Ledger:
     n_advisers = len(snapshot.advisers)
     origin = first_monday.toordinal()
 
-    avail = _availability(cols, n_advisers, n_weeks, origin, rules.prestart_weeks)
+    avail, closure_days, leave_days = _availability(
+        cols, n_advisers, n_weeks, origin, rules.prestart_weeks
+    )
     limit = _monthly_limits(cols, n_advisers, n_weeks, origin)
     per_week = limit * (MONTHS_PER_YEAR / WEEKS_PER_YEAR)
     earn = per_week * avail
@@ -62,6 +64,8 @@ def _compute(snapshot: Snapshot, today: dt.date) -> Ledger:
         agreement_lag_weeks=rules.agreement_lag_weeks,
         weekly_max_new=rules.weekly_max_new,
         avail=avail,
+        closure_days=closure_days,
+        leave_days=leave_days,
         monthly_limit=limit,
         earn=earn,
         cap=cap,
@@ -113,7 +117,8 @@ def _day_spans(
 
 def _availability(
     cols: Columns, n_advisers: int, n_weeks: int, origin: int, prestart_weeks: int
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Availability per week, and the weekdays closed and on leave behind it (for display)."""
     shape = (n_advisers, n_weeks * DAYS_PER_WEEK)
     leave = _day_spans(
         cols.leave_adviser, cols.leave_start, cols.leave_end, cols.leave_fraction, shape, origin
@@ -128,15 +133,22 @@ def _availability(
     )
     # A day's share away is the larger of "closed" and the leave taken, capped at a whole day;
     # rounding removes the dust that adding and subtracting fractions leaves behind.
-    share = np.maximum(np.round(closed, 9) > 0, np.clip(np.round(leave, 9), 0.0, 1.0))
-    days_off = share.reshape(n_advisers, n_weeks, DAYS_PER_WEEK)[:, :, :WEEKDAYS].sum(axis=2)
-    avail = (WEEKDAYS - days_off) / WEEKDAYS
+    is_closed = np.round(closed, 9) > 0
+    on_leave = np.where(is_closed, 0.0, np.clip(np.round(leave, 9), 0.0, 1.0))
+
+    def weekday_sum(days: np.ndarray) -> np.ndarray:
+        by_week = days.reshape(n_advisers, n_weeks, DAYS_PER_WEEK)[:, :, :WEEKDAYS]
+        return np.asarray(by_week.sum(axis=2), dtype=np.float64)
+
+    closure_days = weekday_sum(is_closed.astype(np.float64))
+    leave_days = weekday_sum(on_leave)
+    avail = (WEEKDAYS - closure_days - leave_days) / WEEKDAYS
 
     week = np.arange(n_weeks)
     starts = _week_rows(np.maximum(cols.start_day, -(2**40)), origin) - prestart_weeks
     ends = _week_rows(np.minimum(cols.end_day, 2**40), origin)
     employed = (week >= starts[:, None]) & (week <= ends[:, None])
-    return np.where(employed, avail, 0.0)
+    return np.where(employed, avail, 0.0), closure_days, leave_days
 
 
 def _monthly_limits(cols: Columns, n_advisers: int, n_weeks: int, origin: int) -> np.ndarray:

@@ -25,6 +25,8 @@ class Ledger:
     agreement_lag_weeks: int
     weekly_max_new: int
     avail: np.ndarray
+    closure_days: np.ndarray  # weekdays closed (display only: avail already counts them)
+    leave_days: np.ndarray  # weekday share on leave, not counting closed days
     monthly_limit: np.ndarray
     earn: np.ndarray
     cap: np.ndarray
@@ -107,8 +109,8 @@ class Ledger:
     def to_frame(self, detail: bool = False) -> pd.DataFrame:
         """One row per adviser-week with the columns of rules §7.
 
-        ``detail=True`` adds the parts the schedule page shows (meeting and pending load,
-        new-client starts, bank cap and absorb).
+        ``detail=True`` adds the parts the schedule page and heatmap show (meeting and pending
+        load, new-client starts, bank cap, absorb, weekdays closed and on leave).
         """
         codes = self.reason_codes(self.first_allowed_index())
         n_advisers, n_weeks = self.avail.shape
@@ -133,6 +135,8 @@ class Ledger:
                 "starts": self.starts.ravel(),
                 "cap": self.cap.ravel(),
                 "absorb": self.absorb.ravel(),
+                "closure_days": self.closure_days.ravel(),
+                "leave_days": self.leave_days.ravel(),
             }
         frame = pd.DataFrame(columns)
         frame["reason"] = frame["reason"].astype(object).where(frame["reason"].notna(), None)

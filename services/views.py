@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from allocation import Adviser, Leave, Ledger, Meeting, Override, Snapshot, normalise, week_of
+from allocation import Adviser, Leave, Ledger, Meeting, Override, Snapshot, normalise
 from allocation.decision import exclusion_reason
 from allocation.model import Deal
 
@@ -39,46 +38,9 @@ def advisers_frame(advisers: Sequence[Adviser]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=ADVISER_COLUMNS)
 
 
-def _weekdays(start: dt.date, end: dt.date, first: dt.date, last: dt.date) -> list[dt.date]:
-    day, stop = max(start, first), min(end, last)
-    days = []
-    while day <= stop:
-        if day.weekday() < 5:
-            days.append(day)
-        day += dt.timedelta(days=1)
-    return days
-
-
-def away_days(snapshot: Snapshot, weeks: Sequence[dt.date]) -> pd.DataFrame:
-    """Weekdays of leave and of closures per adviser-week, so the heatmap can mark them."""
-    first, last = weeks[0], weeks[-1] + dt.timedelta(days=6)
-    leave: dict[tuple[str, dt.date], float] = defaultdict(float)
-    closed: dict[tuple[str, dt.date], set[dt.date]] = defaultdict(set)
-    for record in snapshot.leave:
-        for day in _weekdays(record.start, record.end, first, last):
-            leave[(record.adviser_id, week_of(day))] += record.day_fraction
-    for closure in snapshot.closures:
-        days = _weekdays(closure.start, closure.end, first, last)
-        if not days:
-            continue
-        for adviser in snapshot.advisers:
-            if closure.applies_to(adviser):
-                for day in days:
-                    closed[(adviser.id, week_of(day))].add(day)
-    keys = set(leave) | set(closed)
-    return pd.DataFrame(
-        [
-            {"adviser_id": a, "week": w, "leave_days": leave.get((a, w), 0.0),
-             "closure_days": float(len(closed.get((a, w), ())))}
-            for a, w in keys
-        ],
-        columns=["adviser_id", "week", "leave_days", "closure_days"],
-    )  # fmt: skip
-
-
 def heatmap_base(snapshot: Snapshot, ledger: Ledger) -> pd.DataFrame:
     """One row per adviser-week of the horizon, with adviser attributes for filtering."""
-    frame = ledger.to_frame()
+    frame = ledger.to_frame(detail=True)
     frame = frame[frame["week"] >= ledger.current_week].reset_index(drop=True)
     earn = frame["earn"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -87,9 +49,6 @@ def heatmap_base(snapshot: Snapshot, ledger: Ledger) -> pd.DataFrame:
     people = advisers_frame(snapshot.advisers)
     people["earliest_week"] = people["adviser_id"].map(earliest)
     frame = frame.merge(people, on="adviser_id", how="left")
-    away = away_days(snapshot, ledger.horizon_weeks)
-    frame = frame.merge(away, on=["adviser_id", "week"], how="left")
-    frame[["leave_days", "closure_days"]] = frame[["leave_days", "closure_days"]].fillna(0.0)
     return frame
 
 

@@ -184,3 +184,16 @@ class TestBalance:
     def test_a_year_of_weeks_earns_twelve_months_of_limit(self):
         earn = column(snapshot(adviser(), rules=Rules(horizon_weeks=50)), "earn")
         assert earn.iloc[:52].sum() == pytest.approx(12 * 6)
+
+
+def test_the_ledger_says_how_many_weekdays_were_closed_and_on_leave():
+    snap = snapshot(
+        adviser(),
+        leave=[leave("dana", "2026-04-06", "2026-04-08", 0.5)],
+        closures=[closure("2026-04-08", "2026-04-09")],
+    )
+    frame = build_ledger(snap, TODAY).to_frame(detail=True).set_index("week")
+    week = frame.loc[d("2026-04-06")]
+    # Wednesday is closed and on half-day leave: it counts as closed, not twice.
+    assert (week["closure_days"], week["leave_days"]) == (2, 1.0)
+    assert week["avail"] == pytest.approx((5 - 3) / 5)
