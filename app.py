@@ -14,25 +14,24 @@ from console import auth, handle, state, widgets
 from integrations.errors import ConfigurationError
 
 ROOT = Path(__file__).resolve().parent
-# (script, title, icon). A page is listed only when its script exists, so the console starts
-# while pages are still being written.
-PAGES: tuple[tuple[str, str, str], ...] = (
-    ("pages/availability.py", "Availability", ":material/grid_view:"),
-    ("pages/schedule.py", "Adviser schedule", ":material/calendar_month:"),
-    ("pages/closures.py", "Closures", ":material/event_busy:"),
-    ("pages/overrides.py", "Capacity overrides", ":material/tune:"),
-    ("pages/preview.py", "Allocation preview", ":material/manage_search:"),
-    ("pages/allocations.py", "Allocations", ":material/assignment_ind:"),
-    ("pages/sync.py", "Sync", ":material/sync:"),
-    ("pages/settings.py", "Settings", ":material/settings:"),
+# (script, title, icon, URL path). The settings page's script is not called settings.py: a
+# page script of that name would shadow the top-level settings module under AppTest and mypy.
+PAGES: tuple[tuple[str, str, str, str], ...] = (
+    ("pages/availability.py", "Availability", ":material/grid_view:", "availability"),
+    ("pages/schedule.py", "Adviser schedule", ":material/calendar_month:", "schedule"),
+    ("pages/closures.py", "Closures", ":material/event_busy:", "closures"),
+    ("pages/overrides.py", "Capacity overrides", ":material/tune:", "overrides"),
+    ("pages/preview.py", "Allocation preview", ":material/manage_search:", "preview"),
+    ("pages/allocations.py", "Allocations", ":material/assignment_ind:", "allocations"),
+    ("pages/sync.py", "Sync", ":material/sync:", "sync"),
+    ("pages/console_settings.py", "Settings", ":material/settings:", "settings"),
 )
 
 
 def navigation() -> list[st.Page]:
-    present = [p for p in PAGES if (ROOT / p[0]).exists()]
     return [
-        st.Page(script, title=title, icon=icon, default=(n == 0))
-        for n, (script, title, icon) in enumerate(present)
+        st.Page(ROOT / script, title=title, icon=icon, url_path=path, default=(n == 0))
+        for n, (script, title, icon, path) in enumerate(PAGES)
     ]
 
 

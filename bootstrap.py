@@ -11,10 +11,12 @@ import datetime as dt
 import logging
 from typing import Any
 
+from allocation import Closure
 from services import Services
 from services.facade import Clock, utc_clock
 from services.notifiers import LoggingNotifier
 from services.ports import Crm, LeaveSource, Notifier, Store
+from services.syncing import Syncer
 from settings import Settings
 
 log = logging.getLogger("console.bootstrap")
@@ -96,6 +98,43 @@ def build_leave_source(settings: Settings, store: Store) -> LeaveSource | None:
     return EmploymentHeroClient(app, store, settings.get("EH_ORGANISATION_ID"))
 
 
+def build_syncer(
+    settings: Settings,
+    store: Store,
+    *,
+    crm: Crm | None,
+    leave_source: LeaveSource | None,
+    notifier: Notifier,
+    clock: Clock,
+    demo: bool,
+) -> Syncer:
+    """The sync use cases over the configured sources; on demo data, a source without an
+    account answers with the demo firm, so every sync works with no accounts."""
+    from integrations.public_holidays import public_holidays
+
+    if demo:
+        from integrations.demo_sources import DemoCrm, DemoLeaveSource, demo_holidays
+
+        return Syncer(
+            store,
+            crm=crm or DemoCrm(clock, store),
+            leave_source=leave_source or DemoLeaveSource(clock),
+            holidays=demo_holidays,
+            notifier=notifier,
+            clock=clock,
+        )
+    country = settings.get("HOLIDAYS_COUNTRY")
+    subdivision = settings.get("HOLIDAYS_SUBDIVISION")
+
+    def holidays(year: int) -> list[Closure]:
+        return public_holidays(country, subdivision, year)
+
+    return Syncer(
+        store, crm=crm, leave_source=leave_source, holidays=holidays, notifier=notifier,
+        clock=clock,
+    )  # fmt: skip
+
+
 def build_services(
     settings: Settings | None = None, *, clock: Clock = utc_clock, store: Store | None = None
 ) -> Services:
@@ -103,12 +142,22 @@ def build_services(
     settings = settings if settings is not None else Settings.load()
     store = store if store is not None else open_store(settings)
     seed_if_empty(store, settings, clock)
+    from integrations.public_holidays import public_holidays
+
+    notifier, crm = build_notifier(settings), build_crm(settings)
+    leave_source, demo = build_leave_source(settings, store), holds_demo_data(store)
+    syncer = build_syncer(
+        settings, store, crm=crm, leave_source=leave_source, notifier=notifier, clock=clock,
+        demo=demo,
+    )  # fmt: skip
     return Services(
         store=store,
-        notifier=build_notifier(settings),
-        crm=build_crm(settings),
-        leave_source=build_leave_source(settings, store),
+        notifier=notifier,
+        crm=crm,
+        leave_source=leave_source,
         clock=clock,
         settings=settings,
-        demo=holds_demo_data(store),
+        demo=demo,
+        syncer=syncer,
+        holiday_calendar=public_holidays,
     )

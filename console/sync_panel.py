@@ -1,8 +1,8 @@
 """The Sync page's parts: running syncs with live progress, and the run tables.
 
-Functions ending in ``_frame`` are pure. ``syncer()`` wires the sync use cases the same way the
-command line does (``integrations.sync.build_syncer``), so in demo mode every source answers
-with the demo firm and the page works with no accounts.
+Functions ending in ``_frame`` are pure. Runs go through ``Services.run_sync``, wired by
+``bootstrap`` like the command line's, so in demo mode every source answers with the demo firm
+and the page works with no accounts.
 """
 
 from __future__ import annotations
@@ -16,15 +16,9 @@ from console import handle, widgets
 from integrations.errors import SyncInProgress
 from services.errors import Forbidden
 from services.records import SyncRun
-from services.syncing import SOURCES, Syncer
+from services.syncing import SOURCES
 
 HISTORY_COLUMNS = ["started", "source", "status", "added", "updated", "removed", "by", "errors"]
-
-
-def syncer() -> Syncer:
-    from integrations.sync import build_syncer  # chooses demo or real sources from settings
-
-    return build_syncer(handle.services())
 
 
 def name_of(source: str) -> str:
@@ -77,16 +71,16 @@ def history_frame(runs: Sequence[SyncRun]) -> pd.DataFrame:
 
 def run_with_progress(sources: Sequence[str], actor: str, is_editor: bool) -> list[SyncRun]:
     """Run each source in turn inside one ``st.status``, a progress bar moving as each ends."""
-    if not is_editor:  # refused here too, not only by hiding the buttons
+    if not is_editor:  # refused before any progress is drawn; run_sync refuses viewers too
         raise Forbidden(f"{actor or 'this user'} is a viewer; only editors can start a sync")
-    runner, finished = syncer(), []
+    svc, finished = handle.services(), []
     title = name_of(sources[0]) if len(sources) == 1 else "every source"
     with st.status(f"Syncing {title}…", expanded=True) as status:
         bar = st.progress(0.0)
         for done, source in enumerate(sources, start=1):
             st.write(f"{title_of(source)}…")
             try:
-                run = runner.run(source, actor)
+                run = svc.run_sync(source, actor, is_editor)
             except SyncInProgress as busy:
                 st.warning(f"{title_of(source)}: {busy}")
             else:

@@ -15,39 +15,9 @@ from typing import Any
 
 from integrations.errors import ConfigurationError, SyncInProgress
 from services.records import SyncRun
-from services.syncing import GROUPS, HolidaySource, Syncer
+from services.syncing import GROUPS
 
 OK, FAILED, MISCONFIGURED, BUSY = 0, 1, 2, 3
-
-
-def build_syncer(services: Any) -> Syncer:
-    """A ``Syncer`` over a ``services.Services``; in demo mode, sources without an account
-    are the demo firm's, so every sync still works."""
-    crm, leave_source = services.crm, services.leave_source
-    holidays: HolidaySource
-    if services.demo:
-        from integrations.demo_sources import DemoCrm, DemoLeaveSource, demo_holidays
-
-        crm = crm or DemoCrm(services.clock, services.store)
-        leave_source = leave_source or DemoLeaveSource(services.clock)
-        holidays = demo_holidays
-    else:
-        from integrations.public_holidays import public_holidays
-
-        country = services.settings.get("HOLIDAYS_COUNTRY")
-        subdivision = services.settings.get("HOLIDAYS_SUBDIVISION")
-
-        def holidays(year: int) -> list[Any]:
-            return public_holidays(country, subdivision, year)
-
-    return Syncer(
-        services.store,
-        crm=crm,
-        leave_source=leave_source,
-        holidays=holidays,
-        notifier=services.notifier,
-        clock=services.clock,
-    )
 
 
 def describe(run: SyncRun) -> str:
@@ -69,8 +39,8 @@ def main(argv: Sequence[str] | None = None, load: Callable[[], Any] = _load_serv
     parser.add_argument("--actor", default="scheduler", help="who to record as running it")
     args = parser.parse_args(argv)
     try:
-        syncer = build_syncer(load())
-        runs = syncer.run_group(args.group, args.actor, lambda _, run: print(describe(run)))
+        services = load()
+        runs = services.run_sync_group(args.group, args.actor, lambda _, run: print(describe(run)))
     except ConfigurationError as exc:
         print(f"sync: {exc}", file=sys.stderr)
         return MISCONFIGURED

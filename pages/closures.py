@@ -8,7 +8,6 @@ import streamlit as st
 from console import auth, handle, holidays_import
 from console.editing_page import EditorPage, render
 from console.editor_diff import EditorSlot
-from services import console_edits
 
 ORDER = ("start", "end", "description", "scope", "advisers", "regions")
 COLUMNS = {
@@ -65,10 +64,8 @@ if user.is_editor:
     with st.expander("Import public holidays"):
         holidays_import.render(
             page,
-            preview=lambda c, s, y: console_edits.holiday_closures(svc.store, c, s, y),
-            save=lambda found: console_edits.import_holidays(
-                found, store=svc.store, actor=user.actor, is_editor=user.is_editor
-            ),
+            preview=svc.holiday_closures,
+            save=lambda found: svc.import_holidays(found, user.actor, user.is_editor),
             country=config.get("HOLIDAYS_COUNTRY") or "AU",
             subdivision=config.get("HOLIDAYS_SUBDIVISION") or "",
             year=svc.today().year,

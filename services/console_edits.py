@@ -15,10 +15,9 @@ from typing import Any, Protocol, runtime_checkable
 
 from allocation import Closure, normalise
 from integrations.errors import ConfigurationError, IntegrationError, StaleEdit
-from integrations.public_holidays import public_holidays
 from services.editing import SaveResult, require_editor
 from services.errors import BadRequest, Conflict, ServiceError
-from services.ports import Store
+from services.ports import HolidayCalendar, Store
 from services.records import AuditEntry, ChangeCounts, EditBatch, Versioned
 
 PKCE_PREFIX = "employment_hero.pkce."
@@ -49,12 +48,14 @@ def _already_closed(holiday: Closure, existing: Sequence[Versioned[Closure]]) ->
     return False
 
 
-def holiday_closures(store: Store, country: str, subdivision: str, year: int) -> list[Closure]:
+def holiday_closures(
+    store: Store, calendar: HolidayCalendar, country: str, subdivision: str, year: int
+) -> list[Closure]:
     """Weekday public holidays not yet stored as closures, ready to preview and save."""
     if not country.strip():
         raise BadRequest("choose a country code, such as AU")
     try:
-        found = public_holidays(country, subdivision or None, year)
+        found = calendar(country, subdivision or None, year)
     except ConfigurationError as exc:
         raise BadRequest(str(exc)) from exc
     existing = store.list_closures()

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
 
 from allocation import Adviser, Deal, Ledger, Rules, Snapshot, build_ledger
-from services import booking, editing, history, settings_edit, views
+from services import booking, history, views
 from services.booking import Outcome
-from services.editing import SaveResult, require_editor
+from services.editing import require_editor
+from services.facade_admin import AdminUseCases
 from services.history import AllocationFilter
-from services.ports import Crm, LeaveSource, Notifier, Store
+from services.ports import Crm, HolidayCalendar, LeaveSource, Notifier, Store
 from services.preview import Preview, WhatIf, preview, preview_deal
 from services.records import (
     UNALLOCATED,
@@ -30,8 +31,8 @@ from services.records import (
     SyncRun,
     Versioned,
 )
-from services.rows import RowEdits
 from services.snapshots import SnapshotCache
+from services.syncing import Syncer
 
 Clock = Callable[[], dt.datetime]
 
@@ -40,7 +41,7 @@ def utc_clock() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class Services:
+class Services(AdminUseCases):
     def __init__(
         self,
         store: Store,
@@ -50,6 +51,8 @@ class Services:
         clock: Clock = utc_clock,
         settings: Any = None,  # settings.Settings; typed loosely so services never imports it
         demo: bool = False,
+        syncer: Syncer | None = None,
+        holiday_calendar: HolidayCalendar | None = None,
     ) -> None:
         self.store = store
         self.notifier = notifier
@@ -58,6 +61,12 @@ class Services:
         self.clock = clock
         self.settings = settings
         self.demo = demo
+        # Without a syncer from bootstrap (tests, schedulers), sync the configured sources.
+        self.syncer = syncer or Syncer(
+            store, crm=crm, leave_source=leave_source, holidays=None, notifier=notifier,
+            clock=clock,
+        )  # fmt: skip
+        self.holiday_calendar = holiday_calendar
         self.cache = SnapshotCache()
         self._lock = threading.Lock()
         self._derived: dict[str, tuple[tuple[str, dt.date], Any]] = {}
@@ -199,49 +208,6 @@ class Services:
             crm=self.crm,
             settings=self.console_settings().value,
         )
-
-    # --- editing ---------------------------------------------------------------------------
-
-    def closures_frame(self) -> pd.DataFrame:
-        return editing.closures_frame(self.store.list_closures(), self.advisers())
-
-    def save_closures(self, edits: RowEdits, actor: str, is_editor: bool) -> SaveResult:
-        return editing.save_closures(edits, store=self.store, actor=actor, is_editor=is_editor)
-
-    def overrides_frame(self) -> pd.DataFrame:
-        notes = self.store.override_notes()
-        return editing.overrides_frame(self.store.list_overrides(), self.advisers(), notes)
-
-    def save_overrides(self, edits: RowEdits, actor: str, is_editor: bool) -> SaveResult:
-        return editing.save_overrides(edits, store=self.store, actor=actor, is_editor=is_editor)
-
-    def override_warnings(self) -> list[Any]:
-        overrides = [v.value for v in self.store.list_overrides()]
-        return editing.overlap_warnings(overrides, {a.id: a.name for a in self.advisers()})
-
-    def save_settings(
-        self, changes: Mapping[str, Any], version: str, actor: str, is_editor: bool
-    ) -> ConsoleSettings:
-        return settings_edit.save_settings(
-            changes, version, store=self.store, actor=actor, is_editor=is_editor
-        )
-
-    def can_edit(self, email: str | None, local_mode: bool) -> bool:
-        """Editors are listed in settings; with no list, local mode lets everyone edit."""
-        editors = self.console_settings().value.editors
-        if not editors:
-            return local_mode
-        return (email or "").strip().casefold() in {e.casefold() for e in editors}
-
-    def may_sign_in(self, email: str | None) -> bool:
-        policy = self.console_settings().value
-        if not (policy.allowed_emails or policy.allowed_domains):
-            return True
-        address = (email or "").strip().casefold()
-        domain = address.rpartition("@")[2]
-        return address in {e.casefold() for e in policy.allowed_emails} or domain in {
-            d.casefold().lstrip("@") for d in policy.allowed_domains
-        }
 
     # --- history ---------------------------------------------------------------------------
 

@@ -190,3 +190,9 @@ class LeaveSource(Protocol):
     """Employment Hero: approved leave overlapping [since, until]."""
 
     def fetch_leave(self, since: dt.date, until: dt.date) -> list[LeaveRequest]: ...
+
+
+class HolidayCalendar(Protocol):
+    """Weekday public holidays as closures scoped to the subdivision's region."""
+
+    def __call__(self, country: str, subdivision: str | None, year: int) -> list[Closure]: ...

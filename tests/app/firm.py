@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from allocation import Deal, allocate
 from console import state
 from console.auth import EDITOR, VIEWER, User
+from integrations.public_holidays import public_holidays
 from services import Services
 from services.records import (
     ALLOCATED,
@@ -71,7 +72,7 @@ def small_firm() -> Firm:
     store.save_closures(EditBatch(added=(shutdown,)), "seed")
     store.save_overrides(EditBatch(added=(override("gus", "2026-03-01", 0, "2026-05-01"),)), "seed")
     crm = FakeCrm()
-    services = Services(store, crm=crm, clock=clock)
+    services = Services(store, crm=crm, clock=clock, holiday_calendar=public_holidays)
     _record_history(store, services)
     return Firm(store, crm, services)
 

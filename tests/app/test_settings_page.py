@@ -14,7 +14,7 @@ import settings as console_settings  # the root module, imported before pages/ j
 from services.errors import Forbidden
 from tests.app.firm import NOW, VIEWER_USER, Firm, page, small_firm
 
-SCRIPT = "pages/settings.py"
+SCRIPT = "pages/console_settings.py"
 SECRET = "pat-na1-very-secret-value"
 
 

@@ -8,9 +8,12 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import bootstrap
 from console import sync_panel
 from services.errors import Forbidden
+from services.notifiers import LoggingNotifier
 from services.syncing import SOURCES
+from settings import Settings
 from tests.app.firm import NOW, VIEWER_USER, Firm, page, small_firm
 
 SCRIPT = "pages/sync.py"
@@ -19,9 +22,13 @@ SCRIPT = "pages/sync.py"
 @pytest.fixture
 def firm() -> Firm:
     demo = small_firm()
-    # No accounts at all: the demo stand-ins answer for HubSpot and Employment Hero.
-    demo.services.demo = True
-    demo.services.crm = None
+    # No accounts at all: bootstrap wires the demo stand-ins for HubSpot and Employment Hero.
+    svc = demo.services
+    svc.demo, svc.crm = True, None
+    svc.syncer = bootstrap.build_syncer(
+        Settings.of(), svc.store, crm=None, leave_source=None, notifier=LoggingNotifier(),
+        clock=svc.clock, demo=True,
+    )  # fmt: skip
     return demo
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from allocation import Closure
+from integrations.public_holidays import public_holidays
 from services import console_edits
 from services.errors import BadRequest, Forbidden, ServiceError
 from services.records import EditBatch
@@ -44,7 +45,7 @@ def test_holidays_are_weekdays_only_and_skip_ones_already_stored() -> None:
     by_hand = Closure("mine", dt.date(2026, 1, 26), dt.date(2026, 1, 26), "australia day")
     store.save_closures(EditBatch(added=(by_hand,)), "ed@firm")
 
-    found = console_edits.holiday_closures(store, "AU", "NSW", 2026)
+    found = console_edits.holiday_closures(store, public_holidays, "AU", "NSW", 2026)
 
     assert all(c.start.weekday() < 5 for c in found)
     assert dt.date(2026, 1, 26) not in {c.start for c in found}
@@ -54,22 +55,22 @@ def test_holidays_are_weekdays_only_and_skip_ones_already_stored() -> None:
 
 def test_imported_holidays_keep_their_stable_ids_so_a_second_preview_is_empty() -> None:
     store = InMemoryStore()
-    found = console_edits.holiday_closures(store, "AU", "VIC", 2026)
+    found = console_edits.holiday_closures(store, public_holidays, "AU", "VIC", 2026)
 
     result = console_edits.import_holidays(found, store=store, actor="ed@firm", is_editor=True)
 
     assert result.counts.added == len(found)
-    assert console_edits.holiday_closures(store, "AU", "VIC", 2026) == []
+    assert console_edits.holiday_closures(store, public_holidays, "AU", "VIC", 2026) == []
 
 
 def test_an_unknown_subdivision_is_a_clear_bad_request() -> None:
     with pytest.raises(BadRequest, match="no subdivision 'ZZ'"):
-        console_edits.holiday_closures(InMemoryStore(), "AU", "ZZ", 2026)
+        console_edits.holiday_closures(InMemoryStore(), public_holidays, "AU", "ZZ", 2026)
 
 
 def test_a_viewer_cannot_import_holidays() -> None:
     store = InMemoryStore()
-    found = console_edits.holiday_closures(store, "AU", "", 2026)
+    found = console_edits.holiday_closures(store, public_holidays, "AU", "", 2026)
 
     with pytest.raises(Forbidden):
         console_edits.import_holidays(found, store=store, actor="vi@firm", is_editor=False)

@@ -10,7 +10,6 @@ import pandas as pd
 import streamlit as st
 
 from console import auth, handle, settings_form, widgets
-from services import console_edits
 from services.errors import ServiceError
 from services.records import SyncRun
 
@@ -50,18 +49,15 @@ def last_syncs_frame(runs: Mapping[str, SyncRun]) -> pd.DataFrame:
 
 
 def employment_hero(user: auth.User) -> None:
-    client = svc.leave_source
-    if not isinstance(client, console_edits.Connectable):
+    client = svc.employment_hero()
+    if client is None:
         st.button("Connect Employment Hero", disabled=True, key="settings.eh.connect")
         st.caption(NOT_CONFIGURED)
         return
     params = st.query_params
     if "code" in params and "state" in params:  # Employment Hero sent the browser back here
         try:
-            console_edits.finish_connect(
-                client, params["code"], params["state"], store=svc.store,
-                actor=user.actor, is_editor=user.is_editor, now=svc.now(),
-            )  # fmt: skip
+            svc.finish_connect(params["code"], params["state"], user.actor, user.is_editor)
             widgets.flash("Employment Hero is connected.")
         except ServiceError as problem:
             widgets.flash(f"Employment Hero was not connected: {problem}", "error")
@@ -69,9 +65,7 @@ def employment_hero(user: auth.User) -> None:
         st.rerun()
     st.write("Connected." if client.connected() else "Not connected yet.")
     if user.is_editor and st.button("Connect Employment Hero", key="settings.eh.connect"):
-        url = console_edits.start_connect(
-            client, store=svc.store, actor=user.actor, is_editor=True, now=svc.now()
-        )
+        url = svc.start_connect(user.actor, user.is_editor)
         st.link_button("Continue to Employment Hero to sign in", url, type="primary")
 
 
