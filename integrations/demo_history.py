@@ -13,7 +13,7 @@ from services.records import (
     UNALLOCATED,
     WRITEBACK_PENDING,
     AllocationRecord,
-    candidates_to_dicts,
+    record_of,
 )
 from services.snapshots import load_snapshot
 
@@ -48,17 +48,12 @@ def _record(
     deal: Deal, snapshot: Snapshot, day: dt.date, at: dt.datetime, source: str
 ) -> AllocationRecord:
     decision = allocate(deal, snapshot, day)
-    return AllocationRecord(
-        deal_id=deal.id,
+    return record_of(
+        deal,
+        decision,
         status=ALLOCATED if decision.adviser_id else UNALLOCATED,
-        adviser_id=decision.adviser_id,
-        week=decision.week,
-        service_package=deal.service_package,
-        household_type=deal.household_type,
-        agreement_start=deal.agreement_start,
         decided_at=at,
         source=source,
-        explanation=candidates_to_dicts(decision),
         writeback_attempts=1 if decision.adviser_id else 0,
     )
 

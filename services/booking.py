@@ -33,7 +33,7 @@ from services.records import (
     WRITEBACK_PENDING,
     AllocationRecord,
     ConsoleSettings,
-    candidates_to_dicts,
+    record_of,
 )
 from services.snapshots import SnapshotCache
 
@@ -154,18 +154,7 @@ def _decide(
     else:
         # Recorded as pending until HubSpot confirms, so a crash between the two loses nothing.
         status = WRITEBACK_PENDING if writeback else ALLOCATED
-    return AllocationRecord(
-        deal_id=deal.id,
-        status=status,
-        adviser_id=decision.adviser_id,
-        week=decision.week,
-        service_package=deal.service_package,
-        household_type=deal.household_type,
-        agreement_start=deal.agreement_start,
-        decided_at=now,
-        source=source,
-        explanation=candidates_to_dicts(decision),
-    )
+    return record_of(deal, decision, status=status, decided_at=now, source=source)
 
 
 def write_back(

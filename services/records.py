@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
-from allocation import Decision, Rules
+from allocation import Deal, Decision, Rules
 
 AllocationStatus = Literal["allocated", "writeback_pending", "unallocated"]
 ALLOCATED: AllocationStatus = "allocated"
@@ -71,6 +71,31 @@ class SyncRun:
     updated: int = 0
     removed: int = 0
     errors: tuple[str, ...] = field(default_factory=tuple)
+
+
+def record_of(
+    deal: Deal,
+    decision: Decision,
+    *,
+    status: AllocationStatus,
+    decided_at: dt.datetime,
+    source: str,
+    **extra: Any,
+) -> AllocationRecord:
+    """The record of ``decision`` about ``deal``, with its explanation kept."""
+    return AllocationRecord(
+        deal_id=deal.id,
+        status=status,
+        adviser_id=decision.adviser_id,
+        week=decision.week,
+        service_package=deal.service_package,
+        household_type=deal.household_type,
+        agreement_start=deal.agreement_start,
+        decided_at=decided_at,
+        source=source,
+        explanation=candidates_to_dicts(decision),
+        **extra,
+    )
 
 
 def candidates_to_dicts(decision: Decision) -> tuple[dict[str, Any], ...]:

@@ -21,9 +21,8 @@ from services.records import (
     ALLOCATED,
     UNALLOCATED,
     WRITEBACK_PENDING,
-    AllocationRecord,
     EditBatch,
-    candidates_to_dicts,
+    record_of,
 )
 from settings import Settings
 from tests.builders import adviser, clarify, closure, d, leave, override
@@ -86,17 +85,12 @@ def _record_history(store: InMemoryStore, services: Services) -> None:
     ]
     for deal, status, at in deals:
         decision = allocate(deal, snapshot, TODAY)
-        record = AllocationRecord(
-            deal_id=deal.id,
+        record = record_of(
+            deal,
+            decision,
             status=status,
-            adviser_id=decision.adviser_id,
-            week=decision.week,
-            service_package=deal.service_package,
-            household_type=deal.household_type,
-            agreement_start=None,
             decided_at=at,
             source="webhook",
-            explanation=candidates_to_dicts(decision),
             last_error="HubSpot unavailable (503)" if status == WRITEBACK_PENDING else None,
         )
         store.record_allocation(record, based_on=store.data_version())
