@@ -123,8 +123,8 @@ def build_syncer(
             notifier=notifier,
             clock=clock,
         )
-    country = settings.get("HOLIDAYS_COUNTRY")
-    subdivision = settings.get("HOLIDAYS_SUBDIVISION")
+    country = settings.get("HOLIDAYS_COUNTRY") or "AU"
+    subdivision = settings.get("HOLIDAYS_SUBDIVISION") or None
 
     def holidays(year: int) -> list[Closure]:
         return public_holidays(country, subdivision, year)

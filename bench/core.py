@@ -6,18 +6,18 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from allocation import Deal, allocate, build_ledger
+from allocation import Deal, Ledger, Snapshot, allocate, build_ledger
 from bench.synthetic import FirmSize, synthetic_firm
 from bench.timing import measure, peak_memory_mb
 
 TODAY = dt.date(2026, 3, 11)
 
 
-def fresh(snapshot):  # a new Snapshot object: nothing cached from earlier calls
+def fresh(snapshot: Snapshot) -> Snapshot:  # a new object: nothing cached from earlier calls
     return dataclasses.replace(snapshot)
 
 
-def ledger_recomputed(snapshot, today):
+def ledger_recomputed(snapshot: Snapshot, today: dt.date) -> Ledger:
     """The ledger computed again from columns already extracted (a new day, same data)."""
     snapshot.__dict__.pop("_ledger_cache", None)
     return build_ledger(snapshot, today)
