@@ -5,10 +5,11 @@ range queries on them work because the codec writes every datetime in UTC with o
 Lists sort on a ``sort_key`` field (fixed-width UTC time, then a process-wide sequence) so
 entries written at the same instant keep the order they were written in.
 
-Composite indexes production needs (the emulator needs none): ``audit (entity, sort_key
-desc)``, ``sync_runs (source, sort_key desc)``, ``allocations (status, sort_key desc)``,
-``allocations (adviser_id, sort_key desc)`` and ``allocations (status, adviser_id, sort_key
-desc)``.
+Composite indexes production needs (the emulator needs none) are in ``firestore.indexes.json``
+(deploy with ``gcloud firestore indexes composite create`` or the Firebase CLI): ``audit (entity,
+sort_key desc)``, ``sync_runs (source, sort_key desc)``, ``allocations (status, sort_key
+desc)``, ``allocations (adviser_id, sort_key desc)`` and ``allocations (status, adviser_id,
+sort_key desc)``.
 """
 
 from __future__ import annotations
