@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from console import auth, handle, holidays_import
+from console import auth, handle, holidays_import, quick_add
 from console.editing_page import EditorPage, render
 from console.editor_diff import EditorSlot
 
@@ -60,6 +60,9 @@ page = EditorPage(
 render(page, user.is_editor)
 
 if user.is_editor:
+    with st.expander("Quick add: one closure"):
+        names = sorted((a.name for a in svc.advisers()), key=str.casefold)
+        quick_add.closure_form(page, names, svc.regions())
     config = handle.settings()
     with st.expander("Import public holidays"):
         holidays_import.render(

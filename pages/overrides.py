@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from console import auth, handle
+from console import auth, handle, quick_add
 from console.editing_page import EditorPage, render
 from console.editor_diff import EditorSlot
 from services.errors import RowProblem
@@ -56,6 +56,9 @@ page = EditorPage(
     describe=lambda row: f"{row.get('adviser') or 'override'} from {row.get('start')}",
 )
 render(page, user.is_editor)
+if user.is_editor:
+    with st.expander("Quick add: one override"):
+        quick_add.override_form(page, sorted((a.name for a in svc.advisers()), key=str.casefold))
 
 overlapping = len(svc.override_warnings())
 if overlapping:
