@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import platform
 
-from bench import core, heatmap
+from bench import core, heatmap, store
 from bench.synthetic import FirmSize
 from bench.timing import table
 
@@ -31,6 +31,8 @@ def main() -> None:
     print(table(core.run(args.runs), ["what", "median_ms", "p95_ms", "peak_mb", "runs"]))
     print("\n## Availability heatmap, 300 advisers × 52 weeks (target: under 300 ms)\n")
     print(table(heatmap.run(args.runs), heatmap.COLUMNS))
+    print("\n## Store reads on embedded SQLite (bounded: the same with years of history)\n")
+    print(table(store.run(), store.COLUMNS))
     if args.webhook:
         from bench import webhook  # starts processes: only when asked
 
