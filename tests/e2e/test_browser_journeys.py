@@ -27,9 +27,12 @@ PAGES = [
 
 
 def settled(page: Any) -> None:
-    """Wait until Streamlit has finished running the script (no 'Running…' indicator)."""
+    """Wait until Streamlit has finished the script: no 'Running…' indicator and no skeleton
+    placeholders (elements still to be drawn)."""
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+        "() => !document.querySelector("
+        '\'[data-testid="stStatusWidget"], [data-testid="stSkeleton"]\')',
+        timeout=60_000,
     )
 
 
