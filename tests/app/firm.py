@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
@@ -106,3 +107,29 @@ def page(script: str, firm: Firm, user: User | None = EDITOR_USER, **params: str
     for name, value in params.items():
         at.query_params[name] = value
     return at
+
+
+def opened(script: str, firm: Firm, **kw: Any) -> AppTest:
+    """``page(...)`` run once, failing on any exception the script raised."""
+    at = page(script, firm, **kw).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def submit_editor(at: AppTest, name: str, changes: dict[str, Any]) -> AppTest:
+    """Put a data editor's change state where Streamlit keeps it, then press its Save."""
+    empty: dict[str, Any] = {"edited_rows": {}, "added_rows": [], "deleted_rows": []}
+    at.session_state[f"{name}.editor.0"] = empty | changes
+    at.button(key=f"FormSubmitter:{name}.form-Save changes").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def texts(at: AppTest, kind: str) -> str:
+    """Every ``kind`` element's text (``"error"``, ``"success"``, …) joined for matching."""
+    return " | ".join(str(e.value) for e in getattr(at, kind))
+
+
+def read_only_tables(at: AppTest) -> list[Any]:
+    """Read-only tables (editors are listed by ``at.dataframe`` too)."""
+    return [t.value for t in at.dataframe if t.editing_mode == "read_only"]

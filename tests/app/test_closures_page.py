@@ -12,41 +12,28 @@ from console.holidays_import import COUNTRY, SUBDIVISION, YEAR
 from services.errors import Forbidden
 from services.records import EditBatch
 from services.rows import RowEdits
-from tests.app.firm import VIEWER_USER, Firm, page, small_firm
+from tests.app import firm as app
+from tests.app.firm import VIEWER_USER, Firm, read_only_tables, small_firm, texts
 from tests.builders import d
 
 SCRIPT = "pages/closures.py"
 EDITOR_KEY = "closures.editor.0"
 
 
-@pytest.fixture
-def firm() -> Firm:
-    return small_firm()
-
-
 def opened(firm: Firm, **kw: Any) -> AppTest:
-    at = page(SCRIPT, firm, **kw).run()
-    assert not at.exception, at.exception
-    return at
+    return app.opened(SCRIPT, firm, **kw)
 
 
 def submit(at: AppTest, changes: dict[str, Any]) -> AppTest:
-    """Put the editor's change state where Streamlit keeps it, then press Save."""
-    at.session_state[EDITOR_KEY] = {"edited_rows": {}, "added_rows": [], "deleted_rows": []} | (
-        changes
-    )
-    at.button(key="FormSubmitter:closures.form-Save changes").click().run()
-    assert not at.exception, at.exception
-    return at
+    return app.submit_editor(at, "closures", changes)
 
 
-def texts(at: AppTest, kind: str) -> str:
-    return " | ".join(str(e.value) for e in getattr(at, kind))
+shown_tables = read_only_tables
 
 
-def shown_tables(at: AppTest) -> list[Any]:
-    """Read-only tables (editors are listed by ``at.dataframe`` too)."""
-    return [t.value for t in at.dataframe if t.editing_mode == "read_only"]
+@pytest.fixture
+def firm() -> Firm:
+    return small_firm()
 
 
 def stored(firm: Firm) -> dict[str, Any]:

@@ -11,39 +11,28 @@ from streamlit.testing.v1 import AppTest
 from services.errors import Forbidden
 from services.records import EditBatch
 from services.rows import RowEdits
-from tests.app.firm import VIEWER_USER, Firm, page, small_firm
+from tests.app import firm as app
+from tests.app.firm import VIEWER_USER, Firm, read_only_tables, small_firm, texts
 from tests.builders import d
 
 SCRIPT = "pages/overrides.py"
 EDITOR_KEY = "overrides.editor.0"
 
 
-@pytest.fixture
-def firm() -> Firm:
-    return small_firm()
-
-
 def opened(firm: Firm, **kw: Any) -> AppTest:
-    at = page(SCRIPT, firm, **kw).run()
-    assert not at.exception, at.exception
-    return at
+    return app.opened(SCRIPT, firm, **kw)
 
 
 def submit(at: AppTest, changes: dict[str, Any]) -> AppTest:
-    at.session_state[EDITOR_KEY] = {"edited_rows": {}, "added_rows": [], "deleted_rows": []} | (
-        changes
-    )
-    at.button(key="FormSubmitter:overrides.form-Save changes").click().run()
-    assert not at.exception, at.exception
-    return at
+    return app.submit_editor(at, "overrides", changes)
 
 
-def texts(at: AppTest, kind: str) -> str:
-    return " | ".join(str(e.value) for e in getattr(at, kind))
+read_only = read_only_tables
 
 
-def read_only(at: AppTest) -> list[Any]:
-    return [t.value for t in at.dataframe if t.editing_mode == "read_only"]
+@pytest.fixture
+def firm() -> Firm:
+    return small_firm()
 
 
 def limits(firm: Firm) -> dict[str, list[tuple[Any, ...]]]:

@@ -5,21 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from tests.app.firm import VIEWER_USER, Firm, page, small_firm
+from tests.app.firm import VIEWER_USER, Firm, opened, small_firm
 from tests.builders import d
 
 
 @pytest.fixture
 def firm() -> Firm:
     return small_firm()
-
-
-def opened(script: str, firm: Firm, **kw: Any) -> AppTest:
-    at = page(script, firm, **kw).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def labelled(widgets: Any, label: str) -> Any:
