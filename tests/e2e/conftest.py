@@ -34,6 +34,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 STARTUP_SECONDS = 60
+VIEWPORT = {"width": 1280, "height": 900}
 
 
 def _missing(reason: str) -> None:
@@ -119,10 +120,29 @@ def browser() -> Iterator[object]:
 @pytest.fixture
 def page(browser, console_url, request):  # type: ignore[no-untyped-def]
     """A 1280 px wide tab; a screenshot of how it ended is kept in test-artifacts/."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport=VIEWPORT)
     tab = context.new_page()
     tab.set_default_timeout(30_000)
     yield tab
     ARTIFACTS.mkdir(exist_ok=True)
+    _whole_page(tab)
     tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+def _whole_page(tab) -> None:  # type: ignore[no-untyped-def]
+    """Make the window as tall as the page. Streamlit scrolls inside its main pane, not the
+    document, so Playwright's full-page screenshot alone would stop at the window's edge."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    try:
+        height = tab.evaluate(
+            "() => (document.querySelector('[data-testid=\"stMain\"]') || document.body)"
+            ".scrollHeight"
+        )
+        tab.set_viewport_size(
+            {"width": VIEWPORT["width"], "height": min(max(int(height), 900), 8000)}
+        )
+        tab.evaluate("() => new Promise(done => requestAnimationFrame(() => done(null)))")
+    except PlaywrightError:  # a crashed or closed tab: take whatever screenshot still can be
+        pass
