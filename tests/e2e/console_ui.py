@@ -17,8 +17,9 @@ if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
 
 EXCEPTION = '[data-testid="stException"]'
-# A Streamlit script is done when its status widget ("Running…") and its skeleton placeholders
-# (elements still to come) are gone.
+# A Streamlit script is done when the app says so, its status widget ("Running…") is gone and
+# no skeleton placeholder (an element still to come) is left.
+DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 BUSY = '[data-testid="stStatusWidget"], [data-testid="stSkeleton"]'
 RUN_SECONDS = 60
 ROW_MARKER_PX = 34  # width of the editor's row-marker column, left of the first data column
@@ -33,7 +34,10 @@ def expect(target: Any) -> Any:
 
 def settled(page: Page) -> None:
     """Wait until Streamlit has finished running the page's script."""
-    page.wait_for_function(f"() => !document.querySelector('{BUSY}')", timeout=RUN_SECONDS * 1000)
+    page.wait_for_function(
+        f"() => document.querySelector('{DONE}') && !document.querySelector('{BUSY}')",
+        timeout=RUN_SECONDS * 1000,
+    )
 
 
 def open_page(page: Page, url: str, path: str, title: str) -> None:
@@ -55,9 +59,23 @@ def no_exception(page: Page) -> None:
     assert boxes.count() == 0, boxes.first.inner_text()
 
 
+def open_expander(page: Page, label: str) -> Locator:
+    """Open an expander and wait for its opening animation to end: a click on a widget that is
+    still sliding into place can land while the layout moves and be lost."""
+    expander = page.get_by_test_id("stExpander").filter(has_text=label)
+    expander.locator("summary").click()
+    expect(expander.locator("details")).to_have_attribute("open", "")
+    expander.locator("details").evaluate(
+        """details => Promise.all(details.getAnimations({subtree: true}).map(a => a.finished))"""
+    )
+    return expander
+
+
 def choose(page: Page, label: str, option: str, many: bool = False) -> None:
     """Pick ``option`` in the select (or, with ``many``, multiselect) labelled ``label``."""
-    page.get_by_role("combobox", name=label).first.click()
+    box = page.get_by_role("combobox", name=label).first
+    box.click()
+    expect(box).to_have_attribute("aria-expanded", "true")
     page.keyboard.type(option)  # the list opens and narrows on typing
     page.get_by_role("option", name=option, exact=True).click()
     if many:  # a multiselect stays open; Escape closes it (on a select it would clear it)
@@ -175,10 +193,12 @@ def add_row(page: Page, grid: Locator) -> NewRow:
     grid.hover()  # the toolbar shows on hover
     grid.get_by_role("button", name="Add row").click()
     expect(table).to_have_attribute("aria-rowcount", str(rows_before + 1))
-    # The grid scrolls the new row into view at the bottom: the last row of the table.
+    # The grid scrolls the new row into view: it is the last row of the table.
     last_id = table.locator('[role="gridcell"]').last.get_attribute("id") or ""
     added = NewRow(page, grid, int(last_id.rsplit("-", 1)[1]))
     canvas = grid.get_by_test_id("data-grid-canvas").bounding_box()
     assert canvas is not None
-    page.mouse.click(canvas["x"] + ROW_MARKER_PX + 20, canvas["y"] + canvas["height"] - ROW_PX / 2)
+    # Below the header row; on the last line when the grid had to scroll down to it.
+    down = min(ROW_PX * (added.row + 1), canvas["height"] - ROW_PX) + ROW_PX / 2
+    page.mouse.click(canvas["x"] + ROW_MARKER_PX + 20, canvas["y"] + down)
     return added

@@ -6,11 +6,15 @@ from __future__ import annotations
 import json
 import re
 import time
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.console_ui import drawn_heatmap, grid_column, no_exception, open_page, settled
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +32,9 @@ REASON_CODE = re.compile(r"\b[a-z]+_[a-z_]+\b")  # e.g. "not_taking_clients", no
 WARM_LOADS = 2
 
 
-def test_the_heatmap_draws_a_row_per_demo_adviser_with_the_banners(page, console_url):
+def test_the_heatmap_draws_a_row_per_demo_adviser_with_the_banners(
+    page: Page, console_url: str
+) -> None:
     open_page(page, console_url, "", "Availability")
     heatmap = drawn_heatmap(page)
     assert len(heatmap.advisers) >= 20
@@ -41,7 +47,7 @@ def test_the_heatmap_draws_a_row_per_demo_adviser_with_the_banners(page, console
     no_exception(page)
 
 
-def test_the_sidebar_lists_every_page(page, console_url):
+def test_the_sidebar_lists_every_page(page: Page, console_url: str) -> None:
     open_page(page, console_url, "", "Availability")
     nav = page.get_by_test_id("stSidebarNav")
     titles = nav.get_by_role("link").get_by_test_id("stMarkdownContainer").all_inner_texts()
@@ -49,14 +55,16 @@ def test_the_sidebar_lists_every_page(page, console_url):
 
 
 @pytest.mark.parametrize(("path", "link", "title"), PAGES, ids=[p[1] for p in PAGES])
-def test_every_page_in_the_sidebar_opens_without_an_error(page, console_url, path, link, title):
+def test_every_page_in_the_sidebar_opens_without_an_error(
+    page: Page, console_url: str, path: str, link: str, title: str
+) -> None:
     open_page(page, console_url, path, title)
     no_exception(page)
 
 
 def test_a_preview_ranks_every_adviser_the_chosen_one_first_with_reasons_in_words(
-    page, console_url
-):
+    page: Page, console_url: str
+) -> None:
     open_page(page, console_url, "preview", "Allocation preview")
     page.get_by_role("button", name="Preview").click()
     page.get_by_role("heading", name="Every adviser, ranked").wait_for()
@@ -71,7 +79,9 @@ def test_a_preview_ranks_every_adviser_the_chosen_one_first_with_reasons_in_word
     no_exception(page)
 
 
-def test_the_time_from_navigation_to_a_drawn_heatmap_is_recorded(page, console_url):
+def test_the_time_from_navigation_to_a_drawn_heatmap_is_recorded(
+    page: Page, console_url: str
+) -> None:
     """Recorded, never asserted against a number: the target (2 s warm) is watched in
     test-artifacts/timings.json, not enforced by a flaky test."""
     seconds = []

@@ -5,6 +5,7 @@ page changes that adviser's schedule."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -16,16 +17,22 @@ from tests.e2e.console_ui import (
     go_to,
     grid_column,
     no_exception,
+    open_expander,
     open_page,
     type_date,
 )
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 pytestmark = pytest.mark.browser
 
 START, END, DESCRIPTION, ADVISERS = 1, 2, 3, 5  # the Closures grid's columns (0: row marker)
 
 
-def test_a_closure_typed_into_the_grid_moves_only_that_advisers_earliest_week(page, console_url):
+def test_a_closure_typed_into_the_grid_moves_only_that_advisers_earliest_week(
+    page: Page, console_url: str
+) -> None:
     open_page(page, console_url, "", "Availability")
     before = drawn_heatmap(page)
     name, week = min(before.earliest.items(), key=lambda item: (item[1], item[0]))
@@ -51,8 +58,8 @@ def test_a_closure_typed_into_the_grid_moves_only_that_advisers_earliest_week(pa
 
 
 def test_a_zero_override_sets_the_schedules_monthly_limit_and_leaves_no_open_week(
-    page, console_url
-):
+    page: Page, console_url: str
+) -> None:
     open_page(page, console_url, "", "Availability")
     name = sorted(drawn_heatmap(page).earliest)[-1]
     earliest = page.get_by_test_id("stMetricValue").first
@@ -64,7 +71,7 @@ def test_a_zero_override_sets_the_schedules_monthly_limit_and_leaves_no_open_wee
     assert set(grid_column(ledger, "Limit/month")) != {"0"}
 
     go_to(page, "Capacity overrides", "Capacity overrides")
-    page.get_by_text("Quick add: one override").click()
+    open_expander(page, "Quick add: one override")
     choose(page, "Adviser", name)
     page.get_by_role("spinbutton", name="Monthly limit").fill("0")
     type_date(page, "From", dt.date.today() - dt.timedelta(days=30))
