@@ -11,7 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from console import auth, handle, state, widgets
-from integrations.errors import ConfigurationError
+from integrations.errors import ConfigurationError, StoreUnavailable
 
 ROOT = Path(__file__).resolve().parent
 # (script, title, icon, URL path). The settings page's script is not called settings.py: a
@@ -73,10 +73,16 @@ st.set_page_config(
     page_title="Adviser capacity", page_icon=":material/calendar_month:", layout="wide"
 )
 try:
+    handle.configure_logging()
     current = let_in()
     page = st.navigation(navigation())
     sidebar(current)
+    page.run()
 except ConfigurationError as exc:  # a bad or missing setting, named by the message
     st.error(f"The console is not configured correctly: {exc}")
-    st.stop()
-page.run()
+except StoreUnavailable as exc:  # an outage: say which store, and that nothing was saved
+    st.error(
+        f"The console cannot reach its data store, so nothing can be shown or saved right now. "
+        f"{exc}. Try again in a minute; if it persists, check the store's status.",
+        icon=":material/cloud_off:",
+    )

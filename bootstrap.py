@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 from allocation import Closure
+from integrations.errors import ConfigurationError
 from services import Services
 from services.facade import Clock, utc_clock
 from services.notifiers import LoggingNotifier
@@ -23,19 +24,28 @@ log = logging.getLogger("console.bootstrap")
 DEMO_MARKER = "demo_data"  # a token-collection entry: the store holds the demo firm
 
 
-def open_store(settings: Settings) -> Store:
+def open_store(settings: Settings, *, patience: float | None = None) -> Store:
+    """The configured store. ``patience`` bounds each Firestore call, retries included (the
+    webhook must answer HubSpot within seconds; the console and the CLI can wait longer)."""
     if settings.store_kind == "sqlite":
         from integrations.sqlite_store import SqliteStore
 
         return SqliteStore(settings.sqlite_path)
     from integrations.firestore_store import FirestoreStore
 
-    return FirestoreStore(settings.firestore_project)
+    return FirestoreStore(settings.firestore_project, patience=patience)
+
+
+def may_seed_demo(settings: Settings) -> bool:
+    """Demo data only ever fills the embedded store of a process that is not production: no
+    HubSpot credentials (demo advisers must never reach a real deal) and not on Google Cloud
+    (each instance would get a throwaway demo firm of its own)."""
+    return settings.store_kind == "sqlite" and settings.demo and not settings.production
 
 
 def seed_if_empty(store: Store, settings: Settings, clock: Clock) -> None:
-    """Fill a fresh embedded store with the demo firm (unless CONSOLE_DEMO=0)."""
-    if settings.store_kind != "sqlite" or not settings.demo or not store.is_empty():
+    """Fill a fresh embedded store with the demo firm (unless CONSOLE_DEMO=0 or production)."""
+    if not may_seed_demo(settings) or not store.is_empty():
         return
     from allocation import Rules
     from integrations.demo_data import seed_demo
@@ -52,6 +62,16 @@ def mark_demo(store: Store, now: dt.datetime) -> None:
 
 def holds_demo_data(store: Store) -> bool:
     return store.load_token(DEMO_MARKER) is not None
+
+
+def refuse_demo_in_production(store: Store, settings: Settings) -> None:
+    """A store holding the demo firm never meets a real HubSpot or a Cloud deployment."""
+    if settings.production and holds_demo_data(store):
+        raise ConfigurationError(
+            f"CONSOLE_STORE ({settings.get('CONSOLE_STORE')}) holds the demo firm, and this is "
+            f"production ({settings.production}): demo advisers must never be written to HubSpot. "
+            "Point CONSOLE_STORE at a fresh store for the firm's real data."
+        )
 
 
 def build_notifier(settings: Settings) -> Notifier:
@@ -135,13 +155,24 @@ def build_syncer(
     )  # fmt: skip
 
 
+# Seconds one store call may take in the webhook, retries included: HubSpot gives a webhook
+# only seconds, and a 503 it will retry beats a late answer.
+WEBHOOK_STORE_PATIENCE = 5.0
+
+
 def build_services(
-    settings: Settings | None = None, *, clock: Clock = utc_clock, store: Store | None = None
+    settings: Settings | None = None,
+    *,
+    clock: Clock = utc_clock,
+    store: Store | None = None,
+    for_webhook: bool = False,
 ) -> Services:
     """Everything the entry points need, wired from settings (a ``store`` may be injected)."""
     settings = settings if settings is not None else Settings.load()
-    store = store if store is not None else open_store(settings)
+    patience = WEBHOOK_STORE_PATIENCE if for_webhook else None
+    store = store if store is not None else open_store(settings, patience=patience)
     seed_if_empty(store, settings, clock)
+    refuse_demo_in_production(store, settings)
     from integrations.public_holidays import public_holidays
 
     notifier, crm = build_notifier(settings), build_crm(settings)

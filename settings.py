@@ -1,17 +1,24 @@
-"""The one module that reads the environment and ``st.secrets``.
+"""The one module that reads the environment and the secrets file.
 
 Every key is listed in ``KEYS`` with its default and meaning (``.streamlit/secrets.toml.example``
 and the README document the same list). Values are gathered once by ``Settings.load()``;
 each is parsed and validated only when used, so the webhook does not need the Employment Hero
 keys and a missing key is reported by name at the moment it matters. The environment wins
-over ``st.secrets``.
+over the secrets file.
+
+Inside the Streamlit console the secrets come from ``st.secrets`` (which honours
+``--secrets.files``); the webhook and the command line read ``.streamlit/secrets.toml`` with
+``tomllib`` themselves, so they never import Streamlit (about a second of cold start).
 """
 
 from __future__ import annotations
 
 import os
+import sys
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from integrations.errors import ConfigurationError
@@ -51,6 +58,11 @@ KEYS: tuple[Key, ...] = (
     Key("EH_ORGANISATION_ID", None, "Employment Hero organisation id"),
     Key("HOLIDAYS_COUNTRY", "AU", "country for public-holiday closures"),
     Key("HOLIDAYS_SUBDIVISION", "NSW", "state or territory for public-holiday closures"),
+    Key(
+        "GOOGLE_CLOUD_PROJECT",
+        None,
+        "project id named by log entries' trace links (default: CONSOLE_STORE's project)",
+    ),
 )
 _BY_NAME = {k.name: k for k in KEYS}
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
@@ -60,14 +72,52 @@ class SettingsError(ConfigurationError):
     """A setting is missing or malformed; the message names the key."""
 
 
-def _secrets() -> Mapping[str, Any]:
-    """``st.secrets`` as a plain mapping, or nothing when there is no secrets file or Streamlit."""
-    try:
-        import streamlit as st
+# Where Streamlit looks for secrets by default: the user's file, then the project's (which wins).
+SECRETS_FILES = (Path.home() / ".streamlit" / "secrets.toml", Path(".streamlit") / "secrets.toml")
+# Set by Google Cloud on every Cloud Run service, Cloud Run job and Cloud Function: the process
+# is a production deployment, so it must never invent a store or demo data of its own.
+CLOUD_MARKERS = ("K_SERVICE", "CLOUD_RUN_JOB", "FUNCTION_TARGET")
 
+
+def _in_streamlit() -> bool:
+    """True inside ``streamlit run`` (and AppTest); never imports Streamlit to find out."""
+    if "streamlit" not in sys.modules:
+        return False
+    from streamlit import runtime
+
+    return bool(runtime.exists())
+
+
+def _streamlit_secrets() -> Mapping[str, Any]:
+    import streamlit as st
+
+    try:
         return {k: st.secrets[k] for k in st.secrets}
-    except Exception:  # no secrets.toml, malformed file, or streamlit not installed: env only
-        return {}
+    except FileNotFoundError as exc:  # Streamlit says so for a missing and a malformed file
+        if str(exc).startswith("No secrets found"):
+            return {}  # no secrets file: environment only
+        raise SettingsError(f"the secrets file could not be read: {exc}") from None
+
+
+def read_secrets_files(paths: tuple[Path, ...] = SECRETS_FILES) -> dict[str, Any]:
+    """The secrets files Streamlit would read, merged in order (later files win)."""
+    merged: dict[str, Any] = {}
+    for path in paths:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise SettingsError(f"{path} could not be read: {exc.strerror}") from None
+        try:
+            merged.update(tomllib.loads(text))
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"{path} is not valid TOML: {exc}") from None
+    return merged
+
+
+def _secrets() -> Mapping[str, Any]:
+    return _streamlit_secrets() if _in_streamlit() else read_secrets_files()
 
 
 @dataclass(frozen=True)
@@ -76,6 +126,7 @@ class Settings:
 
     values: tuple[tuple[str, str], ...] = ()
     auth_configured: bool = False
+    cloud_marker: str = ""  # which of ``CLOUD_MARKERS`` is set: running on Google Cloud
 
     @classmethod
     def load(
@@ -91,7 +142,8 @@ class Settings:
             if value is not None and value.strip():
                 found[key.name] = value.strip()
         auth = secrets.get("auth")
-        return cls(tuple(sorted(found.items())), isinstance(auth, Mapping) and bool(auth))
+        cloud = next((m for m in CLOUD_MARKERS if environ.get(m, "").strip()), "")
+        return cls(tuple(sorted(found.items())), isinstance(auth, Mapping) and bool(auth), cloud)
 
     @classmethod
     def of(cls, **values: str) -> Settings:
@@ -125,7 +177,23 @@ class Settings:
     # --- typed views -----------------------------------------------------------------------
 
     @property
+    def production(self) -> str:
+        """Why this process counts as production ("" when it does not): HubSpot is configured
+        or it runs on Google Cloud. Production never opens an implicit store or demo data."""
+        if self.hubspot_configured:
+            return "HUBSPOT_TOKEN is set"
+        if self.cloud_marker:
+            return f"running on Google Cloud ({self.cloud_marker} is set)"
+        return ""
+
+    @property
     def store_url(self) -> str:
+        if self.production and not self.configured("CONSOLE_STORE"):
+            raise SettingsError(
+                f"CONSOLE_STORE must be set explicitly in production ({self.production}): "
+                "firestore://<project-id>, or sqlite:///<path> for a single machine. "
+                "The default embedded store is for the demo only."
+            )
         url = self.require("CONSOLE_STORE")
         if url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
             return url
@@ -196,6 +264,21 @@ class Settings:
     @property
     def employment_hero_configured(self) -> bool:
         return all(self.configured(k) for k in ("EH_CLIENT_ID", "EH_CLIENT_SECRET"))
+
+    def secret_values(self) -> tuple[str, ...]:
+        """The values of every secret setting, for the log formatter to blank out."""
+        return tuple(v for k, v in self.values if _BY_NAME[k].secret)
+
+    @property
+    def log_project(self) -> str | None:
+        """The Google Cloud project trace links in log entries name, if it can be known."""
+        project = self.get("GOOGLE_CLOUD_PROJECT")
+        if project:
+            return project
+        url = self.get("CONSOLE_STORE") or ""
+        if not url.startswith("firestore://"):
+            return None
+        return url.removeprefix("firestore://").strip("/") or None
 
     def redacted(self) -> list[dict[str, Any]]:
         """Every key: whether it is set (or defaulted), never its value."""

@@ -1,20 +1,22 @@
 """HubSpot "deal created" webhook: ``functions-framework --source webhook.py --target
 hubspot_webhook``. Size limit, signature, parsing, then one use case (``services.intake``).
 Services are built on the first request and shared by the server's threads; every request
-writes one JSON log line, without secrets. See docs/webhook.md."""
+writes one structured log entry (``structured_logging``), without secrets. A store that cannot
+be reached or read answers 503 (HubSpot retries) within the store's call budget, never 500.
+See docs/webhook.md."""
 
 from __future__ import annotations
 
 import json
 import logging
-import sys
 import threading
 import time
 from dataclasses import dataclass
 from typing import Any
 
 import bootstrap
-from integrations.errors import ConfigurationError, SignatureRejected
+import structured_logging
+from integrations.errors import ConfigurationError, SignatureRejected, StoreUnavailable
 from integrations.hubspot_signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_v3
 from services import Services
 from services import intake as use
@@ -43,16 +45,18 @@ _lock = threading.Lock()
 
 
 def _loaded_settings() -> Settings:
-    """Settings alone, enough to check a signature before anything touches the store."""
+    """Settings alone, enough to check a signature before anything touches the store. The
+    first call also sets up logging, which needs the secret values it must never print."""
     global _settings
     with _lock:
         if _settings is None:
-            _settings = Settings.load()
-            if not log.handlers:  # bare JSON lines on stdout: Cloud Logging reads them as such
-                handler = logging.StreamHandler(sys.stdout)
-                log.addHandler(handler)
-                log.setLevel(logging.INFO)
-                log.propagate = False
+            try:
+                loaded = Settings.load()
+            except ConfigurationError:
+                structured_logging.configure()
+                raise
+            structured_logging.configure(loaded.secret_values())
+            _settings = loaded
         return _settings
 
 
@@ -66,24 +70,51 @@ def _wired() -> Wiring:
             except ValueError as exc:
                 raise ConfigurationError(f"HUBSPOT_DEAL_PROPERTIES: {exc}") from None
             crm = bootstrap.build_crm(settings, for_webhook=True)
-            _wiring = Wiring(settings, bootstrap.build_services(settings), crm, fields)
+            services = bootstrap.build_services(settings, for_webhook=True)
+            _wiring = Wiring(settings, services, crm, fields)
         return _wiring
 
 
 def hubspot_webhook(request: Any) -> tuple[str, int, dict[str, str]]:
     started, entry = time.perf_counter(), {"method": request.method}
-    try:
-        status, body, headers = _route(request, entry)
-    except ConfigurationError as exc:  # names the key, never its value
-        status, body, headers = 503, {"error": f"webhook is not configured: {exc}"}, {}
-    except Exception:  # a bug or an outage, never bad input: logged, and HubSpot retries 5xx
-        log.exception("webhook failed")
-        status, body, headers = 500, {"error": "internal error; the delivery can be retried"}, {}
-    entry |= {"status": status, "latency_ms": round((time.perf_counter() - started) * 1000, 1)}
-    if isinstance(body, dict) and "error" in body:
-        entry["error"] = body["error"]
-    log.info(json.dumps({"severity": "WARNING" if status >= 400 else "INFO", **entry}))
+    with structured_logging.tracing(_trace(request)):
+        try:
+            status, body, headers = _route(request, entry)
+        except ConfigurationError as exc:  # names the key, never its value
+            status, body, headers = 503, {"error": f"webhook is not configured: {exc}"}, {}
+        except StoreUnavailable as exc:  # an outage: nothing was written, HubSpot retries
+            status, body, headers = 503, {"error": str(exc)}, {"Retry-After": "30"}
+        except Exception:  # a bug, never bad input: logged, and HubSpot retries 5xx
+            log.exception("webhook failed")
+            status, body = 500, {"error": "internal error; the delivery can be retried"}
+            headers = {}
+        entry |= {"status": status, "latency_ms": round((time.perf_counter() - started) * 1000, 1)}
+        if isinstance(body, dict) and "error" in body:
+            entry["error"] = body["error"]
+        log.log(
+            _level(status),
+            "%s %s -> %d",
+            request.method,
+            getattr(request, "path", "/"),
+            status,
+            extra={"fields": entry},
+        )
     return json.dumps(body), status, JSON | headers
+
+
+def _level(status: int) -> int:
+    """Bugs are errors; refusals and "try again later" (503) are warnings."""
+    if status >= 500 and status != 503:
+        return logging.ERROR
+    return logging.WARNING if status >= 400 else logging.INFO
+
+
+def _trace(request: Any) -> tuple[str, str] | None:
+    try:
+        project = _loaded_settings().log_project
+    except ConfigurationError:
+        return None
+    return structured_logging.trace_of(request.headers, project)
 
 
 def _route(request: Any, entry: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:

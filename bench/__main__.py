@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import platform
 
-from bench import core, heatmap, store
+from bench import cold_start, core, heatmap, store
 from bench.synthetic import FirmSize
 from bench.timing import table
 
@@ -33,6 +33,8 @@ def main() -> None:
     print(table(heatmap.run(args.runs), heatmap.COLUMNS))
     print("\n## Store reads on embedded SQLite (bounded: the same with years of history)\n")
     print(table(store.run(), store.COLUMNS))
+    print("\n## Webhook cold start, each run a new process\n")
+    print(table(cold_start.run(), cold_start.COLUMNS))
     if args.webhook:
         from bench import webhook  # starts processes: only when asked
 

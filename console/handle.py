@@ -42,6 +42,14 @@ def settings() -> Settings:
     return Settings.load()
 
 
+@st.cache_resource(show_spinner=False)
+def configure_logging() -> None:
+    """Structured JSON logs for this process, once (secret values known, so never printed)."""
+    import structured_logging
+
+    structured_logging.configure(settings().secret_values())
+
+
 @st.cache_resource(show_spinner="Opening the store…")
 def _built_services() -> Services:
     # Imported here so importing a page never touches an adapter or the network.

@@ -13,6 +13,11 @@ class UpstreamUnavailable(IntegrationError):
     """An outside service kept failing (429, 5xx, timeout, connection) after retries."""
 
 
+class StoreUnavailable(UpstreamUnavailable):
+    """The store cannot be reached or read (Firestore down, a locked, corrupt or foreign SQLite
+    file); the message names the store. Nothing was written."""
+
+
 class UpstreamRejected(IntegrationError):
     """An outside service refused the request (4xx other than 429); retrying will not help."""
 

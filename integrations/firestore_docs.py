@@ -20,10 +20,12 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 from google.api_core import exceptions as gexc
+from google.api_core.retry import Retry, if_exception_type
 from google.auth.exceptions import GoogleAuthError
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
@@ -32,8 +34,8 @@ from google.protobuf import timestamp_pb2
 from integrations.errors import (
     ConfigurationError,
     IntegrationError,
+    StoreUnavailable,
     UpstreamRejected,
-    UpstreamUnavailable,
 )
 
 Json = dict[str, Any]
@@ -67,7 +69,54 @@ _UNAVAILABLE = (
     gexc.TooManyRequests,
     gexc.RetryError,
 )
+_TRANSIENT = (
+    gexc.ServiceUnavailable,
+    gexc.DeadlineExceeded,
+    gexc.InternalServerError,
+    gexc.TooManyRequests,
+)
 _REFUSED = (gexc.PermissionDenied, gexc.Unauthenticated, gexc.InvalidArgument)
+
+
+@dataclass(frozen=True)
+class CallBudget:
+    """How long one Firestore call may take. The client library's defaults retry for up to
+    five minutes, which turned an unreachable Firestore into five silent minutes and then a
+    traceback; every call here states its deadline and its retry budget instead.
+
+    ``total`` bounds the retries of one call (then ``StoreUnavailable``); ``attempt`` is the
+    deadline of a single get or commit; a query streams many documents under one deadline,
+    so it gets ``query``.
+    """
+
+    total: float = 15.0
+    attempt: float = 5.0
+    query: float = 30.0
+
+    @classmethod
+    def within(cls, seconds: float) -> CallBudget:
+        """A budget whose every call gives up after about ``seconds``."""
+        return cls(total=seconds, attempt=min(5.0, seconds), query=max(seconds, 10.0))
+
+    def reads(self) -> Retry:
+        return Retry(
+            predicate=if_exception_type(*_TRANSIENT),
+            initial=0.1,
+            maximum=2.0,
+            multiplier=2.0,
+            timeout=self.total,
+        )
+
+    def commits(self) -> Retry:
+        # A commit that timed out may have landed; retrying it could apply it twice, so only
+        # failures that mean "never reached the server" are retried.
+        return Retry(
+            predicate=if_exception_type(gexc.ServiceUnavailable, gexc.TooManyRequests),
+            initial=0.1,
+            maximum=2.0,
+            multiplier=2.0,
+            timeout=self.total,
+        )
 
 
 def doc_key(record_id: str) -> str:
@@ -75,6 +124,12 @@ def doc_key(record_id: str) -> str:
     if not record_id:
         raise ValueError("a stored record needs a non-empty id")
     return quote(record_id, safe="")
+
+
+def _short(exc: Exception) -> str:
+    """The first line of a gRPC error (the rest is a debug dump of the channel)."""
+    text = str(exc).strip().splitlines()
+    return text[0][:300] if text else type(exc).__name__
 
 
 def version_of(snapshot: Any) -> str:
@@ -139,10 +194,16 @@ def chunks(writes: Sequence[Write], size: int) -> Iterator[Sequence[Write]]:
 class FirestoreBase:
     """A lazily built client, every round trip counted in ``reads``, errors translated."""
 
-    def __init__(self, project_id: str, client: firestore.Client | None = None) -> None:
+    def __init__(
+        self,
+        project_id: str,
+        client: firestore.Client | None = None,
+        budget: CallBudget | None = None,
+    ) -> None:
         if not project_id and client is None:
             raise ConfigurationError("CONSOLE_STORE: firestore://<project-id> needs a project id")
         self.project_id = project_id
+        self.budget = budget or CallBudget()
         self.reads = 0
         self._client = client
         self._lock = threading.Lock()
@@ -183,19 +244,22 @@ class FirestoreBase:
         try:
             yield
         except _UNAVAILABLE as exc:
-            raise UpstreamUnavailable(f"Firestore ({self.project_id}) {what}: {exc}") from exc
+            raise StoreUnavailable(
+                f"Firestore ({self.project_id}) cannot be reached while {what}: {_short(exc)}"
+            ) from exc
         except _REFUSED as exc:
             raise UpstreamRejected(f"Firestore ({self.project_id}) {what}: {exc}") from exc
 
     def get(self, ref: firestore.DocumentReference, **options: Any) -> Any:
         self._count_read()
+        options = {"retry": self.budget.reads(), "timeout": self.budget.attempt, **options}
         with self.calling(f"reading {ref.path}"):
             return ref.get(**options)
 
     def reachable(self) -> bool:
         """One quick read of the version document; any failure means not reachable."""
         try:
-            self.get(self.version_ref, retry=None, timeout=5)
+            self.get(self.version_ref, retry=None, timeout=min(5.0, self.budget.attempt))
         except (IntegrationError, gexc.GoogleAPIError, GoogleAuthError):
             return False
         return True
@@ -206,13 +270,15 @@ class FirestoreBase:
         if not refs:
             return {}
         self._count_read()
+        budget = self.budget
         with self.calling("reading documents"):
-            return {snap.reference.path: snap for snap in self.db.get_all(refs)}
+            snaps = self.db.get_all(refs, retry=budget.reads(), timeout=budget.attempt)
+            return {snap.reference.path: snap for snap in snaps}
 
     def stream(self, query: Any, what: str) -> list[Any]:
         self._count_read()
         with self.calling(f"listing {what}"):
-            return list(query.stream())
+            return list(query.stream(retry=self.budget.reads(), timeout=self.budget.query))
 
     def rows(self, query: Any, what: str) -> list[Json]:
         return [snap.to_dict() or {} for snap in self.stream(query, what)]
@@ -234,7 +300,7 @@ class FirestoreBase:
         if bump:
             self.bump(batch)
         with self.calling(what):
-            batch.commit()
+            batch.commit(retry=self.budget.commits(), timeout=self.budget.attempt)
 
     def commit_in_chunks(self, writes: Sequence[Write], what: str) -> None:
         """A bulk replace: atomic per chunk of ``MAX_BATCH`` writes (a re-sync repairs a cut)."""

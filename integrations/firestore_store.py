@@ -29,6 +29,7 @@ from integrations.firestore_docs import (
     ORIGIN,
     PENDING,
     TOKENS,
+    CallBudget,
     Json,
     Write,
     packed,
@@ -53,8 +54,11 @@ class FirestoreStore(FirestoreHistory):
         client: firestore.Client | None = None,
         *,
         clock: Callable[[], dt.datetime] = common.utcnow,
+        patience: float | None = None,
     ) -> None:
-        super().__init__(project_id, client)
+        """``patience``: seconds any one call may take, retries included (default 15)."""
+        budget = CallBudget.within(patience) if patience is not None else None
+        super().__init__(project_id, client, budget)
         self._clock = clock
 
     # --- freshness and health ----------------------------------------------------------------

@@ -12,10 +12,11 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from integrations.errors import StoreUnavailable
 from integrations.store_common import utcnow
 from services import codec
 from services.records import AuditEntry
@@ -54,8 +55,10 @@ CREATE INDEX IF NOT EXISTS sync_runs_by_source ON sync_runs (source, started_key
 CREATE TABLE IF NOT EXISTS tokens (name TEXT PRIMARY KEY, data TEXT NOT NULL);
 """
 
-# A writer waits this long for another writer's transaction before giving up.
-BUSY_TIMEOUT_SECONDS = 30.0
+# A writer waits this long for another writer's transaction before giving up: long enough for
+# a big sync's commit, short enough that a stuck lock answers "store unavailable" in seconds
+# (the webhook must answer HubSpot within its budget), not after half a minute.
+BUSY_TIMEOUT_SECONDS = 5.0
 # Lists passed to ``IN (...)`` are cut into pieces under SQLite's bound-parameter limit.
 CHUNK = 500
 
@@ -96,18 +99,58 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def create_schema(path: Path) -> None:
-    """Create the file, its folder and its tables if missing; safe to repeat."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = _connect(path)
+@contextmanager
+def translated(path: Path) -> Iterator[None]:
+    """SQLite's own errors as ``StoreUnavailable`` naming the file: a locked, corrupt, missing
+    or unreadable file is an outage of the store for every entry point, not a bug."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise StoreUnavailable(f"the SQLite store {path} cannot be used: {exc}") from exc
+    except OSError as exc:
+        raise StoreUnavailable(f"the SQLite store {path} cannot be used: {exc.strerror}") from exc
+
+
+def _expected_columns() -> dict[str, list[str]]:
+    """Each table's columns as SCHEMA creates them, read from a throwaway in-memory copy."""
+    conn = sqlite3.connect(":memory:")
     try:
         conn.executescript(SCHEMA)
-        # The epoch tells a recreated file's versions apart from the old file's.
-        epoch = uuid.uuid4().hex[:8]
-        conn.execute("INSERT OR IGNORE INTO meta VALUES ('epoch', ?)", (epoch,))
-        conn.execute("INSERT OR IGNORE INTO meta VALUES ('data_version', '0')")
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return {
+            t: [c[1] for c in conn.execute(f"PRAGMA table_info({t})")]
+            for t in tables
+            if not t.startswith("sqlite_")
+        }
     finally:
         conn.close()
+
+
+def check_schema(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse a file some other program made (same table names, other columns)."""
+    for table, columns in _expected_columns().items():
+        found = [c[1] for c in conn.execute(f"PRAGMA table_info({table})")]
+        if found != columns:
+            raise StoreUnavailable(
+                f"{path} is not an adviser console store: its table {table!r} has columns "
+                f"{found or 'none'}, expected {columns}"
+            )
+
+
+def create_schema(path: Path) -> None:
+    """Create the file, its folder and its tables if missing; safe to repeat."""
+    with translated(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = _connect(path)
+        try:
+            conn.executescript(SCHEMA)
+            check_schema(conn, path)
+            # The epoch tells a recreated file's versions apart from the old file's.
+            epoch = uuid.uuid4().hex[:8]
+            conn.execute("INSERT OR IGNORE INTO meta VALUES ('epoch', ?)", (epoch,))
+            conn.execute("INSERT OR IGNORE INTO meta VALUES ('data_version', '0')")
+        finally:
+            conn.close()
 
 
 class Connections:
@@ -199,10 +242,13 @@ class SqliteFile:
         """One counted round trip, outside or inside the current thread's transaction."""
         with self._reads_lock:
             self.reads += 1
-        return self._connections.get().execute(sql, params).fetchall()
+        with translated(self.path):
+            return self._connections.get().execute(sql, params).fetchall()
 
-    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
-        return immediate(self._connections.get())
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with translated(self.path), immediate(self._connections.get()) as conn:
+            yield conn
 
     def _version_text(self, counter: int) -> str:
         return f"{self._epoch}-{counter}"

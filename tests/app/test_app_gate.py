@@ -7,6 +7,8 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from console import state
+from integrations.errors import StoreUnavailable
+from services import Services
 from settings import Settings
 from tests.app.firm import small_firm
 
@@ -52,3 +54,27 @@ def test_the_sidebar_warns_when_no_sync_has_run() -> None:
     assert "No data sync has run yet: figures may be out of date." in [
         w.value for w in at.sidebar.warning
     ]
+
+
+class _UnreachableStore:
+    """Every store call fails the way an unreachable Firestore does, after its budget."""
+
+    reads = 0
+
+    def __getattr__(self, name: str) -> object:
+        def fail(*_: object, **__: object) -> None:
+            raise StoreUnavailable("Firestore (firm-prod) cannot be reached while reading")
+
+        return fail
+
+
+def test_an_unreachable_store_is_a_plain_message_not_a_traceback() -> None:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state[state.SERVICES] = Services(_UnreachableStore())  # type: ignore[arg-type]
+    at.session_state[state.SETTINGS] = Settings.of()
+    at.run()
+
+    assert not at.exception
+    [error] = at.error
+    assert "cannot reach its data store" in error.value
+    assert "Firestore (firm-prod)" in error.value

@@ -94,7 +94,9 @@ class Firm:
 class WebhookProcess:
     """``functions-framework --source webhook.py --target hubspot_webhook`` as a subprocess."""
 
-    def __init__(self, env: Mapping[str, str], secret: str = SECRET) -> None:
+    def __init__(
+        self, env: Mapping[str, str], secret: str = SECRET, cwd: Path | None = None
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.secret = secret
@@ -104,14 +106,14 @@ class WebhookProcess:
         )
         command = [
             shutil.which("functions-framework") or "functions-framework",
-            "--source=webhook.py",
+            f"--source={ROOT / 'webhook.py'}",
             "--target=hubspot_webhook",
             f"--port={self.port}",
             "--host=127.0.0.1",
         ]
         self.process = subprocess.Popen(
             command,
-            cwd=ROOT,
+            cwd=cwd or ROOT,
             env={
                 "PATH": os.environ.get("PATH", ""),
                 "HOME": os.environ.get("HOME", "/tmp"),
@@ -140,6 +142,22 @@ class WebhookProcess:
                 pass
             if time.monotonic() > deadline:
                 raise RuntimeError(f"webhook not healthy within {within}s:\n{self.output()}")
+            time.sleep(0.1)  # polling for readiness, not waiting for a result
+
+    def wait_until_answering(
+        self, within: float = READY_WITHIN_SECONDS, request_timeout: float = 10
+    ) -> requests.Response:
+        """The first answer to a health check, whatever its status (503 included)."""
+        deadline = time.monotonic() + within
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"webhook exited early:\n{self.output()}")
+            try:
+                return self.session.get(self.url, timeout=request_timeout)
+            except requests.ConnectionError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"webhook not answering within {within}s:\n{self.output()}")
             time.sleep(0.1)  # polling for readiness, not waiting for a result
 
     def headers(self, body: bytes, *, at_ms: int | None = None) -> dict[str, str]:
