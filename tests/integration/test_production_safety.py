@@ -192,3 +192,44 @@ def _no_emulator_from_other_tests(monkeypatch: pytest.MonkeyPatch) -> None:
     # These tests build stores in-process; a leftover emulator variable must not redirect them.
     if "FIRESTORE_EMULATOR_HOST" in os.environ:
         monkeypatch.delenv("FIRESTORE_EMULATOR_HOST")
+
+
+# --- no secret in any log line --------------------------------------------------------------
+
+SENTINELS = {
+    "HUBSPOT_TOKEN": "sentinel-hubspot-token-1f9a",
+    "HUBSPOT_CLIENT_SECRET": "sentinel-client-secret-77c2",
+    "EH_CLIENT_SECRET": "sentinel-eh-secret-3b1d",
+}
+CHAT_KEY = "sentinel-chat-key-a0e4"
+
+
+def test_no_secret_reaches_the_webhook_logs_even_when_everything_fails(
+    hubspot: FakeHubSpotServer, tmp_path: Path
+) -> None:
+    store_url = f"sqlite:///{tmp_path / 'firm.db'}"
+    seed = bootstrap.build_services(Settings.of(CONSOLE_STORE=store_url, CONSOLE_DEMO="0"))
+    seed.store.replace_advisers(advisers(2))
+    chat = f"http://127.0.0.1:{closed_port()}/v1/spaces/S/messages?key={CHAT_KEY}&token={CHAT_KEY}"
+    env = {
+        **SENTINELS,
+        "CONSOLE_STORE": store_url,
+        "HUBSPOT_API_BASE": hubspot.base_url,
+        "GOOGLE_CHAT_WEBHOOK_URL": chat,
+        "WEBHOOK_HUBSPOT_TIMEOUT": "1",
+        "EH_CLIENT_ID": "eh-client",
+        "EH_REDIRECT_URI": "http://127.0.0.1/settings",
+    }
+    webhook = WebhookProcess(env, secret=SENTINELS["HUBSPOT_CLIENT_SECRET"])
+    try:
+        webhook.wait_until_healthy()
+        # HubSpot refuses the token (401) and Chat cannot be reached: both get logged.
+        for body in (workflow_body("4201", "Series A"), b"{not json", workflow_body("4201")):
+            webhook.post(body)
+        webhook.session.post(webhook.url, data=b"{}", headers={"X-HubSpot-Signature-v3": "x"})
+        output = webhook.output()
+    finally:
+        webhook.stop()
+    assert '"severity"' in output  # the logs were written, and are structured
+    for secret in [*SENTINELS.values(), CHAT_KEY]:
+        assert secret not in output
