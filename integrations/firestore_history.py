@@ -38,7 +38,8 @@ from services import codec
 from services.records import AllocationRecord, AuditEntry, SyncRun
 
 BOOKED = "booked"
-FREE_FORM = ("explanation",)
+# Explanations are packed text (services.explanation) already; nothing else is free-form JSON.
+FREE_FORM: tuple[str, ...] = ()
 
 
 def _allocation_row(record: AllocationRecord, key: str | None) -> Json:

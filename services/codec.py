@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
 from allocation import Adviser, Closure, Leave, Meeting, Override, PendingDeal, Rules
+from services import explanation
 from services.records import (
     AllocationRecord,
     AllocationStatus,
@@ -257,7 +258,7 @@ def allocation_to_dict(a: AllocationRecord) -> Json:
         "agreement_start": date_out(a.agreement_start),
         "decided_at": datetime_out(a.decided_at),
         "source": a.source,
-        "explanation": [dict(c) for c in a.explanation],
+        "explanation": explanation.packed_text(a.explanation),
         "writeback_attempts": a.writeback_attempts,
         "last_error": a.last_error,
         "note": a.note,
@@ -275,7 +276,7 @@ def allocation_from_dict(d: Mapping[str, Any]) -> AllocationRecord:
         agreement_start=date_in(d.get("agreement_start")),
         decided_at=_datetime(d["decided_at"]),
         source=d["source"],
-        explanation=tuple(dict(c) for c in d.get("explanation") or ()),
+        explanation=explanation.stored(d.get("explanation")),
         writeback_attempts=int(d.get("writeback_attempts", 0)),
         last_error=d.get("last_error"),
         note=d.get("note", ""),

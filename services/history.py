@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from allocation import Adviser, explain, normalise
+from services.explanation import blocked_count
 from services.ports import Store
 from services.records import UNALLOCATED, WRITEBACK_PENDING, AllocationRecord, AuditEntry
 
@@ -91,7 +92,7 @@ def explanation_frame(record: AllocationRecord, advisers: Sequence[Adviser]) -> 
             "earliest_week": c.get("earliest_week"),
             "utilisation": c.get("utilisation"),
             "why": explain(c.get("reason")),
-            "blocked_weeks": len(c.get("blocked_weeks") or ()),
+            "blocked_weeks": blocked_count(c),
         }
         for n, c in enumerate(record.explanation, start=1)
     ]

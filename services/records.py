@@ -7,6 +7,7 @@ SQLite, Firestore) saves them the same way.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
@@ -41,7 +42,8 @@ class AllocationRecord:
     agreement_start: dt.date | None
     decided_at: dt.datetime  # UTC
     source: str  # "webhook", "console", "demo", "reassign:<who>"
-    explanation: tuple[dict[str, Any], ...] = ()  # candidates_to_dicts(decision.candidates)
+    # candidates_to_dicts(decision), ranked; stores hand back a lazily unpacked packed form
+    explanation: Sequence[dict[str, Any]] = ()
     writeback_attempts: int = 0
     last_error: str | None = None
     note: str = ""

@@ -36,7 +36,16 @@ def allocation(
         "agreement_start": dt.date(2026, 3, 16),
         "decided_at": at(minutes),
         "source": "webhook",
-        "explanation": ({"adviser_id": "dana", "eligible": True, "reason": None},),
+        "explanation": (
+            {
+                "adviser_id": "dana",
+                "eligible": True,
+                "reason": None,
+                "earliest_week": "2026-03-23",
+                "utilisation": 0.5,
+                "blocked_weeks": [["2026-03-16", "weekly_max"]],
+            },
+        ),
     }
     return AllocationRecord(**(fields | changes))
 
