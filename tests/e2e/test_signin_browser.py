@@ -91,9 +91,15 @@ def tab(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
 
 def sign_in(page: Page, url: str, account: Account) -> None:
     """Press *Sign in*, type the email on the provider's form, and wait to be back."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page.goto(url)
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Sign in to Loopback ID").wait_for()
+    try:
+        page.get_by_role("heading", name="Sign in to Loopback ID").wait_for()
+    except PlaywrightTimeout:  # e.g. st.login crashing: say what the browser got instead
+        said = page.inner_text("body")
+        pytest.fail(f"Sign in never reached the provider's login form; the page says {said!r}")
     page.get_by_label("Email").fill(account.email)
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(f"{url}/")  # the console's callback has set its cookie and sent us home
