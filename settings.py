@@ -14,6 +14,7 @@ Inside the Streamlit console the secrets come from ``st.secrets`` (which honours
 from __future__ import annotations
 
 import os
+import re
 import sys
 import tomllib
 from collections.abc import Mapping
@@ -36,6 +37,17 @@ KEYS: tuple[Key, ...] = (
     Key("CONSOLE_STORE", "sqlite:///.data/console.db", "sqlite:///<path> or firestore://<project>"),
     Key("CONSOLE_DEMO", "1", "1 = fill an empty embedded store with demo data; 0 = leave it empty"),
     Key("CONSOLE_REQUIRE_AUTH", "0", "1 = refuse to start without an [auth] section"),
+    Key(
+        "CONSOLE_ADMINS",
+        None,
+        "comma-separated emails always let in as editors once sign-in ([auth]) is configured: "
+        "a fresh deploy's first editors",
+    ),
+    Key(
+        "CONSOLE_LOCAL_NETWORK",
+        "0",
+        "1 = in local mode (no [auth]) serve visitors from other machines too, all as editors",
+    ),
     Key("CONSOLE_URL", None, "the console's public URL, for links in Chat messages"),
     Key("HUBSPOT_TOKEN", None, "HubSpot private-app or OAuth access token", secret=True),
     Key("HUBSPOT_API_BASE", "https://api.hubapi.com", "HubSpot API base URL"),
@@ -66,6 +78,7 @@ KEYS: tuple[Key, ...] = (
 )
 _BY_NAME = {k.name: k for k in KEYS}
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+_EMAIL = re.compile(r"[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+")
 
 
 class SettingsError(ConfigurationError):
@@ -222,6 +235,23 @@ class Settings:
     @property
     def require_auth(self) -> bool:
         return self.flag("CONSOLE_REQUIRE_AUTH")
+
+    @property
+    def console_admins(self) -> frozenset[str]:
+        """People always let in as editors when sign-in is configured (lower-cased emails)."""
+        raw = self.get("CONSOLE_ADMINS") or ""
+        emails = [e.strip() for e in raw.split(",") if e.strip()]
+        for email in emails:
+            if not _EMAIL.fullmatch(email):
+                raise SettingsError(
+                    f"CONSOLE_ADMINS must be email addresses separated by commas, such as "
+                    f"ann@firm.example, bob@firm.example ({email!r} is not an email address)"
+                )
+        return frozenset(e.casefold() for e in emails)
+
+    @property
+    def local_network(self) -> bool:
+        return self.flag("CONSOLE_LOCAL_NETWORK")
 
     @property
     def hubspot_configured(self) -> bool:

@@ -1,21 +1,26 @@
 """Who is using the console and what they may do.
 
 ``gate()`` is the pure decision app.py acts on every run: with an ``[auth]`` section the
-visitor signs in through ``st.login`` (OIDC), must be allowed by the stored settings (emails or
-domains) and is an editor only when listed; without one the console runs in local mode, where
-the person at the machine is an editor, unless ``CONSOLE_REQUIRE_AUTH=1`` forbids that.
-Pages ask ``current_user()`` and guard edit controls with ``require_editor()``; the use cases
-refuse a viewer's edit again on their side.
+visitor signs in through ``st.login`` (OIDC) and ``services.access`` decides from what the
+provider vouched for (a verified email, Google's ``hd``), the stored policy and the
+``CONSOLE_ADMINS`` setting whether they get in and whether they may edit; it fails closed.
+Without one the console runs in local mode, where the person at the machine is an editor:
+only visitors from this machine, unless ``CONSOLE_LOCAL_NETWORK=1``, and nobody at all when
+``CONSOLE_REQUIRE_AUTH=1``. Pages ask ``current_user()`` and guard edit controls with
+``require_editor()``; the use cases refuse a viewer's edit again on their side.
 """
 
 from __future__ import annotations
 
+import ipaddress
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
 import streamlit as st
 
 from console import handle, state
+from services.access import Admission, SignIn
 
 if TYPE_CHECKING:
     from settings import Settings
@@ -30,6 +35,15 @@ REFUSE_WITHOUT_AUTH = (
     "so the console will not start. Add the [auth] section (redirect_uri, cookie_secret, "
     "client_id, client_secret, server_metadata_url) or set CONSOLE_REQUIRE_AUTH=0 for local mode."
 )
+
+
+def local_only(visitor_ip: str) -> str:
+    return (
+        f"This console runs in local mode (no sign-in is configured), where everyone is an "
+        f"editor, so it only serves the machine it runs on; you are connecting from "
+        f"{visitor_ip}. Configure the [auth] section in .streamlit/secrets.toml to share it, "
+        f"or set CONSOLE_LOCAL_NETWORK=1 to let everyone who can reach it in as an editor."
+    )
 
 
 @dataclass(frozen=True)
@@ -59,6 +73,9 @@ class Identity:
     logged_in: bool
     email: str | None = None
     name: str | None = None
+    email_verified: object = None  # the claim as sent; None when the provider left it out
+    hosted_domain: str | None = None  # Google's ``hd`` claim
+    issuer: str | None = None  # ``iss``
 
 
 @dataclass(frozen=True)
@@ -69,22 +86,43 @@ class Gate:
 
 
 class Policy(Protocol):
-    """The two questions the gate asks of the stored settings (``services.Services``)."""
+    """The question the gate asks of the stored settings (``services.Services``)."""
 
-    def may_sign_in(self, email: str | None) -> bool: ...
+    def admission(self, person: SignIn, admins: Collection[str] = ()) -> Admission: ...
 
-    def can_edit(self, email: str | None, local_mode: bool) -> bool: ...
+
+def from_this_machine(visitor_ip: str | None) -> bool:
+    """Streamlit reports a loopback visitor's address as ``None`` (and has none to report
+    outside a browser session, e.g. AppTest); any other address must be a loopback one."""
+    if visitor_ip is None:
+        return True
+    try:
+        address = ipaddress.ip_address(visitor_ip.strip().strip("[]"))
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:127.0.0.1
+    return address.is_loopback or (mapped is not None and mapped.is_loopback)
 
 
 def gate(
-    auth_configured: bool, require_auth: bool, identity: Identity, policy: Policy | None
+    auth_configured: bool,
+    require_auth: bool,
+    identity: Identity,
+    policy: Policy | None,
+    *,
+    admins: Collection[str] = (),
+    visitor_ip: str | None = None,
+    local_network: bool = False,
 ) -> Gate:
     """What app.py must do for this visitor: let them in (as whom), ask them to sign in,
     turn them away, or refuse to run at all. ``policy`` is only consulted when sign-in is
-    configured, so local mode and a refusal never open the store."""
+    configured, so local mode and a refusal never open the store. ``admins`` come from
+    ``CONSOLE_ADMINS``; ``visitor_ip`` and ``local_network`` matter in local mode only."""
     if not auth_configured:
         if require_auth:
             return Gate("refuse", message=REFUSE_WITHOUT_AUTH)
+        if visitor_ip is not None and not (local_network or from_this_machine(visitor_ip)):
+            return Gate("refuse", message=local_only(visitor_ip))
         return Gate("ok", LOCAL_USER)
     if policy is None:
         raise ValueError("sign-in is configured, so the gate needs the stored policy")
@@ -93,28 +131,44 @@ def gate(
     email = (identity.email or "").strip().casefold()
     if not email:
         return Gate("denied", message="Your sign-in did not share an email address.")
-    if not policy.may_sign_in(email):
-        return Gate("denied", message=f"{email} is not allowed to use this console.")
-    role = EDITOR if policy.can_edit(email, local_mode=False) else VIEWER
+    person = SignIn(email, identity.email_verified, identity.hosted_domain, identity.issuer)
+    admission = policy.admission(person, admins)
+    if not admission.allowed:
+        return Gate("denied", message=admission.reason)
+    role = EDITOR if admission.editor else VIEWER
     return Gate("ok", User(email=email, name=identity.name or email, role=role))
 
 
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def identity() -> Identity:
-    """``st.user`` as plain values (``st.user`` only exists when auth is configured)."""
+    """``st.user`` as plain values (``st.user`` only exists when auth is configured); it
+    holds the claims of the provider's ID token."""
     user = st.user
-    logged_in = bool(getattr(user, "is_logged_in", False))
-    email, name = (user.get("email"), user.get("name")) if logged_in else (None, None)
+    if not getattr(user, "is_logged_in", False):
+        return Identity(False)
     return Identity(
-        logged_in=logged_in,
-        email=email if isinstance(email, str) else None,
-        name=name if isinstance(name, str) else None,
+        logged_in=True,
+        email=_text(user.get("email")),
+        name=_text(user.get("name")),
+        email_verified=user.get("email_verified"),
+        hosted_domain=_text(user.get("hd")),
+        issuer=_text(user.get("iss")),
     )
 
 
 def check(settings: Settings) -> Gate:
     if not settings.auth_configured:
-        return gate(False, settings.require_auth, Identity(False), None)
-    return gate(True, settings.require_auth, identity(), handle.services())
+        return gate(
+            False, settings.require_auth, Identity(False), None,
+            visitor_ip=_text(st.context.ip_address), local_network=settings.local_network,
+        )  # fmt: skip
+    return gate(
+        True, settings.require_auth, identity(), handle.services(),
+        admins=settings.console_admins,
+    )  # fmt: skip
 
 
 def current_user() -> User:

@@ -7,13 +7,14 @@ callers pass the person and their role, and a viewer is refused here whatever a 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
 from allocation import Adviser, Closure
-from services import console_edits, editing, settings_edit
+from services import access, console_edits, editing, settings_edit
+from services.access import Admission, SignIn
 from services.editing import SaveResult, require_editor
 from services.errors import ServiceError
 from services.ports import HolidayCalendar, LeaveSource, Store
@@ -70,15 +71,10 @@ class AdminUseCases:
             return local_mode
         return (email or "").strip().casefold() in {e.casefold() for e in editors}
 
-    def may_sign_in(self, email: str | None) -> bool:
-        policy = self.console_settings().value
-        if not (policy.allowed_emails or policy.allowed_domains):
-            return True
-        address = (email or "").strip().casefold()
-        domain = address.rpartition("@")[2]
-        return address in {e.casefold() for e in policy.allowed_emails} or domain in {
-            d.casefold().lstrip("@") for d in policy.allowed_domains
-        }
+    def admission(self, person: SignIn, admins: Collection[str] = ()) -> Admission:
+        """Whether a signed-in person may use the console, and edit (``services.access``):
+        ``admins`` are the configured first editors (``CONSOLE_ADMINS``)."""
+        return access.admit(person, self.console_settings().value, admins)
 
     # --- public holidays -------------------------------------------------------------------
 

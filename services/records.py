@@ -130,8 +130,9 @@ class ConsoleSettings:
     firm's catalogue (a package in it is known even while no adviser offers it)."""
 
     rules: Rules = field(default_factory=Rules)
-    editors: tuple[str, ...] = ()  # emails that may edit; empty + local mode = everyone
-    allowed_emails: tuple[str, ...] = ()  # who may sign in at all (empty = anyone the IdP lets in)
+    editors: tuple[str, ...] = ()  # emails that may edit (and sign in); local mode: everyone
+    # Who else may sign in, as viewers. Both empty = nobody but editors (services.access).
+    allowed_emails: tuple[str, ...] = ()
     allowed_domains: tuple[str, ...] = ()
     writeback_property: str = "advisor"  # or "hubspot_owner_id"
     stale_after_hours: int = 26  # sidebar warns when a source has not synced for this long

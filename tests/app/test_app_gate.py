@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -10,9 +11,10 @@ from console import state
 from integrations.errors import StoreUnavailable
 from services import Services
 from settings import Settings
-from tests.app.firm import small_firm
+from tests.app.firm import Firm, small_firm, texts
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
 
 
 def app(settings: Settings) -> AppTest:
@@ -78,3 +80,81 @@ def test_an_unreachable_store_is_a_plain_message_not_a_traceback() -> None:
     [error] = at.error
     assert "cannot reach its data store" in error.value
     assert "Firestore (firm-prod)" in error.value
+
+
+# --- with sign-in configured: what st.user holds after a sign-in ---------------------------
+
+GOOGLE = "https://accounts.google.com"
+SIGN_IN = Settings.load(environ={"CONSOLE_ADMINS": "ada@firm.example"}, secrets={"auth": {"x": 1}})
+
+
+def signed_in(email: str, hd: str | None = None, verified: object = True) -> dict[str, object]:
+    return {"is_logged_in": True, "email": email, "name": email.split("@")[0].title(),
+            "email_verified": verified, "hd": hd, "iss": GOOGLE}  # fmt: skip
+
+
+def visit(user: dict[str, object], firm: Firm | None = None, script: str = APP) -> AppTest:
+    at = AppTest.from_file(script, default_timeout=30)
+    at.session_state[state.SERVICES] = (firm or small_firm()).services
+    at.session_state[state.SETTINGS] = SIGN_IN
+    at.user = user
+    return at.run()
+
+
+def allowing_domain(domain: str) -> Firm:
+    firm = small_firm()
+    policy = dataclasses.replace(firm.store.get_settings().value, allowed_domains=(domain,))
+    firm.store.save_settings(policy, firm.store.get_settings().version, "setup")
+    return firm
+
+
+def test_on_a_fresh_deploy_a_stranger_sees_why_and_no_data() -> None:
+    at = visit(signed_in("eve@gmail.example"))
+
+    assert not at.exception
+    assert "eve@gmail.example is not allowed in." in texts(at, "error")
+    assert "CONSOLE_ADMINS" in texts(at, "error")
+    assert not at.title  # no page ran
+    assert [b.label for b in at.button] == ["Sign out"]
+    assert state.USER not in at.session_state
+
+
+def test_the_configured_admin_enters_a_fresh_deploy_as_an_editor() -> None:
+    at = visit(signed_in("ada@firm.example"))
+
+    assert not at.exception
+    assert at.title[0].value == "Availability"
+    assert "Ada · ada@firm.example" in at.sidebar.caption[0].value
+    assert at.sidebar.caption[0].value.endswith("editor")
+
+
+def test_a_domain_viewer_gets_the_closures_read_only() -> None:
+    at = visit(signed_in("cat@firm.example", hd="firm.example"), allowing_domain("firm.example"),
+               str(ROOT / "pages/closures.py"))  # fmt: skip
+
+    assert not at.exception
+    assert at.title[0].value == "Office closures"
+    assert not at.data_editor
+    assert "Save changes" not in [b.label for b in at.button]
+    assert "Only editors can change closures." in [c.value for c in at.caption]
+
+
+def test_an_unverified_address_is_refused_in_words() -> None:
+    at = visit(signed_in("ada@firm.example", verified=False), allowing_domain("firm.example"))
+
+    assert "ada@firm.example cannot be used to sign in" in texts(at, "error")
+    assert "email_verified is false" in texts(at, "error")
+    assert not at.title
+
+
+def test_a_malformed_admin_list_is_named_on_the_page() -> None:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state[state.SERVICES] = small_firm().services
+    at.session_state[state.SETTINGS] = Settings.load(
+        environ={"CONSOLE_ADMINS": "ada@firm.example; bea"}, secrets={"auth": {"x": 1}}
+    )
+    at.user = signed_in("ada@firm.example")
+    at.run()
+
+    assert "CONSOLE_ADMINS must be email addresses separated by commas" in texts(at, "error")
+    assert not at.title

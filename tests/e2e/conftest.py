@@ -6,6 +6,7 @@ CONSOLE_REQUIRE_BROWSER=1 (set by .ci/run) a missing browser fails them instead.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -14,7 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -43,7 +44,7 @@ def _missing(reason: str) -> None:
     pytest.skip(f"browser tests skipped: {reason}")
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -66,31 +67,36 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None
     )
 
 
-@pytest.fixture(scope="session")
-def console_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The console on a fresh embedded store with demo data, like a newcomer's first start."""
+@contextlib.contextmanager
+def running_console(
+    workdir: Path, env: Mapping[str, str] = {}, args: Sequence[str] = (), port: int = 0
+) -> Iterator[str]:
+    """``streamlit run app.py`` on a loopback port (``port``, or a free one) with an embedded
+    store in ``workdir`` (demo data when empty), plus ``env`` and extra command-line ``args``;
+    yields its URL."""
     if shutil.which("streamlit") is None:
         _missing("the streamlit command is not installed")
-    workdir = tmp_path_factory.mktemp("console")
-    port = _free_port()
+    port = port or free_port()
     log = workdir / "streamlit.log"
-    env = {
+    environ = {
         **os.environ,
         "CONSOLE_STORE": f"sqlite:///{workdir / 'console.db'}",
         "CONSOLE_DEMO": "1",
         "PYTHONPATH": str(ROOT),
     }
     for key in ("CONSOLE_REQUIRE_AUTH", "FIRESTORE_EMULATOR_HOST"):
-        env.pop(key, None)
+        environ.pop(key, None)
+    environ.update(env)
     command = [
         sys.executable, "-m", "streamlit", "run", "app.py",
         "--server.headless", "true", "--server.port", str(port),
-        "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+        "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", *args,
     ]  # fmt: skip
     with log.open("wb") as out:
         process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
+            command, cwd=ROOT, env=environ, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, process, log)
@@ -101,6 +107,13 @@ def console_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def console_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The console on a fresh embedded store with demo data, like a newcomer's first start."""
+    with running_console(tmp_path_factory.mktemp("console")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -117,17 +130,27 @@ def browser() -> Iterator[object]:
         chromium.close()
 
 
-@pytest.fixture
-def page(browser, console_url, request):  # type: ignore[no-untyped-def]
-    """A 1280 px wide tab; a screenshot of how it ended is kept in test-artifacts/."""
+@contextlib.contextmanager
+def new_tab(browser, name: str):  # type: ignore[no-untyped-def]
+    """A 1280 px wide tab in a fresh browser context (no cookies: nobody signed in); a
+    screenshot of how it ended is kept as test-artifacts/<name>.png."""
     context = browser.new_context(viewport=VIEWPORT)
     tab = context.new_page()
     tab.set_default_timeout(30_000)
-    yield tab
-    ARTIFACTS.mkdir(exist_ok=True)
-    _whole_page(tab)
-    tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
+    try:
+        yield tab
+    finally:
+        ARTIFACTS.mkdir(exist_ok=True)
+        _whole_page(tab)
+        tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        context.close()
+
+
+@pytest.fixture
+def page(browser, console_url, request):  # type: ignore[no-untyped-def]
+    """A tab on the local-mode console (see ``new_tab``)."""
+    with new_tab(browser, request.node.name) as tab:
+        yield tab
 
 
 def _whole_page(tab) -> None:  # type: ignore[no-untyped-def]

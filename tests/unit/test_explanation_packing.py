@@ -58,10 +58,11 @@ def test_a_stored_record_unpacks_its_explanation_only_when_read() -> None:
 def test_records_written_before_packing_still_read() -> None:
     old = {"adviser_id": "a1", "eligible": True, "reason": None, "earliest_week": "2026-03-23",
            "utilisation": 0.5, "blocked_weeks": []}  # fmt: skip
-    row = codec.allocation_to_dict(
-        record_of(Deal("d1", "Seed"), allocate(Deal("d1", "Seed"), synthetic_firm(TODAY,
-                  FirmSize(5, 10, 2, 2, 2, 2)), TODAY), status="allocated", decided_at=NOW, source="x")
-    )  # fmt: skip
+    firm = synthetic_firm(TODAY, FirmSize(5, 10, 2, 2, 2, 2))
+    decision = allocate(Deal("d1", "Seed"), firm, TODAY)
+    record = record_of(Deal("d1", "Seed"), decision, status="allocated", decided_at=NOW,
+                       source="x")  # fmt: skip
+    row = codec.allocation_to_dict(record)
     for legacy in ([old], json.dumps([old])):
         restored = codec.allocation_from_dict({**row, "explanation": legacy})
         assert list(restored.explanation) == [old]
