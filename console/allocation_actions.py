@@ -55,14 +55,15 @@ def retry_panel(svc: Services, user: User, records: Sequence[AllocationRecord], 
     if not (one or every):
         return
     try:
-        outcomes = svc.retry_writebacks(
+        drained = svc.retry_writebacks(
             deal if one else None, actor=user.actor, is_editor=user.is_editor
         )
     except ServiceError as exc:
         widgets.show_error(exc)
         return
-    written = sum(o.status == "allocated" for o in outcomes)
-    _done(f"Write-back retried for {len(outcomes)} deal(s): {written} written to HubSpot.")
+    tried = drained.written + drained.failed
+    busy = f" {drained.skipped} being written by someone else." if drained.skipped else ""
+    _done(f"Write-back retried for {tried} deal(s): {drained.written} written to HubSpot.{busy}")
 
 
 def reassign_form(svc: Services, user: User, records: Sequence[AllocationRecord], key: str) -> None:

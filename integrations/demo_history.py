@@ -7,6 +7,7 @@ import random
 import zoneinfo
 
 from allocation import Deal, PendingDeal, Snapshot, allocate, week_of
+from services.booking import record_as_decided
 from services.ports import Store
 from services.records import (
     ALLOCATED,
@@ -79,7 +80,7 @@ def seed_history(
     for record in records:
         if record.deal_id in stuck:
             record = _stuck(record)
-        store.record_allocation(record, based_on=store.data_version())
+        record_as_decided(store, record)
     # Older deals have their Clarify booked by now, so they no longer count as pending.
     current = week_of(today)
     store.drop_pending([r.deal_id for r in records if r.week and r.week < current])

@@ -48,6 +48,8 @@ LEAVE = "leave"
 CLOSURES = "closures"
 OVERRIDES = "overrides"
 ALLOCATIONS = "allocations"
+LOADS = "loads"
+REJECTIONS = "rejections"
 AUDIT = "audit"
 SYNC_RUNS = "sync_runs"
 SETTINGS = "settings"
@@ -137,6 +139,11 @@ def version_of(snapshot: Any) -> str:
     if not snapshot.exists:
         return MISSING_VERSION
     return str(snapshot.update_time.rfc3339())
+
+
+def written_version(result: Any) -> str:
+    """The version a commit gave the document it wrote (its new update time)."""
+    return str(result.update_time.rfc3339())
 
 
 def timestamp(version: str) -> timestamp_pb2.Timestamp | None:
@@ -235,9 +242,10 @@ class FirestoreBase:
     def version_ref(self) -> firestore.DocumentReference:
         return self.db.collection(META).document(VERSION_DOC)
 
-    def _count_read(self) -> None:
+    def _count_read(self, documents: int = 1) -> None:
+        """Firestore bills every document read, and at least one per query."""
         with self._lock:
-            self.reads += 1
+            self.reads += max(1, documents)
 
     @contextmanager
     def calling(self, what: str) -> Iterator[None]:
@@ -269,16 +277,17 @@ class FirestoreBase:
         refs = list(refs)
         if not refs:
             return {}
-        self._count_read()
+        self._count_read(len(refs))
         budget = self.budget
         with self.calling("reading documents"):
             snaps = self.db.get_all(refs, retry=budget.reads(), timeout=budget.attempt)
             return {snap.reference.path: snap for snap in snaps}
 
     def stream(self, query: Any, what: str) -> list[Any]:
-        self._count_read()
         with self.calling(f"listing {what}"):
-            return list(query.stream(retry=self.budget.reads(), timeout=self.budget.query))
+            found = list(query.stream(retry=self.budget.reads(), timeout=self.budget.query))
+        self._count_read(len(found))
+        return found
 
     def rows(self, query: Any, what: str) -> list[Json]:
         return [snap.to_dict() or {} for snap in self.stream(query, what)]
@@ -291,16 +300,17 @@ class FirestoreBase:
         refused; commits that change no decision's input skip it (``commit(bump=False)``)."""
         batch.set(self.version_ref, {"n": firestore.Increment(1)}, merge=True)
 
-    def commit(self, writes: Sequence[Write], what: str, bump: bool = True) -> None:
+    def commit(self, writes: Sequence[Write], what: str, bump: bool = True) -> list[Any]:
         """Apply writes atomically, with a version bump unless the writes move the version
-        themselves; precondition failures surface as the library's errors."""
+        themselves; precondition failures surface as the library's errors. Returns the write
+        results, in the order of ``writes``."""
         batch = self.db.batch()
         for write in writes:
             write(batch)
         if bump:
             self.bump(batch)
         with self.calling(what):
-            batch.commit(retry=self.budget.commits(), timeout=self.budget.attempt)
+            return list(batch.commit(retry=self.budget.commits(), timeout=self.budget.attempt))
 
     def commit_in_chunks(self, writes: Sequence[Write], what: str) -> None:
         """A bulk replace: atomic per chunk of ``MAX_BATCH`` writes (a re-sync repairs a cut)."""

@@ -1,53 +1,100 @@
-"""Decisions, audit entries and sync runs in Firestore: the records that only ever grow.
+"""Decisions, booked loads, rejected deliveries, audit entries and sync runs in Firestore.
 
-Lists are newest first on the ``sort_key`` field (see ``firestore_docs``). Booking and
-starting a sync are compare-and-set commits with preconditions rather than read-write
-transactions: nothing holds a lock, and the loser of a race learns so at once. Audit entries,
-sync runs and write-back outcomes are bookkeeping: their commits leave the data version.
+Lists are newest first on the ``sort_key`` field (see ``firestore_docs``). Booking, changing a
+decision and starting a sync are compare-and-set commits with preconditions rather than
+read-write transactions: nothing holds a lock, and the loser of a race learns so at once.
+
+Each adviser's booked clients live in ``loads/{adviser}`` (``deals``: deal id → week, and a
+``changed_at`` server time). A booking writes only its decision and that one document, on the
+condition that the document is still the version the decision saw, so bookings for different
+advisers never contend, and nothing every booking writes exists (Firestore sustains about one
+write a second on one document). Other processes learn of bookings by asking which load
+documents changed since the last time (``booked_loads``), not by reloading the firm.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from google.cloud import firestore
+from google.cloud.firestore_v1.field_path import FieldPath
 
+from allocation import PendingDeal
 from integrations import store_common as common
 from integrations.errors import AlreadyRecorded, NotFound, StaleEdit, SyncInProgress
 from integrations.firestore_docs import (
     ALLOCATIONS,
     AUDIT,
+    LOADS,
     META,
     MISSING_VERSION,
     PENDING,
+    REJECTIONS,
     SORT_KEY,
     SYNC_RUNS,
     Json,
     Write,
     doc_key,
     fixed_time,
-    packed,
     sort_key,
     strip,
     unpacked,
     version_of,
+    written_version,
 )
 from integrations.firestore_edits import AUDIT_FREE_FORM, PRECONDITION_FAILED, FirestoreEdits
 from services import codec
-from services.records import AllocationRecord, AuditEntry, SyncRun
-
-BOOKED = "booked"
-# Explanations are packed text (services.explanation) already; nothing else is free-form JSON.
-FREE_FORM: tuple[str, ...] = ()
+from services.records import (
+    AdviserLoad,
+    AllocationRecord,
+    AuditEntry,
+    LoadChanges,
+    RejectedDelivery,
+    SyncRun,
+)
 
 
 def _allocation_row(record: AllocationRecord, key: str | None) -> Json:
-    return {**packed(codec.allocation_to_dict(record), *FREE_FORM), SORT_KEY: key}
+    return {**codec.allocation_to_dict(record), SORT_KEY: key}
 
 
-def _allocation(row: Json | None) -> AllocationRecord:
-    return codec.allocation_from_dict(unpacked(row or {}, *FREE_FORM))
+def _allocation(snap: Any) -> AllocationRecord:
+    record = codec.allocation_from_dict(snap.to_dict() or {})
+    return replace(record, version=version_of(snap))
+
+
+def _created(ref: firestore.DocumentReference, row: Json) -> Write:
+    return lambda b: b.create(ref, row)
+
+
+def _updated(ref: firestore.DocumentReference, row: Json, option: Any) -> Write:
+    return lambda b: b.update(ref, row, option=option)
+
+
+def _deal_field(deal_id: str) -> str:
+    """The field path of one deal in a load document's ``deals`` map (ids quoted as needed)."""
+    return FieldPath("deals", deal_id).to_api_repr()
+
+
+def _load(snap: Any) -> AdviserLoad:
+    row = snap.to_dict() or {}
+    adviser_id = str(row.get("adviser_id", snap.id))
+    deals = row.get("deals") or {}
+    pending = tuple(
+        PendingDeal(str(deal), adviser_id, dt.date.fromisoformat(week))
+        for deal, week in sorted(deals.items())
+    )
+    return AdviserLoad(adviser_id, version_of(snap), pending)
+
+
+def _moment(watermark: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(watermark.replace("Z", "+00:00"))
+
+
+def _rejection_row(rejection: RejectedDelivery) -> Json:
+    return {**codec.rejection_to_dict(rejection), SORT_KEY: sort_key(rejection.received_at)}
 
 
 class FirestoreHistory(FirestoreEdits):
@@ -55,7 +102,7 @@ class FirestoreHistory(FirestoreEdits):
 
     def get_allocation(self, deal_id: str) -> AllocationRecord | None:
         snap = self.get(self.ref(ALLOCATIONS, deal_id))
-        return _allocation(snap.to_dict()) if snap.exists else None
+        return _allocation(snap) if snap.exists else None
 
     def list_allocations(
         self,
@@ -76,88 +123,158 @@ class FirestoreHistory(FirestoreEdits):
         if until is not None:
             query = self.where(query, SORT_KEY, "<", fixed_time(until))
         query = query.order_by(SORT_KEY, direction=firestore.Query.DESCENDING).limit(limit)
-        return [_allocation(r) for r in self.rows(query, ALLOCATIONS)]
+        return [_allocation(s) for s in self.stream(query, ALLOCATIONS)]
 
     def record_allocation(self, record: AllocationRecord, based_on: str) -> AllocationRecord:
+        """One commit: create the decision (refused if it exists) and, for a booking, add the
+        deal to the adviser's load document, on condition that it is still the one the
+        decision saw. Nothing else is written, so bookings for other advisers never meet."""
         row = _allocation_row(record, sort_key(record.decided_at))
         ref = self.ref(ALLOCATIONS, record.deal_id)
+        writes: list[Write] = [lambda b: b.create(ref, row)]
+        booked = common.pending_of(record)
+        unbooks_open_deal = False
+        if booked is not None:
+            writes.append(self._load_booked(booked, str(based_on)))
+        else:
+            # An open deal nobody can take no longer loads its adviser (a reference change).
+            pending_ref = self.ref(PENDING, record.deal_id)
+            unbooks_open_deal = bool(self.get(pending_ref).exists)
+            if unbooks_open_deal:
+                writes.append(lambda b: b.delete(pending_ref))
         try:
-            writes: list[Write] = [lambda b: b.create(ref, row)]
-            if self._books_or_unbooks(record):
-                writes += [self._pending_in_step(record), self._version_moves_from(str(based_on))]
-            else:
-                writes.append(self._version_still(str(based_on)))
-            self.commit(writes, f"recording deal {record.deal_id}", bump=False)
+            results = self.commit(
+                writes, f"recording deal {record.deal_id}", bump=unbooks_open_deal
+            )
         except (*PRECONDITION_FAILED, StaleEdit) as exc:
             existing = self.get_allocation(record.deal_id)
             if existing is not None:
                 raise AlreadyRecorded(existing) from exc
             raise StaleEdit(common.stale_decision_message(record.deal_id)) from exc
-        return record
+        return replace(record, version=written_version(results[0]))
 
-    def _books_or_unbooks(self, record: AllocationRecord) -> bool:
-        """A booking adds a pending load; an unallocated decision removes one only if the deal
-        had one (read here: any pending write since ``based_on`` fails the commit anyway)."""
-        if common.pending_of(record) is not None:
-            return True
-        return bool(self.get(self.ref(PENDING, record.deal_id)).exists)
-
-    def _version_still(self, based_on: str) -> Write:
-        """Check the data version is still the one the decision saw, without moving it: an
-        update that changes nothing keeps the document's update time (Firestore's WriteResult
-        semantics), yet its precondition is checked."""
-        ref = self.version_ref
+    def _load_booked(self, booked: PendingDeal, based_on: str) -> Write:
+        """Add a booking to its adviser's load, only from the version the decision saw."""
+        ref = self.ref(LOADS, booked.adviser_id)
+        week = booked.week.isoformat()
         if based_on == MISSING_VERSION:
-            return lambda b: b.create(ref, {"n": 1})
+            first = {
+                "adviser_id": booked.adviser_id,
+                "deals": {booked.deal_id: week},
+                "changed_at": firestore.SERVER_TIMESTAMP,
+            }
+            return lambda b: b.create(ref, first)
         unchanged_since_decided = self.precondition(based_on)
-        return lambda b: b.update(
-            ref, {"n": firestore.Increment(0)}, option=unchanged_since_decided
-        )
+        change = {_deal_field(booked.deal_id): week, "changed_at": firestore.SERVER_TIMESTAMP}
+        return lambda b: b.update(ref, change, option=unchanged_since_decided)
 
-    def _version_moves_from(self, based_on: str) -> Write:
-        """Move the data version, but only from the one the decision saw."""
-        ref = self.version_ref
-        if based_on == MISSING_VERSION:
-            return lambda b: b.create(ref, {"n": 1})
-        unchanged_since_decided = self.precondition(based_on)
-        return lambda b: b.update(
-            ref, {"n": firestore.Increment(1)}, option=unchanged_since_decided
-        )
+    def _load_moved(self, was: PendingDeal | None, now: PendingDeal | None) -> list[Write]:
+        """A re-assignment or unallocation moves the load by hand: field-level changes need
+        no read, and a booking decided on the old load is refused by its precondition."""
+        writes: list[Write] = []
+        if was is not None:
+            old = self.ref(LOADS, was.adviser_id)
+            gone = {_deal_field(was.deal_id): firestore.DELETE_FIELD,
+                    "changed_at": firestore.SERVER_TIMESTAMP}  # fmt: skip
+            writes.append(lambda b: b.update(old, gone))
+        if now is not None:
+            new = self.ref(LOADS, now.adviser_id)
+            added = {"adviser_id": now.adviser_id, "deals": {now.deal_id: now.week.isoformat()},
+                     "changed_at": firestore.SERVER_TIMESTAMP}  # fmt: skip
+            writes.append(lambda b: b.set(new, added, merge=True))
+        return writes
 
-    def update_allocation(self, record: AllocationRecord, actor: str, reason: str = "") -> None:
+    def update_allocation(
+        self, record: AllocationRecord, actor: str, reason: str = ""
+    ) -> AllocationRecord:
         ref = self.ref(ALLOCATIONS, record.deal_id)
         snap = self.get(ref)
         if not snap.exists:
             raise NotFound(f"deal {record.deal_id} has no recorded allocation")
+        if str(record.version) != version_of(snap):
+            raise StaleEdit(common.stale_allocation_message(record.deal_id))
         stored = snap.to_dict() or {}
-        before = unpacked(strip(stored, SORT_KEY), *FREE_FORM)
+        before = strip(stored, SORT_KEY)
         after = codec.allocation_to_dict(record)
         same_time = before.get("decided_at") == after["decided_at"]
         key = stored.get(SORT_KEY) if same_time else sort_key(record.decided_at)
         unchanged_since_read = self.precondition(version_of(snap))
         row = _allocation_row(record, key)
-        writes = [lambda b: b.update(ref, row, option=unchanged_since_read)]
-        # A write-back outcome leaves the pending doc (and the data version) alone.
-        moved = common.pending_moved(_allocation(before), record)
-        if moved:
-            writes.append(self._pending_in_step(record))
+        writes: list[Write] = [lambda b: b.update(ref, row, option=unchanged_since_read)]
+        was = common.pending_of(codec.allocation_from_dict(before))
+        now = common.pending_of(record)
+        if was != now:
+            writes += self._load_moved(was, now)
         if common.is_person(actor):
             entry = common.allocation_audit(before, after, actor, reason, self._clock())
             writes.append(self.audit_write(entry))
         try:
-            self.commit(writes, f"updating deal {record.deal_id}", bump=moved)
+            results = self.commit(writes, f"updating deal {record.deal_id}", bump=False)
         except PRECONDITION_FAILED as exc:
-            message = common.stale_message("the allocation of deal", record.deal_id)
-            raise StaleEdit(message) from exc
+            raise StaleEdit(common.stale_allocation_message(record.deal_id)) from exc
+        return replace(record, version=written_version(results[0]))
 
-    def _pending_in_step(self, record: AllocationRecord) -> Write:
-        """The load a decision puts on its adviser's week, or none when it booked nobody."""
-        ref = self.ref(PENDING, record.deal_id)
-        pending = common.pending_of(record)
-        if pending is None:
-            return lambda b: b.delete(ref)
-        row = {**codec.pending_to_dict(pending), "origin": BOOKED}
-        return lambda b: b.set(ref, row)
+    def booked_loads(self, since: str | None = None) -> LoadChanges:
+        """Load documents changed after the watermark. The watermark is the latest change
+        time seen: a change committed later has a later time, and one committed earlier was
+        visible to this query already (Firestore reads are strongly consistent)."""
+        query: Any = self.col(LOADS)
+        if since:
+            query = self.where(query, "changed_at", ">", _moment(since))
+        snaps = self.stream(query, LOADS)
+        loads = tuple(sorted((_load(s) for s in snaps), key=lambda a: a.adviser_id))
+        times = [(s.to_dict() or {}).get("changed_at") for s in snaps]
+        latest = max((t for t in times if t is not None), default=None)
+        return LoadChanges(loads, latest.rfc3339() if latest is not None else since or "")
+
+    def booked_deal_ids(self) -> set[str]:
+        return {p.deal_id for load in self.booked_loads().loads for p in load.pending}
+
+    # --- rejected deliveries -----------------------------------------------------------------
+
+    def record_rejection(self, rejection: RejectedDelivery) -> bool:
+        ref = self.ref(REJECTIONS, rejection.id)
+        for _ in range(3):  # a rival writing the same rejection at once: read again, count it
+            snap = self.get(ref)
+            if not snap.exists:
+                write, opened = _created(ref, _rejection_row(rejection)), True
+            else:
+                kept = codec.rejection_from_dict(snap.to_dict() or {})
+                again = _rejection_row(common.rejected_again(kept, rejection))
+                write = _updated(ref, again, self.precondition(version_of(snap)))
+                opened = kept.status != "open"
+            try:
+                self.commit([write], "keeping a rejected delivery", bump=False)
+            except PRECONDITION_FAILED:
+                continue
+            return opened
+        raise StaleEdit(f"rejected delivery {rejection.id} kept changing; try again")
+
+    def list_rejections(
+        self, status: str | None = "open", limit: int = 200
+    ) -> list[RejectedDelivery]:
+        query: Any = self.col(REJECTIONS)
+        if status is not None:
+            query = self.where(query, "status", "==", status)
+        query = query.order_by(SORT_KEY, direction=firestore.Query.DESCENDING).limit(limit)
+        return [codec.rejection_from_dict(r) for r in self.rows(query, REJECTIONS)]
+
+    def resolve_rejection(self, rejection_id: str, resolution: str, actor: str) -> None:
+        ref = self.ref(REJECTIONS, rejection_id)
+        snap = self.get(ref)
+        if not snap.exists:
+            raise NotFound(f"no rejected delivery {rejection_id}")
+        before = codec.rejection_from_dict(snap.to_dict() or {})
+        after = common.resolved(before, resolution)
+        row = _rejection_row(after)
+        unchanged = self.precondition(version_of(snap))
+        entry = common.rejection_audit(before, after, actor, self._clock())
+        writes: list[Write] = [lambda b: b.update(ref, row, option=unchanged),
+                               self.audit_write(entry)]  # fmt: skip
+        try:
+            self.commit(writes, "resolving a rejected delivery", bump=False)
+        except PRECONDITION_FAILED as exc:
+            raise StaleEdit(f"rejected delivery {rejection_id} changed meanwhile") from exc
 
     # --- audit -------------------------------------------------------------------------------
 

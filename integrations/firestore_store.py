@@ -25,6 +25,7 @@ from integrations import store_common as common
 from integrations.firestore_docs import (
     ADVISERS,
     LEAVE,
+    MAX_BATCH,
     MEETINGS,
     ORIGIN,
     PENDING,
@@ -32,6 +33,7 @@ from integrations.firestore_docs import (
     CallBudget,
     Json,
     Write,
+    chunks,
     packed,
     strip,
     unpacked,
@@ -124,12 +126,16 @@ class FirestoreStore(FirestoreHistory):
         return counts
 
     def list_pending(self) -> list[PendingDeal]:
+        booked = [p for load in self.booked_loads().loads for p in load.pending]
+        return self.list_open_deals() + booked
+
+    def list_open_deals(self) -> list[PendingDeal]:
         return [codec.pending_from_dict(r) for r in self.rows(self.col(PENDING), PENDING)]
 
     def replace_open_deals(self, pending: Sequence[PendingDeal]) -> ChangeCounts:
         stored = self.rows(self.col(PENDING), PENDING)
         synced = _of_origin(stored, SYNCED)
-        ours = {r["deal_id"] for r in stored if _origin(r) != SYNCED}
+        ours = self.booked_deal_ids()
         incoming = common.by_id(pending, lambda p: p.deal_id, codec.pending_to_dict)
         # A deal our booking put on an adviser's week stays as booked.
         incoming = {k: r for k, r in incoming.items() if k not in ours}
@@ -138,11 +144,17 @@ class FirestoreStore(FirestoreHistory):
         return counts
 
     def drop_pending(self, deal_ids: Sequence[str]) -> int:
-        present = list(self._stored(PENDING, set(deal_ids)))
+        wanted = set(deal_ids)
+        present = list(self._stored(PENDING, wanted))
         if present:
             deletes = [self.deleter(self.ref(PENDING, d)) for d in present]
             self.commit_in_chunks(deletes, "dropping pending deals")
-        return len(present)
+        booked = [p for load in self.booked_loads().loads for p in load.pending]
+        unbooks = [w for p in booked if p.deal_id in wanted for w in self._load_moved(p, None)]
+        if unbooks:
+            for chunk in chunks(unbooks, MAX_BATCH - 1):
+                self.commit(chunk, "dropping booked deals now clarified", bump=False)
+        return len(present) + len(unbooks)
 
     def _stored(self, collection: str, ids: Iterable[str]) -> dict[str, Json]:
         """Stored rows (origin tag and all) for these ids: one read when there are any."""

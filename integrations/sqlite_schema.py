@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from allocation import Meeting
 from integrations.errors import StoreUnavailable
 from integrations.store_common import utcnow
 from services import codec
@@ -25,7 +26,8 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS advisers (id TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS meetings (
-    id TEXT PRIMARY KEY, start_day TEXT NOT NULL, data TEXT NOT NULL);
+    id TEXT PRIMARY KEY, start_day TEXT NOT NULL, data TEXT NOT NULL,
+    adviser_id TEXT, start_epoch INTEGER, kind TEXT, deal_id TEXT);
 CREATE INDEX IF NOT EXISTS meetings_by_day ON meetings (start_day);
 CREATE TABLE IF NOT EXISTS leave (
     id TEXT PRIMARY KEY, origin TEXT NOT NULL, end_day TEXT NOT NULL, data TEXT NOT NULL);
@@ -40,7 +42,16 @@ CREATE TABLE IF NOT EXISTS settings (
     id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS allocations (
     deal_id TEXT PRIMARY KEY, decided_key TEXT NOT NULL, status TEXT NOT NULL,
-    adviser_id TEXT, data TEXT NOT NULL);
+    adviser_id TEXT, data TEXT NOT NULL, version INTEGER NOT NULL DEFAULT 1);
+CREATE TABLE IF NOT EXISTS loads (
+    deal_id TEXT PRIMARY KEY, adviser_id TEXT NOT NULL, week TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS loads_by_adviser ON loads (adviser_id);
+CREATE TABLE IF NOT EXISTS load_versions (
+    adviser_id TEXT PRIMARY KEY, version INTEGER NOT NULL, seq INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS load_versions_by_seq ON load_versions (seq);
+CREATE TABLE IF NOT EXISTS rejections (
+    id TEXT PRIMARY KEY, received_key TEXT NOT NULL, status TEXT NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS rejections_by_status ON rejections (status, received_key);
 CREATE INDEX IF NOT EXISTS allocations_by_time ON allocations (decided_key);
 CREATE INDEX IF NOT EXISTS allocations_by_adviser ON allocations (adviser_id, decided_key);
 CREATE TABLE IF NOT EXISTS audit (
@@ -137,18 +148,110 @@ def check_schema(conn: sqlite3.Connection, path: Path) -> None:
             )
 
 
+# Files made by an older version of the console are brought up to date when opened.
+SCHEMA_VERSION = 2
+
+
+def _migrate_to_2(conn: sqlite3.Connection) -> None:
+    """Bookings leave the firm-wide ``pending`` table for per-adviser loads (so bookings for
+    different advisers never conflict); decisions get a version for compare-and-set; meetings
+    get columns of their own beside the JSON, so they can be read as columns."""
+    conn.execute("ALTER TABLE allocations ADD COLUMN version INTEGER NOT NULL DEFAULT 1")
+    for column, kind in (("adviser_id", "TEXT"), ("start_epoch", "INTEGER"), ("kind", "TEXT"),
+                         ("deal_id", "TEXT")):  # fmt: skip
+        conn.execute(f"ALTER TABLE meetings ADD COLUMN {column} {kind}")
+    for row in conn.execute("SELECT id, data FROM meetings").fetchall():
+        values = meeting_columns(codec.meeting_from_dict(loads(row[1])))
+        conn.execute(
+            "UPDATE meetings SET adviser_id = ?, start_epoch = ?, kind = ?, deal_id = ? "
+            "WHERE id = ?",
+            (*values, row[0]),
+        )
+    create_tables(conn)  # the new ones
+    booked = conn.execute("SELECT deal_id, data FROM pending WHERE origin = 'booked'").fetchall()
+    for seq, (deal_id, data) in enumerate(booked, start=1):
+        pending = codec.pending_from_dict(loads(data))
+        conn.execute(
+            "INSERT INTO loads VALUES (?, ?, ?)",
+            (deal_id, pending.adviser_id, pending.week.isoformat()),
+        )
+        conn.execute(
+            "INSERT INTO load_versions VALUES (?, 1, ?) "
+            "ON CONFLICT (adviser_id) DO UPDATE SET version = version + 1, seq = excluded.seq",
+            (pending.adviser_id, seq),
+        )
+    conn.execute("DELETE FROM pending WHERE origin = 'booked'")
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('load_seq', ?)", (str(len(booked)),))
+
+
+MIGRATIONS = {1: _migrate_to_2}
+
+
+def meeting_columns(meeting: Meeting) -> tuple[str, int, str, str | None]:
+    """What the meetings table keeps beside a meeting's JSON, for reading it as columns."""
+    return (
+        meeting.adviser_id,
+        int(meeting.start.timestamp()),
+        meeting.kind,
+        meeting.deal_id,
+    )
+
+
+def create_tables(conn: sqlite3.Connection) -> None:
+    """Every missing table and index, one statement at a time (``executescript`` would commit
+    the transaction it runs in)."""
+    for statement in SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+def _tables(conn: sqlite3.Connection) -> set[str]:
+    rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    return {r[0] for r in rows if not r[0].startswith("sqlite_")}
+
+
+def _meta(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def _bring_up_to_date(conn: sqlite3.Connection, path: Path) -> None:
+    """Create a new file's tables, or migrate an older console file; refuse anything else."""
+    conn.execute("BEGIN IMMEDIATE")  # two processes opening one old file migrate it once
+    try:
+        tables = _tables(conn)
+        if not tables:
+            create_tables(conn)
+            # The epoch tells a recreated file's versions apart from the old file's.
+            conn.execute("INSERT INTO meta VALUES ('epoch', ?)", (uuid.uuid4().hex[:8],))
+            conn.execute("INSERT INTO meta VALUES ('data_version', '0')")
+            conn.execute("INSERT INTO meta VALUES ('load_seq', '0')")
+            conn.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        elif "meta" not in tables or _meta(conn, "epoch") is None:
+            raise StoreUnavailable(
+                f"{path} is not an adviser console store: it holds tables "
+                f"{sorted(tables)} but no console metadata"
+            )
+        version = int(_meta(conn, "schema") or 1)
+        for step in range(version, SCHEMA_VERSION):
+            MIGRATIONS[step](conn)
+        create_tables(conn)
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        check_schema(conn, path)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
 def create_schema(path: Path) -> None:
-    """Create the file, its folder and its tables if missing; safe to repeat."""
+    """Create the file, its folder and its tables if missing, or bring an older console file
+    up to date; safe to repeat, and to race."""
     with translated(path):
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = _connect(path)
         try:
-            conn.executescript(SCHEMA)
-            check_schema(conn, path)
-            # The epoch tells a recreated file's versions apart from the old file's.
-            epoch = uuid.uuid4().hex[:8]
-            conn.execute("INSERT OR IGNORE INTO meta VALUES ('epoch', ?)", (epoch,))
-            conn.execute("INSERT OR IGNORE INTO meta VALUES ('data_version', '0')")
+            _bring_up_to_date(conn, path)
         finally:
             conn.close()
 
@@ -239,11 +342,25 @@ class SqliteFile:
         return self._connections.open_count()
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        """One counted round trip, outside or inside the current thread's transaction."""
-        with self._reads_lock:
-            self.reads += 1
+        """One round trip, outside or inside the current thread's transaction; ``reads``
+        counts the rows it returned (at least one), as a document store bills them."""
         with translated(self.path):
-            return self._connections.get().execute(sql, params).fetchall()
+            rows = self._connections.get().execute(sql, params).fetchall()
+        with self._reads_lock:
+            self.reads += max(1, len(rows))
+        return rows
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """A read-only transaction: its reads see one moment of the file (WAL), and it takes
+        no write lock, so it never waits for or delays a booking."""
+        with translated(self.path):
+            conn = self._connections.get()
+            conn.execute("BEGIN DEFERRED")
+            try:
+                yield conn
+            finally:
+                conn.execute("COMMIT")
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:

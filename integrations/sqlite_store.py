@@ -77,9 +77,11 @@ class SqliteStore(SqliteEdits):
             counts, removed = common.count_changes(in_scope, existing, incoming)
             conn.executemany("DELETE FROM meetings WHERE id = ?", [(r,) for r in removed])
             conn.executemany(
-                "INSERT OR REPLACE INTO meetings (id, start_day, data) VALUES (?, ?, ?)",
+                "INSERT OR REPLACE INTO meetings "
+                "(id, start_day, data, adviser_id, start_epoch, kind, deal_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (k, _utc_day(m.start), db.dumps(incoming[k]))
+                    (k, _utc_day(m.start), db.dumps(incoming[k]), *db.meeting_columns(m))
                     for m in meetings
                     if existing.get(k := m.id) != incoming[k]
                 ],
@@ -122,14 +124,18 @@ class SqliteStore(SqliteEdits):
         return counts
 
     def list_pending(self) -> list[PendingDeal]:
+        booked = self._query("SELECT deal_id, adviser_id, week FROM loads ORDER BY deal_id")
+        return self.list_open_deals() + [_booked(r) for r in booked]
+
+    def list_open_deals(self) -> list[PendingDeal]:
         rows = self._query("SELECT data FROM pending ORDER BY deal_id")
         return [codec.pending_from_dict(db.loads(r["data"])) for r in rows]
 
     def replace_open_deals(self, pending: Sequence[PendingDeal]) -> ChangeCounts:
         with self._write() as conn:
             rows = self._query("SELECT * FROM pending")
-            booked = {r["deal_id"] for r in rows if r["origin"] == "booked"}
-            synced = {r["deal_id"]: db.loads(r["data"]) for r in rows if r["origin"] == "synced"}
+            booked = {r["deal_id"] for r in self._query("SELECT deal_id FROM loads")}
+            synced = {r["deal_id"]: db.loads(r["data"]) for r in rows}
             incoming = {
                 k: v
                 for k, v in common.by_id(
@@ -147,14 +153,22 @@ class SqliteStore(SqliteEdits):
         return counts
 
     def drop_pending(self, deal_ids: Sequence[str]) -> int:
-        dropped = 0
+        dropped = booked = 0
         with self._write() as conn:
             for part in db.chunks(sorted(set(deal_ids))):
                 sql = f"DELETE FROM pending WHERE deal_id IN ({db.placeholders(part)})"
                 dropped += conn.execute(sql, part).rowcount
+                found = self._query(
+                    f"SELECT deal_id, adviser_id, week FROM loads "
+                    f"WHERE deal_id IN ({db.placeholders(part)})",
+                    part,
+                )
+                for row in found:
+                    self._unbook(conn, _booked(row))
+                booked += len(found)
             if dropped:
                 db.bump(conn)
-        return dropped
+        return dropped + booked
 
     def _bump_if(self, conn: sqlite3.Connection, counts: ChangeCounts) -> None:
         if common.changed(counts):
@@ -226,6 +240,10 @@ class SqliteStore(SqliteEdits):
             conn.execute(
                 "INSERT OR REPLACE INTO tokens (name, data) VALUES (?, ?)", (name, db.dumps(token))
             )
+
+
+def _booked(row: Row) -> PendingDeal:
+    return PendingDeal(row["deal_id"], row["adviser_id"], dt.date.fromisoformat(row["week"]))
 
 
 def _utc_day(start: dt.datetime) -> str:

@@ -21,6 +21,7 @@ from services.records import (
     AuditEntry,
     ChangeCounts,
     EditBatch,
+    RejectedDelivery,
     SyncRun,
 )
 
@@ -68,7 +69,17 @@ def stale_settings_message() -> str:
 
 
 def stale_decision_message(deal_id: str) -> str:
-    return f"the firm's data changed while deal {deal_id} was being decided; decide again"
+    return (
+        f"the chosen adviser's bookings changed while deal {deal_id} was being decided; "
+        "decide again"
+    )
+
+
+def stale_allocation_message(deal_id: str) -> str:
+    return (
+        f"the allocation of deal {deal_id} was changed by someone else since it was read; "
+        "reload and try again"
+    )
 
 
 def abandoned(started_at: dt.datetime, now: dt.datetime) -> bool:
@@ -215,4 +226,36 @@ def abandon(run: SyncRun, now: dt.datetime) -> SyncRun:
         status="failed",
         finished_at=now,
         errors=(*run.errors, "abandoned: still running after an hour"),
+    )
+
+
+def rejected_again(kept: RejectedDelivery, again: RejectedDelivery) -> RejectedDelivery:
+    """A rejection seen before arrives once more: counted, with the latest reason and fields,
+    and open again if it had been resolved."""
+    return replace(
+        kept,
+        reason=again.reason,
+        fields=again.fields or kept.fields,
+        times=kept.times + 1,
+        status="open",
+        resolution="" if kept.status != "open" else kept.resolution,
+    )
+
+
+def resolved(rejection: RejectedDelivery, resolution: str) -> RejectedDelivery:
+    return replace(rejection, status="resolved", resolution=resolution)
+
+
+def rejection_audit(
+    before: RejectedDelivery, after: RejectedDelivery, actor: str, at: dt.datetime
+) -> AuditEntry:
+    return AuditEntry(
+        at=at,
+        actor=actor,
+        action="rejection.resolve",
+        entity="rejections",
+        entity_id=after.id,
+        before={"status": before.status, "reason": before.reason},
+        after={"status": after.status, "resolution": after.resolution},
+        id=new_id(),
     )

@@ -1,8 +1,9 @@
 """Allocate a deal and record it, write the adviser back to HubSpot, retry and re-assign.
 
 The console and the webhook both come through here. The store's ``record_allocation`` is the
-transaction that keeps bookings honest: it refuses a replay (``AlreadyRecorded``) and a
-decision made on data that has since changed (``StaleEdit``), in which case we re-decide.
+compare-and-set that keeps bookings honest: it refuses a replay (``AlreadyRecorded``) and a
+booking decided on an out-of-date picture of the chosen adviser (``StaleEdit``), in which case
+we re-decide on the news. Writing to HubSpot goes through the outbox (``services.outbox``).
 """
 
 from __future__ import annotations
@@ -10,21 +11,16 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from typing import Any
 
 from allocation import Deal, Snapshot, allocate, normalise, week_of
-from integrations.errors import (
-    AlreadyRecorded,
-    MalformedReply,
-    StaleEdit,
-    UpstreamRejected,
-    UpstreamUnavailable,
-)
-from services.errors import BadRequest, Busy, NotFound
-from services.notifiers import notify_decision, notify_writeback_failed
+from integrations.errors import AlreadyRecorded, StaleEdit
+from services import outbox
+from services.errors import BadRequest, Busy, Conflict, NotFound
+from services.notifiers import notify_decision
 from services.ports import Crm, Notifier, Store
 from services.records import (
     ALLOCATED,
@@ -35,13 +31,15 @@ from services.records import (
     ConsoleSettings,
     record_of,
 )
-from services.snapshots import SnapshotCache
+from services.snapshots import Prepared, SnapshotCache
 
 log = logging.getLogger("console.booking")
 
-MAX_DECISION_ATTEMPTS = 8
-SYSTEM_ACTOR = "system"
-WRITEBACK_ERRORS = (UpstreamUnavailable, UpstreamRejected, MalformedReply)
+# Each lost race means the chosen adviser was booked meanwhile; the next decision reads only
+# that news, so many rounds are cheap (several processes' bookings racing for the one best
+# adviser settle one per round).
+MAX_DECISION_ATTEMPTS = 40
+SYSTEM_ACTOR = outbox.SYSTEM_ACTOR
 
 
 @dataclass(frozen=True)
@@ -112,77 +110,75 @@ def allocate_and_record(
     cache: SnapshotCache,
     notifier: Notifier | None,
     crm: Crm | None,
-    settings: ConsoleSettings,
     today: dt.date,
-    now: dt.datetime,
+    clock: Callable[[], dt.datetime],
     source: str,
     booking_lock: AbstractContextManager[Any] | None = None,
+    write_now: bool = True,
 ) -> Outcome:
-    """Decide, book in one store transaction, notify, then write the adviser back to HubSpot."""
+    """Decide → record → write back → notify.
+
+    The decision is recorded before anything is written to HubSpot (as write-back pending,
+    with the lease held), so nothing is lost if the process dies after booking; the Chat card
+    is posted last, so it says whether HubSpot has the adviser. ``write_now=False`` leaves the
+    write-back to the outbox (a caller out of time).
+    """
     check_package_given(deal)
     existing = store.get_allocation(deal.id)
     if existing is not None:
         return Outcome(existing, replay=True)
     # One process's bookings may queue on ``booking_lock`` (the webhook's threads do): they
-    # would only refuse each other as stale; the store's transaction still guards the rest.
+    # would only refuse each other; the store's compare-and-set still guards the rest.
     with booking_lock or contextlib.nullcontext():
         for _ in range(MAX_DECISION_ATTEMPTS):
-            snapshot, version = cache.get(store, today)
-            check_package_known(deal, snapshot, settings.service_packages)
-            record = _decide(deal, snapshot, today, now, source, writeback=crm is not None)
+            prepared = cache.get(store, today)
+            check_package_known(deal, prepared.snapshot, prepared.settings.service_packages)
+            record = _decide(deal, prepared, today, clock(), source, writeback=crm is not None)
+            based_on = prepared.load_version(record.adviser_id or "")
             try:
-                recorded = store.record_allocation(record, based_on=version)
+                recorded = store.record_allocation(record, based_on=based_on)
             except StaleEdit:
-                continue  # someone booked since our snapshot: decide again on fresh data
+                continue  # the adviser was booked since our snapshot: decide again on the news
             except AlreadyRecorded as exc:
                 return Outcome(exc.record, replay=True)  # type: ignore[arg-type]
             break
         else:
             raise Busy(f"deal {deal.id}: too many simultaneous bookings, try again shortly")
+    if recorded.status == WRITEBACK_PENDING and crm is not None and write_now:
+        recorded = outbox.write_back(
+            recorded, store=store, crm=crm, settings=prepared.settings, notifier=notifier,
+            clock=clock,
+        )  # fmt: skip
     notify_decision(notifier, recorded)
-    if recorded.status == WRITEBACK_PENDING and crm is not None:
-        recorded = write_back(recorded, store=store, notifier=notifier, crm=crm, settings=settings)
     return Outcome(recorded)
 
 
+def record_as_decided(store: Store, record: AllocationRecord) -> AllocationRecord:
+    """Record a decision made elsewhere (demo history, imports), booking on the adviser's
+    load as it is now: no re-decision, so only for records nobody is racing."""
+    load = next((a for a in store.booked_loads().loads if a.adviser_id == record.adviser_id), None)
+    return store.record_allocation(record, based_on=load.version if load else "0")
+
+
 def _decide(
-    deal: Deal, snapshot: Snapshot, today: dt.date, now: dt.datetime, source: str, writeback: bool
+    deal: Deal,
+    prepared: Prepared,
+    today: dt.date,
+    now: dt.datetime,
+    source: str,
+    writeback: bool,
 ) -> AllocationRecord:
-    decision = allocate(deal, snapshot, today)
+    decision = allocate(deal, prepared.snapshot, today)
     if decision.adviser_id is None:
-        status = UNALLOCATED
-    else:
-        # Recorded as pending until HubSpot confirms, so a crash between the two loses nothing.
-        status = WRITEBACK_PENDING if writeback else ALLOCATED
-    return record_of(deal, decision, status=status, decided_at=now, source=source)
-
-
-def write_back(
-    record: AllocationRecord,
-    *,
-    store: Store,
-    notifier: Notifier | None,
-    crm: Crm,
-    settings: ConsoleSettings,
-    actor: str = SYSTEM_ACTOR,
-) -> AllocationRecord:
-    """One write-back attempt; the record's status and attempts are updated either way."""
-    if record.adviser_id is None:
-        return record
-    attempts = record.writeback_attempts + 1
-    try:
-        crm.write_adviser(record.deal_id, record.adviser_id, settings.writeback_property)
-    except WRITEBACK_ERRORS as exc:
-        error = str(exc) or type(exc).__name__
-        failed = replace(record, status=WRITEBACK_PENDING, writeback_attempts=attempts)
-        failed = replace(failed, last_error=error)
-        store.update_allocation(failed, actor=actor)
-        log.warning("write-back pending deal=%s attempts=%d", record.deal_id, attempts)
-        notify_writeback_failed(notifier, failed, error)
-        return failed
-    done = replace(record, status=ALLOCATED, writeback_attempts=attempts, last_error=None)
-    store.update_allocation(done, actor=actor)
-    return done
+        return record_of(deal, decision, status=UNALLOCATED, decided_at=now, source=source)
+    if not writeback:
+        return record_of(deal, decision, status=ALLOCATED, decided_at=now, source=source)
+    # Recorded as pending (the outbox) with our lease, so a crash before HubSpot hears of it
+    # loses nothing and nobody else writes it meanwhile.
+    return record_of(
+        deal, decision, status=WRITEBACK_PENDING, decided_at=now, source=source,
+        lease_until=now + outbox.LEASE,
+    )  # fmt: skip
 
 
 def retry_writebacks(
@@ -191,25 +187,19 @@ def retry_writebacks(
     notifier: Notifier | None,
     crm: Crm | None,
     settings: ConsoleSettings,
+    clock: Callable[[], dt.datetime],
     deal_id: str | None = None,
     actor: str = SYSTEM_ACTOR,
-) -> list[Outcome]:
-    """Try every pending write-back again (or just ``deal_id``'s)."""
+) -> outbox.Drained:
+    """A person's Retry: every pending or given-up write-back now (or just ``deal_id``'s)."""
     if crm is None:
         raise BadRequest("HubSpot is not configured (HUBSPOT_TOKEN), so nothing can be written")
-    if deal_id is not None:
-        record = store.get_allocation(deal_id)
-        if record is None:
-            raise NotFound(f"deal {deal_id} has no recorded allocation")
-        pending = [record] if record.status == WRITEBACK_PENDING else []
-    else:
-        pending = store.list_allocations(status=WRITEBACK_PENDING)
-    return [
-        Outcome(
-            write_back(r, store=store, notifier=notifier, crm=crm, settings=settings, actor=actor)
-        )
-        for r in pending
-    ]
+    if deal_id is not None and store.get_allocation(deal_id) is None:
+        raise NotFound(f"deal {deal_id} has no recorded allocation")
+    return outbox.drain(
+        store=store, crm=crm, settings=settings, notifier=notifier, clock=clock,
+        deal_id=deal_id, actor=actor, forced=True,
+    )  # fmt: skip
 
 
 def reassign(
@@ -224,15 +214,23 @@ def reassign(
     notifier: Notifier | None,
     crm: Crm | None,
     settings: ConsoleSettings,
+    clock: Callable[[], dt.datetime],
 ) -> Outcome:
-    """Give a recorded deal to another adviser and week by hand (audited with the reason)."""
-    record = store.get_allocation(deal_id)
-    if record is None:
-        raise NotFound(f"deal {deal_id} has no recorded allocation to re-assign")
+    """Give a recorded deal to another adviser and week by hand (audited with the reason).
+
+    The change is a compare-and-set on the record: if a write-back holds the record's lease,
+    the lease is kept and its holder writes the new adviser when it sees the change; otherwise
+    this takes the lease and writes back at once.
+    """
     if adviser_id not in {a.id for a in snapshot.advisers}:
         raise BadRequest(f"deal {deal_id}: unknown adviser {adviser_id!r}")
     if not reason.strip():
         raise BadRequest(f"deal {deal_id}: a reason for the re-assignment is required")
+    record = store.get_allocation(deal_id)
+    if record is None:
+        raise NotFound(f"deal {deal_id} has no recorded allocation to re-assign")
+    now = clock()
+    held = outbox.leased(record, now)
     moved = replace(
         record,
         adviser_id=adviser_id,
@@ -242,9 +240,16 @@ def reassign(
         writeback_attempts=0,
         last_error=None,
         note=reason.strip(),
+        next_attempt_at=None,
+        lease_until=record.lease_until if held else (now + outbox.LEASE if crm else None),
     )
-    store.update_allocation(moved, actor=actor, reason=reason.strip())
-    notify_decision(notifier, moved)
-    if crm is not None:
-        moved = write_back(moved, store=store, notifier=notifier, crm=crm, settings=settings)
-    return Outcome(moved)
+    try:
+        stored = store.update_allocation(moved, actor=actor, reason=reason.strip())
+    except StaleEdit as exc:
+        raise Conflict(f"{exc}; nothing was re-assigned") from exc
+    if crm is not None and not held:
+        stored = outbox.write_back(
+            stored, store=store, crm=crm, settings=settings, notifier=notifier, clock=clock
+        )
+    notify_decision(notifier, stored)
+    return Outcome(stored)

@@ -18,6 +18,8 @@ from services.records import (
     AllocationStatus,
     AuditEntry,
     ConsoleSettings,
+    RejectedDelivery,
+    RejectionStatus,
     SyncRun,
 )
 
@@ -262,6 +264,8 @@ def allocation_to_dict(a: AllocationRecord) -> Json:
         "writeback_attempts": a.writeback_attempts,
         "last_error": a.last_error,
         "note": a.note,
+        "lease_until": datetime_out(a.lease_until),
+        "next_attempt_at": datetime_out(a.next_attempt_at),
     }
 
 
@@ -280,6 +284,36 @@ def allocation_from_dict(d: Mapping[str, Any]) -> AllocationRecord:
         writeback_attempts=int(d.get("writeback_attempts", 0)),
         last_error=d.get("last_error"),
         note=d.get("note", ""),
+        lease_until=datetime_in(d.get("lease_until")),
+        next_attempt_at=datetime_in(d.get("next_attempt_at")),
+    )
+
+
+def rejection_to_dict(r: RejectedDelivery) -> Json:
+    return {
+        "id": r.id,
+        "reason": r.reason,
+        "received_at": datetime_out(r.received_at),
+        "deal_id": r.deal_id,
+        "fields": dict(r.fields),
+        "source": r.source,
+        "status": r.status,
+        "times": r.times,
+        "resolution": r.resolution,
+    }
+
+
+def rejection_from_dict(d: Mapping[str, Any]) -> RejectedDelivery:
+    return RejectedDelivery(
+        id=d["id"],
+        reason=d["reason"],
+        received_at=_datetime(d["received_at"]),
+        deal_id=d.get("deal_id"),
+        fields={str(k): str(v) for k, v in (d.get("fields") or {}).items()},
+        source=d.get("source", "webhook"),
+        status=cast(RejectionStatus, d.get("status", "open")),
+        times=int(d.get("times", 1)),
+        resolution=d.get("resolution", ""),
     )
 
 

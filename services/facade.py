@@ -20,6 +20,7 @@ from services.booking import Outcome
 from services.editing import require_editor
 from services.facade_admin import AdminUseCases
 from services.history import AllocationFilter
+from services.outbox import Drained
 from services.ports import Crm, HolidayCalendar, LeaveSource, Notifier, Store
 from services.preview import Preview, WhatIf, preview, preview_deal
 from services.records import (
@@ -31,7 +32,7 @@ from services.records import (
     SyncRun,
     Versioned,
 )
-from services.snapshots import SnapshotCache
+from services.snapshots import Prepared, SnapshotCache
 from services.syncing import Syncer
 
 Clock = Callable[[], dt.datetime]
@@ -82,23 +83,27 @@ class Services(AdminUseCases):
 
     def rules(self) -> Rules:
         # The last snapshot's rules decide what "today" is; a settings edit reaches them on the
-        # next load (edits bump the data version), so no extra read is spent here.
+        # next load (edits move the reference version), so no extra read is spent here.
         latest = self.cache.latest()
-        return latest.rules if latest is not None else self.store.get_settings().value.rules
+        if latest is not None:
+            return latest.snapshot.rules
+        return self.store.get_settings().value.rules
 
-    def snapshot_and_version(self) -> tuple[Snapshot, str]:
+    def prepared(self) -> Prepared:
         return self.cache.get(self.store, self.today())
 
     def snapshot(self) -> Snapshot:
-        return self.snapshot_and_version()[0]
+        return self.prepared().snapshot
 
     def data_version(self) -> str:
-        return self.store.data_version()
+        """Moves whenever anything a decision reads moved, bookings included: the key of the
+        console's caches of derived views."""
+        return self.prepared().key
 
     def _derive(self, name: str, make: Callable[[Snapshot, dt.date], Any]) -> Any:
-        snapshot, version = self.snapshot_and_version()
-        today = self.today()
-        key = (version, today)
+        prepared = self.prepared()
+        snapshot, today = prepared.snapshot, prepared.today
+        key = (prepared.key, today)
         with self._lock:
             cached = self._derived.get(name)
         if cached is not None and cached[0] == key:
@@ -171,15 +176,14 @@ class Services(AdminUseCases):
             cache=self.cache,
             notifier=self.notifier,
             crm=self.crm,
-            settings=self.console_settings().value,
             today=self.today(),
-            now=self.now(),
+            clock=self.now,
             source=source,
         )
 
     def retry_writebacks(
         self, deal_id: str | None = None, actor: str = "system", *, is_editor: bool = True
-    ) -> list[Outcome]:
+    ) -> Drained:
         """Schedulers retry as the system; the console passes the person's role, and a viewer
         is refused here even if a page showed them the button."""
         require_editor(is_editor, actor, "write-backs")
@@ -188,6 +192,7 @@ class Services(AdminUseCases):
             notifier=self.notifier,
             crm=self.crm,
             settings=self.console_settings().value,
+            clock=self.now,
             deal_id=deal_id,
             actor=actor,
         )
@@ -207,6 +212,7 @@ class Services(AdminUseCases):
             notifier=self.notifier,
             crm=self.crm,
             settings=self.console_settings().value,
+            clock=self.now,
         )
 
     # --- history ---------------------------------------------------------------------------

@@ -17,13 +17,13 @@ from typing import Any
 
 from allocation import Adviser, Deal, Meeting
 from integrations.errors import MalformedReply, Unauthorized, UpstreamRejected, UpstreamUnavailable
-from services import booking
+from services import booking, outbox
 from services.booking import Outcome
 from services.deal_intake import CrmBatch, DealFields, Delivery, deal_from_properties
 from services.errors import BadRequest, Busy
 from services.facade import Services
 from services.ports import Crm
-from services.records import WRITEBACK_PENDING, OpenDeal
+from services.records import OpenDeal
 
 SOURCE = "webhook"
 # The server's threads book one at a time: parallel decisions would only refuse each other as
@@ -140,16 +140,16 @@ class DealAnswer:
 
 
 def allocate_delivered(deal: Deal, *, services: Services, crm: Crm | None) -> Outcome:
-    """Decide, book, notify and write back one deal; a replay returns the recorded decision."""
+    """Decide, book, write back and notify one deal; a replay returns the recorded decision
+    (and writes it back if its write-back was left behind)."""
     outcome = booking.allocate_and_record(
         deal,
         store=services.store,
         cache=services.cache,
         notifier=services.notifier,
         crm=crm,
-        settings=services.console_settings().value,
         today=services.today(),
-        now=services.now(),
+        clock=services.now,
         source=SOURCE,
         booking_lock=_BOOKING,
     )
@@ -189,21 +189,25 @@ def _allocate_created_one(
 
 
 def _heal_replay(outcome: Outcome, *, services: Services, crm: Crm | None) -> Outcome:
-    """A replayed deal whose write-back already failed gets one more write-back attempt.
+    """A replayed deal whose write-back was left behind gets it done now.
 
-    A record still at zero attempts is being written back by the delivery that booked it,
-    so it is left alone: concurrent replays must not write the same deal back twice.
+    Only a record nobody is writing qualifies: its lease ran out (the process that booked it
+    died before HubSpot heard) and its backoff is over. Claiming it is a compare-and-set, so
+    of several replays at once one writes and the others answer with the record as it is.
     """
     record = outcome.record
-    if not outcome.replay or crm is None or record.status != WRITEBACK_PENDING:
+    now = services.now()
+    if not outcome.replay or crm is None or not outbox.due(record, now):
         return outcome
-    if record.writeback_attempts == 0:
+    claimed = outbox.claim(services.store, record, now)
+    if claimed is None:
         return outcome
-    healed = booking.write_back(
-        record,
+    healed = outbox.write_back(
+        claimed,
         store=services.store,
-        notifier=services.notifier,
         crm=crm,
         settings=services.console_settings().value,
+        notifier=services.notifier,
+        clock=services.now,
     )
     return Outcome(healed, replay=True)

@@ -6,18 +6,21 @@ contract test suite:
 - edits carry the version their reader saw and are refused with ``StaleEdit`` (naming the
   record) when it changed since; a batch is applied whole or not at all, with its audit entries;
 - ``record_allocation`` is one transaction: it refuses a deal that is already recorded
-  (``AlreadyRecorded`` carrying the existing record) and refuses a decision made on data older
-  than the current ``data_version`` (``StaleEdit``), so the caller re-decides and no
-  adviser-week is overbooked by two deals decided at once;
-- ``data_version`` changes on every write that changes what ``load_snapshot`` reads or what a
-  decision depends on: advisers, meetings, leave, closures, overrides, pending deals and
-  settings. That includes the pending load of ``record_allocation`` (a booking adds one; an
-  unallocated decision removes the deal's pending row if it had one) and of
-  ``update_allocation`` when it adds, moves or removes one. Bookkeeping leaves it alone: audit
-  entries, sync runs, tokens, override notes, and allocation updates that keep the pending load
-  (write-back outcomes: status, attempts, last error). So a cached snapshot reloads, and a
-  decision is refused as stale, only when its inputs really moved;
-- ``reads`` counts round trips to the backing store, for the benchmark.
+  (``AlreadyRecorded`` carrying the existing record), and a booking made on an out-of-date
+  picture of *the chosen adviser's* booked load (``StaleEdit``), so the caller re-decides and
+  no adviser-week is overbooked by two deals decided at once. Bookings for different advisers
+  never refuse each other: there is no firm-wide document every booking writes;
+- every change to a recorded decision (``update_allocation``) is a compare-and-set on the
+  record's ``version``: a writer holding a stale copy is refused (``StaleEdit``) and never
+  reverts someone else's change;
+- ``data_version`` (the *reference* version) changes on every write of a decision's inputs
+  other than our own bookings: advisers, meetings, leave, closures, overrides, open deals
+  synced from HubSpot, and settings. Bookings, re-assignments and unallocations move only the
+  adviser's booked load, which ``booked_loads(since=watermark)`` reports incrementally, so a
+  process that cached the firm reads only what changed. Bookkeeping moves neither: audit
+  entries, sync runs, tokens, override notes, write-back outcomes;
+- ``reads`` counts the documents (rows) read, as Firestore bills them: at least one per query,
+  one per document fetched.
 """
 
 from __future__ import annotations
@@ -34,7 +37,9 @@ from services.records import (
     ConsoleSettings,
     EditBatch,
     LeaveRequest,
+    LoadChanges,
     OpenDeal,
+    RejectedDelivery,
     SyncRun,
     Versioned,
 )
@@ -67,7 +72,13 @@ class ReferenceData(Protocol):
         """Replace synced leave ending on or after ``since``; manual leave is untouched."""
         ...
 
-    def list_pending(self) -> list[PendingDeal]: ...
+    def list_pending(self) -> list[PendingDeal]:
+        """Every pending deal: the open deals synced from HubSpot and our own bookings."""
+        ...
+
+    def list_open_deals(self) -> list[PendingDeal]:
+        """Only the pending deals synced from HubSpot (our bookings are in ``booked_loads``)."""
+        ...
 
     def replace_open_deals(self, pending: Sequence[PendingDeal]) -> ChangeCounts:
         """Replace the pending deals synced from HubSpot; those our bookings made stay."""
@@ -113,13 +124,43 @@ class Allocations(Protocol):
         ...
 
     def record_allocation(self, record: AllocationRecord, based_on: str) -> AllocationRecord:
-        """Record a new decision and its pending load atomically (see module docstring)."""
+        """Record a new decision and, when it books an adviser, its load, atomically.
+        ``based_on`` is the version of that adviser's booked load the decision saw
+        (``AdviserLoad.version``; "0" for an adviser with none); a decision that books nobody
+        is not checked. Returns the record as stored (with its version)."""
         ...
 
-    def update_allocation(self, record: AllocationRecord, actor: str, reason: str = "") -> None:
-        """Change an existing record (write-back outcome, re-assignment); keeps pending in step
-        and writes an audit entry when ``actor`` is a person. The pending row (and the data
-        version) is touched only when the record's pending load changes."""
+    def update_allocation(
+        self, record: AllocationRecord, actor: str, reason: str = ""
+    ) -> AllocationRecord:
+        """Change a recorded decision, if it is still at ``record.version`` (else
+        ``StaleEdit``; ``NotFound`` when it was never recorded). Moves the booked load when the
+        adviser or week changes, and writes an audit entry when ``actor`` is a person. Returns
+        the record as stored (with its new version)."""
+        ...
+
+    def booked_loads(self, since: str | None = None) -> LoadChanges:
+        """Every adviser's booked load (``since=None``), or only those changed since the
+        watermark an earlier answer gave."""
+        ...
+
+
+class Rejections(Protocol):
+    """Deliveries refused for their content, kept for ops rather than lost with their 400."""
+
+    def record_rejection(self, rejection: RejectedDelivery) -> bool:
+        """Keep it; True the first time this id is kept (so it is raised to Chat once). A
+        repeat counts ``times`` and reopens a resolved one with the new reason."""
+        ...
+
+    def list_rejections(
+        self, status: str | None = "open", limit: int = 200
+    ) -> list[RejectedDelivery]:
+        """Newest first."""
+        ...
+
+    def resolve_rejection(self, rejection_id: str, resolution: str, actor: str) -> None:
+        """Close it, saying what became of it (audited); ``NotFound`` for an unknown id."""
         ...
 
 
@@ -144,9 +185,9 @@ class Tokens(Protocol):
     def save_token(self, name: str, token: dict[str, Any]) -> None: ...
 
 
-class Store(ReferenceData, Editable, Allocations, History, Tokens, Protocol):
+class Store(ReferenceData, Editable, Allocations, Rejections, History, Tokens, Protocol):
     """Everything the use cases keep. ``data_version`` changes whenever a decision's inputs
-    change (see the module docstring), and only then."""
+    other than our own bookings change (see the module docstring), and only then."""
 
     reads: int
 

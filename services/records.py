@@ -11,11 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
-from allocation import Deal, Decision, Rules
+from allocation import Deal, Decision, PendingDeal, Rules
 
-AllocationStatus = Literal["allocated", "writeback_pending", "unallocated"]
+AllocationStatus = Literal["allocated", "writeback_pending", "writeback_failed", "unallocated"]
 ALLOCATED: AllocationStatus = "allocated"
-WRITEBACK_PENDING: AllocationStatus = "writeback_pending"
+WRITEBACK_PENDING: AllocationStatus = "writeback_pending"  # in the outbox: to write to HubSpot
+WRITEBACK_FAILED: AllocationStatus = "writeback_failed"  # the outbox gave up; ops must act
 UNALLOCATED: AllocationStatus = "unallocated"
 
 T = TypeVar("T")
@@ -47,6 +48,57 @@ class AllocationRecord:
     writeback_attempts: int = 0
     last_error: str | None = None
     note: str = ""
+    # The write-back outbox: whoever holds an unexpired lease is the one writing this deal to
+    # HubSpot; nobody tries again before ``next_attempt_at``.
+    lease_until: dt.datetime | None = None
+    next_attempt_at: dt.datetime | None = None
+    # The stored version this copy was read at (filled in by the store; not compared): every
+    # change is a compare-and-set on it, so a stale copy can never undo someone's change.
+    version: str = field(default="", compare=False)
+
+    @property
+    def books(self) -> bool:
+        """Whether the decision puts a new client on an adviser's week."""
+        return self.status != UNALLOCATED and self.adviser_id is not None and self.week is not None
+
+
+@dataclass(frozen=True)
+class AdviserLoad:
+    """The new clients our own bookings have put on one adviser, with the version they were
+    read at: a booking for this adviser must name it, so two bookings decided on the same
+    picture of this adviser cannot both land (other advisers' bookings do not interfere)."""
+
+    adviser_id: str
+    version: str
+    pending: tuple[PendingDeal, ...] = ()
+
+
+@dataclass(frozen=True)
+class LoadChanges:
+    """Advisers whose booked load changed since a watermark (all of them when asked from
+    the start), and the watermark to ask from next time."""
+
+    loads: tuple[AdviserLoad, ...]
+    watermark: str
+
+
+RejectionStatus = Literal["open", "resolved"]
+
+
+@dataclass(frozen=True)
+class RejectedDelivery:
+    """A delivery (or one event of a batch) refused for its content: kept, shown to ops and
+    re-runnable once the catalogue or the deal is fixed, instead of vanishing with its 400."""
+
+    id: str  # the canonical deal id when known, else a digest of what arrived
+    reason: str
+    received_at: dt.datetime  # UTC, the first time it arrived
+    deal_id: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)  # what arrived, shortened
+    source: str = "webhook"
+    status: RejectionStatus = "open"
+    times: int = 1  # how often it arrived
+    resolution: str = ""  # what became of it: "allocated to …", "dismissed by …"
 
 
 @dataclass(frozen=True)

@@ -1,19 +1,27 @@
-"""Loading the core's input from a store, and keeping it while nothing has changed.
+"""Loading the core's input from a store, and keeping it up to date by reading only changes.
 
-A snapshot load makes a fixed number of store calls (settings, advisers, meetings in the
-ledger's window, leave, closures, overrides, pending deals, the data version), however long
-the firm's history grows: meetings are read only from a little before the ledger's first week
-to a little after the horizon's end.
+A full load makes a fixed number of store calls (the reference version, settings, advisers,
+meetings in the ledger's window, leave, closures, overrides, open deals, booked loads),
+however long the firm's history grows: meetings are read only from a little before the
+ledger's first week to a little after the horizon's end.
+
+After that, ``SnapshotCache.get`` costs one document (the reference version) plus the load
+documents of advisers whose bookings changed since the last call (at least one query): a
+booking, this process's or another's, never makes anyone reload the firm. An edit or a sync
+(which moves the reference version) or a new day does.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from allocation import Rules, Snapshot, week_of
+from allocation import PendingDeal, Rules, Snapshot, week_of
 from services.ports import Store
+from services.records import AdviserLoad, ConsoleSettings
 
 # Meetings are listed by their UTC date but bucketed by local date; a local Monday morning in
 # Sydney is still Sunday in UTC, so read a few days either side of the window.
@@ -28,69 +36,117 @@ def meeting_window(rules: Rules, today: dt.date) -> tuple[dt.date, dt.date]:
     return first - MEETING_MARGIN, last + MEETING_MARGIN
 
 
-def load_rules(store: Store) -> Rules:
-    return store.get_settings().value.rules
+@dataclass(frozen=True)
+class Prepared:
+    """A snapshot ready to decide on, with what a booking made from it must name: the version
+    of the chosen adviser's booked load (``load_version``)."""
+
+    snapshot: Snapshot
+    settings: ConsoleSettings
+    reference_version: str
+    watermark: str  # booked loads are known up to here
+    loads: Mapping[str, AdviserLoad]
+    today: dt.date
+
+    @property
+    def key(self) -> str:
+        """Changes whenever anything a decision reads changed: for caches of derived views."""
+        return f"{self.reference_version}|{self.watermark}"
+
+    def load_version(self, adviser_id: str) -> str:
+        load = self.loads.get(adviser_id)
+        return load.version if load is not None else "0"
 
 
-def load_snapshot(store: Store, rules: Rules | None, today: dt.date) -> tuple[Snapshot, str]:
-    """The snapshot for ``today`` and the data version it was built from.
+def load_prepared(store: Store, today: dt.date) -> Prepared:
+    """Everything a decision reads, from scratch.
 
-    The version is read first: if a write lands while we read, the version we hand back is
-    older than the data, so a booking based on it is refused as stale and re-decided — never
-    the other way round.
+    The reference version is read first and the booked loads before the open deals: a write
+    landing meanwhile makes the version (or watermark) we keep older than the data, so it is
+    read again next time — never missed.
     """
     version = store.data_version()
-    rules = rules if rules is not None else load_rules(store)
-    start, end = meeting_window(rules, today)
+    settings = store.get_settings().value
+    booked = store.booked_loads()
+    start, end = meeting_window(settings.rules, today)
+    loads = {load.adviser_id: load for load in booked.loads}
+    ours = {p.deal_id for load in booked.loads for p in load.pending}
+    pending = [p for p in store.list_open_deals() if p.deal_id not in ours]
+    pending += [p for load in booked.loads for p in load.pending]
     snapshot = Snapshot(
         advisers=tuple(store.list_advisers()),
         meetings=tuple(store.list_meetings(start, end)),
         leave=tuple(store.list_leave()),
         closures=tuple(v.value for v in store.list_closures()),
         overrides=tuple(v.value for v in store.list_overrides()),
-        pending=tuple(store.list_pending()),
-        rules=rules,
+        pending=tuple(pending),
+        rules=settings.rules,
     )
-    return snapshot, version
+    return Prepared(snapshot, settings, version, booked.watermark, loads, today)
 
 
-@dataclass(frozen=True)
-class _Cached:
-    snapshot: Snapshot
-    version: str
-    today: dt.date
+def load_snapshot(store: Store, rules: Rules | None, today: dt.date) -> tuple[Snapshot, str]:
+    """The snapshot for ``today`` and the reference version it was built from (``rules``, when
+    given, replace the stored ones)."""
+    prepared = load_prepared(store, today)
+    snapshot = prepared.snapshot
+    if rules is not None:
+        snapshot = dataclasses.replace(snapshot, rules=rules)
+    return snapshot, prepared.reference_version
+
+
+def with_loads(prepared: Prepared, changed: Iterable[AdviserLoad], watermark: str) -> Prepared:
+    """``prepared`` with some advisers' booked loads replaced by newer ones."""
+    changed = [c for c in changed if prepared.loads.get(c.adviser_id) != c]
+    if not changed:
+        return dataclasses.replace(prepared, watermark=watermark or prepared.watermark)
+    loads = dict(prepared.loads)
+    removed: set[str] = set()
+    added: list[PendingDeal] = []
+    for load in changed:
+        old = loads.get(load.adviser_id)
+        removed |= {p.deal_id for p in old.pending} if old is not None else set()
+        removed |= {p.deal_id for p in load.pending}  # an open deal of ours is booked now
+        added += load.pending
+        loads[load.adviser_id] = load
+    kept = tuple(p for p in prepared.snapshot.pending if p.deal_id not in removed)
+    snapshot = dataclasses.replace(prepared.snapshot, pending=kept + tuple(added))
+    return dataclasses.replace(prepared, snapshot=snapshot, watermark=watermark, loads=loads)
 
 
 class SnapshotCache:
-    """The last snapshot loaded, reloaded only when the store's data version (or the day) moved.
+    """The last prepared snapshot, brought up to date by reading only what changed.
 
-    A warm ``get`` costs one store call (``data_version``). Rules are part of the stored
-    settings, whose edits bump the data version too, so they are reloaded with the rest.
     Safe to share between threads (the webhook serves requests concurrently).
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._cached: _Cached | None = None
+        self._cached: Prepared | None = None
 
-    def get(self, store: Store, today: dt.date) -> tuple[Snapshot, str]:
+    def get(self, store: Store, today: dt.date) -> Prepared:
         version = store.data_version()
         with self._lock:
             cached = self._cached
-        if cached is not None and cached.version == version and cached.today == today:
-            return cached.snapshot, cached.version
-        return self.reload(store, today)
-
-    def reload(self, store: Store, today: dt.date) -> tuple[Snapshot, str]:
-        snapshot, version = load_snapshot(store, None, today)
+        if cached is None or cached.reference_version != version or cached.today != today:
+            return self.reload(store, today)
+        changes = store.booked_loads(cached.watermark)
+        fresh = with_loads(cached, changes.loads, changes.watermark)
         with self._lock:
-            self._cached = _Cached(snapshot, version, today)
-        return snapshot, version
+            if self._cached is cached:  # another thread may have moved on meanwhile
+                self._cached = fresh
+        return fresh
 
-    def latest(self) -> Snapshot | None:
-        """The snapshot last loaded, whatever its version (no store call)."""
+    def reload(self, store: Store, today: dt.date) -> Prepared:
+        prepared = load_prepared(store, today)
         with self._lock:
-            return self._cached.snapshot if self._cached else None
+            self._cached = prepared
+        return prepared
+
+    def latest(self) -> Prepared | None:
+        """The snapshot last prepared, whatever its version (no store call)."""
+        with self._lock:
+            return self._cached
 
     def clear(self) -> None:
         with self._lock:

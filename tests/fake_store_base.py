@@ -31,20 +31,24 @@ class InMemoryBase:
         self._advisers: dict[str, Json] = {}
         self._meetings: dict[str, Json] = {}
         self._leave: dict[str, tuple[str, Json]] = {}  # id → (origin, row)
-        self._pending: dict[str, tuple[str, Json]] = {}  # deal id → (origin, row)
+        self._pending: dict[str, tuple[str, Json]] = {}  # open deals synced: id → (origin, row)
         self._closures: dict[str, tuple[Json, str]] = {}
         self._overrides: dict[str, tuple[Json, str]] = {}
         self._notes: dict[str, str] = {}
         self._settings: tuple[Json, str] | None = None
-        self._allocations: dict[str, Json] = {}
+        self._allocations: dict[str, tuple[Json, int]] = {}  # deal id → (row, version)
+        self._loads: dict[str, dict[str, str]] = {}  # adviser → {deal id: booked week}
+        self._load_versions: dict[str, tuple[int, int]] = {}  # adviser → (version, sequence)
+        self._load_seq = 0
+        self._rejections: dict[str, Json] = {}
         self._audit: list[Json] = []
         self._runs: dict[str, Json] = {}
         self._tokens: dict[str, Json] = {}
 
     # --- bookkeeping -----------------------------------------------------------------------
 
-    def _read(self) -> None:
-        self.reads += 1
+    def _read(self, documents: int = 1) -> None:
+        self.reads += max(1, documents)
 
     def _bump(self) -> None:
         self._data_version += 1

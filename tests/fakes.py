@@ -10,6 +10,7 @@ kept as the codec's dicts, as a real store keeps them, so no caller shares a mut
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -19,11 +20,14 @@ from integrations import store_common as common
 from integrations.errors import AlreadyRecorded, NotFound, StaleEdit
 from services import codec
 from services.records import (
+    AdviserLoad,
     AllocationRecord,
     AuditEntry,
     ChangeCounts,
     ConsoleSettings,
     EditBatch,
+    LoadChanges,
+    RejectedDelivery,
     Versioned,
 )
 from tests.fake_store_base import InMemoryBase
@@ -100,18 +104,24 @@ class InMemoryStore(InMemoryBase):
 
     def list_pending(self) -> list[PendingDeal]:
         with self._lock:
-            self._read()
+            booked = [p for a in self._loads for p in self._pending_of_adviser(a)]
+            return self.list_open_deals() + booked
+
+    def list_open_deals(self) -> list[PendingDeal]:
+        with self._lock:
+            self._read(len(self._pending))
             return [codec.pending_from_dict(row) for _, row in self._pending.values()]
 
     def replace_open_deals(self, pending: Sequence[PendingDeal]) -> ChangeCounts:
         with self._lock:
             synced = {k: r for k, (origin, r) in self._pending.items() if origin == "synced"}
+            booked = {deal for weeks in self._loads.values() for deal in weeks}
             incoming = {
                 k: r
                 for k, r in common.by_id(
                     pending, lambda p: p.deal_id, codec.pending_to_dict
                 ).items()
-                if self._pending.get(k, ("synced", {}))[0] == "synced"
+                if k not in booked  # a deal our booking put on an adviser's week stays booked
             }
             counts, removed = common.count_changes(synced, synced, incoming)
             for rid in removed:
@@ -122,9 +132,14 @@ class InMemoryStore(InMemoryBase):
 
     def drop_pending(self, deal_ids: Sequence[str]) -> int:
         with self._lock:
-            dropped = [d for d in set(deal_ids) if self._pending.pop(d, None) is not None]
+            wanted = set(deal_ids)
+            dropped = [d for d in wanted if self._pending.pop(d, None) is not None]
             if dropped:
                 self._bump()
+            for adviser_id, weeks in list(self._loads.items()):
+                for deal in wanted & set(weeks):
+                    self._unbook(PendingDeal(deal, adviser_id, dt.date.fromisoformat(weeks[deal])))
+                    dropped.append(deal)
             return len(dropped)
 
     def _bump_if(self, counts: ChangeCounts) -> None:
@@ -217,8 +232,8 @@ class InMemoryStore(InMemoryBase):
     def get_allocation(self, deal_id: str) -> AllocationRecord | None:
         with self._lock:
             self._read()
-            row = self._allocations.get(deal_id)
-            return None if row is None else codec.allocation_from_dict(row)
+            held = self._allocations.get(deal_id)
+            return None if held is None else _record(held)
 
     def list_allocations(
         self,
@@ -229,8 +244,7 @@ class InMemoryStore(InMemoryBase):
         limit: int = 1000,
     ) -> list[AllocationRecord]:
         with self._lock:
-            self._read()
-            records = [codec.allocation_from_dict(r) for r in self._allocations.values()]
+            records = [_record(held) for held in self._allocations.values()]
         chosen = [
             r
             for r in records
@@ -240,43 +254,123 @@ class InMemoryStore(InMemoryBase):
             and (adviser_id is None or r.adviser_id == adviser_id)
         ]
         chosen.sort(key=lambda r: r.decided_at, reverse=True)
+        with self._lock:
+            self._read(len(chosen[:limit]))
         return chosen[:limit]
 
     def record_allocation(self, record: AllocationRecord, based_on: str) -> AllocationRecord:
         with self._lock:
             existing = self._allocations.get(record.deal_id)
             if existing is not None:
-                raise AlreadyRecorded(codec.allocation_from_dict(existing))
-            if str(based_on) != str(self._data_version):
-                raise StaleEdit(common.stale_decision_message(record.deal_id))
-            self._allocations[record.deal_id] = codec.allocation_to_dict(record)
-            if self._keep_pending_in_step(record):
-                self._bump()
-            return record
+                raise AlreadyRecorded(_record(existing))
+            booked = common.pending_of(record)
+            if booked is not None:
+                if str(based_on) != self._load_version(booked.adviser_id):
+                    raise StaleEdit(common.stale_decision_message(record.deal_id))
+                self._book(booked)
+            elif self._pending.pop(record.deal_id, None) is not None:
+                self._bump()  # an open deal nobody can take no longer loads its adviser
+            self._allocations[record.deal_id] = (codec.allocation_to_dict(record), 1)
+            return _record(self._allocations[record.deal_id])
 
-    def update_allocation(self, record: AllocationRecord, actor: str, reason: str = "") -> None:
+    def update_allocation(
+        self, record: AllocationRecord, actor: str, reason: str = ""
+    ) -> AllocationRecord:
         with self._lock:
-            before = self._allocations.get(record.deal_id)
-            if before is None:
+            held = self._allocations.get(record.deal_id)
+            if held is None:
                 raise NotFound(f"deal {record.deal_id} has no recorded allocation")
+            before, version = held
+            if str(record.version) != str(version):
+                raise StaleEdit(common.stale_allocation_message(record.deal_id))
+            was = common.pending_of(codec.allocation_from_dict(before))
+            now = common.pending_of(record)
+            if was != now:
+                if was is not None:
+                    self._unbook(was)
+                if now is not None:
+                    self._book(now)
             after = codec.allocation_to_dict(record)
-            self._allocations[record.deal_id] = after
-            # A write-back outcome leaves the pending row (and the data version) alone.
-            moved = common.pending_moved(codec.allocation_from_dict(before), record)
-            if moved and self._keep_pending_in_step(record):
-                self._bump()
+            self._allocations[record.deal_id] = (after, version + 1)
             if common.is_person(actor):
                 entry = common.allocation_audit(before, after, actor, reason, self._clock())
                 self._audit.append(codec.audit_to_dict(entry))
+            return _record(self._allocations[record.deal_id])
 
-    def _keep_pending_in_step(self, record: AllocationRecord) -> bool:
-        """Make the deal's pending row the record's load; True when the pending deals changed."""
-        pending = common.pending_of(record)
-        wanted = None if pending is None else codec.pending_to_dict(pending)
-        held = self._pending.pop(record.deal_id, None)
-        if wanted is not None:
-            self._pending[record.deal_id] = ("booked", wanted)
-        return (None if held is None else held[1]) != wanted
+    def booked_loads(self, since: str | None = None) -> LoadChanges:
+        with self._lock:
+            after = int(since) if since else 0
+            changed = [a for a, (_, seq) in self._load_versions.items() if seq > after]
+            self._read(max(1, len(changed)))
+            loads = tuple(
+                AdviserLoad(a, self._load_version(a), self._pending_of_adviser(a))
+                for a in sorted(changed)
+            )
+            return LoadChanges(loads, str(self._load_seq))
+
+    def _load_version(self, adviser_id: str) -> str:
+        held = self._load_versions.get(adviser_id)
+        return "0" if held is None else str(held[0])
+
+    def _pending_of_adviser(self, adviser_id: str) -> tuple[PendingDeal, ...]:
+        weeks = self._loads.get(adviser_id, {})
+        return tuple(
+            PendingDeal(deal, adviser_id, dt.date.fromisoformat(week))
+            for deal, week in sorted(weeks.items())
+        )
+
+    def _touch_load(self, adviser_id: str) -> None:
+        self._load_seq += 1
+        version = int(self._load_version(adviser_id)) + 1
+        self._load_versions[adviser_id] = (version, self._load_seq)
+
+    def _book(self, pending: PendingDeal) -> None:
+        self._loads.setdefault(pending.adviser_id, {})[pending.deal_id] = pending.week.isoformat()
+        self._touch_load(pending.adviser_id)
+
+    def _unbook(self, pending: PendingDeal) -> None:
+        self._loads.get(pending.adviser_id, {}).pop(pending.deal_id, None)
+        self._touch_load(pending.adviser_id)
+
+    # --- rejected deliveries ---------------------------------------------------------------
+
+    def record_rejection(self, rejection: RejectedDelivery) -> bool:
+        with self._lock:
+            held = self._rejections.get(rejection.id)
+            if held is None:
+                self._rejections[rejection.id] = codec.rejection_to_dict(rejection)
+                return True
+            kept = codec.rejection_from_dict(held)
+            again = common.rejected_again(kept, rejection)
+            self._rejections[rejection.id] = codec.rejection_to_dict(again)
+            return kept.status != "open"
+
+    def list_rejections(
+        self, status: str | None = "open", limit: int = 200
+    ) -> list[RejectedDelivery]:
+        with self._lock:
+            rows = [codec.rejection_from_dict(r) for r in self._rejections.values()]
+        chosen = [r for r in rows if status is None or r.status == status]
+        chosen.sort(key=lambda r: r.received_at, reverse=True)
+        with self._lock:
+            self._read(len(chosen[:limit]))
+        return chosen[:limit]
+
+    def resolve_rejection(self, rejection_id: str, resolution: str, actor: str) -> None:
+        with self._lock:
+            held = self._rejections.get(rejection_id)
+            if held is None:
+                raise NotFound(f"no rejected delivery {rejection_id}")
+            before = codec.rejection_from_dict(held)
+            after = common.resolved(before, resolution)
+            self._rejections[rejection_id] = codec.rejection_to_dict(after)
+            entry = common.rejection_audit(before, after, actor, self._clock())
+            self._audit.append(codec.audit_to_dict(entry))
+
+
+def _record(held: tuple[Json, int]) -> AllocationRecord:
+    row, version = held
+    return dataclasses.replace(codec.allocation_from_dict(row), version=str(version))
 
 
 def _in_window(row: Json, start: dt.date, end: dt.date) -> bool:

@@ -18,6 +18,7 @@ from console import state
 from console.auth import EDITOR, VIEWER, User
 from integrations.public_holidays import public_holidays
 from services import Services
+from services.booking import record_as_decided
 from services.records import (
     ALLOCATED,
     UNALLOCATED,
@@ -94,7 +95,7 @@ def _record_history(store: InMemoryStore, services: Services) -> None:
             source="webhook",
             last_error="HubSpot unavailable (503)" if status == WRITEBACK_PENDING else None,
         )
-        store.record_allocation(record, based_on=store.data_version())
+        record_as_decided(store, record)
 
 
 def page(script: str, firm: Firm, user: User | None = EDITOR_USER, **params: str) -> AppTest:

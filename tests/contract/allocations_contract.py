@@ -9,8 +9,8 @@ import pytest
 from allocation import PendingDeal
 from integrations.errors import AlreadyRecorded, NotFound, StaleEdit
 from services.ports import Store
-from tests.builders import adviser, d
-from tests.contract.support import allocation, at, record
+from tests.builders import d
+from tests.contract.support import allocation, at, load_version, record
 
 
 class AllocationContract:
@@ -35,13 +35,56 @@ class AllocationContract:
         assert refused.value.record == first
         assert store.get_allocation("deal-1") == first
 
-    def test_a_decision_made_on_old_data_is_refused(self, store: Store) -> None:
-        decided_on = store.data_version()
-        store.replace_advisers([adviser("dana")])
+    def test_a_booking_decided_on_an_old_picture_of_its_adviser_is_refused(
+        self, store: Store
+    ) -> None:
+        seen = load_version(store, "dana")
+        record(store, allocation("deal-0", "dana"))  # someone else booked Dana meanwhile
         with pytest.raises(StaleEdit, match="deal-1"):
-            store.record_allocation(allocation("deal-1"), based_on=decided_on)
+            store.record_allocation(allocation("deal-1", "dana"), based_on=seen)
         assert store.get_allocation("deal-1") is None
-        assert store.list_pending() == []
+        assert [p.deal_id for p in store.list_pending()] == ["deal-0"]
+
+    def test_bookings_for_different_advisers_never_refuse_each_other(self, store: Store) -> None:
+        dana, lee = load_version(store, "dana"), load_version(store, "lee")
+        store.record_allocation(allocation("deal-1", "dana"), based_on=dana)
+        store.record_allocation(allocation("deal-2", "lee"), based_on=lee)
+        assert sorted(p.deal_id for p in store.list_pending()) == ["deal-1", "deal-2"]
+
+    def test_a_change_from_a_stale_copy_is_refused_and_undoes_nothing(self, store: Store) -> None:
+        first = record(store, allocation("deal-1", "dana"))
+        moved = store.update_allocation(
+            dataclasses.replace(first, adviser_id="lee"), actor="ann@firm.au", reason="leave"
+        )
+        stale = dataclasses.replace(first, status="allocated", writeback_attempts=1)
+        with pytest.raises(StaleEdit, match="deal-1"):
+            store.update_allocation(stale, actor="system")
+        assert store.get_allocation("deal-1") == moved
+        assert store.list_pending() == [PendingDeal("deal-1", "lee", d("2026-03-23"))]
+
+    def test_each_change_gives_the_record_a_new_version(self, store: Store) -> None:
+        first = record(store, allocation("deal-1", "dana"))
+        second = store.update_allocation(dataclasses.replace(first, note="a"), actor="system")
+        assert second.version not in ("", first.version)
+        stored = store.get_allocation("deal-1")
+        assert stored is not None
+        assert stored.version == second.version
+
+    def test_booked_loads_report_only_the_advisers_that_changed(self, store: Store) -> None:
+        record(store, allocation("deal-1", "dana"))
+        record(store, allocation("deal-2", "lee"))
+        everyone = store.booked_loads()
+        assert {a.adviser_id for a in everyone.loads} == {"dana", "lee"}
+        assert store.booked_loads(everyone.watermark).loads == ()
+        moved = store.get_allocation("deal-1")
+        assert moved is not None
+        store.update_allocation(dataclasses.replace(moved, adviser_id="lee"), actor="ann")
+        changed = store.booked_loads(everyone.watermark)
+        assert {a.adviser_id: [p.deal_id for p in a.pending] for a in changed.loads} == {
+            "dana": [],
+            "lee": ["deal-1", "deal-2"],
+        }
+        assert store.booked_loads(changed.watermark).loads == ()
 
     def test_allocations_are_listed_newest_first_and_filtered(self, store: Store) -> None:
         record(store, allocation("deal-1", "dana", minutes=0))

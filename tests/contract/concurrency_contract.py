@@ -13,7 +13,7 @@ from allocation import Deal, Rules, allocate, build_ledger
 from integrations.errors import StaleEdit
 from services.ports import Store
 from services.records import AllocationRecord, ConsoleSettings
-from services.snapshots import load_snapshot
+from services.snapshots import load_prepared, load_snapshot
 from tests.builders import adviser
 from tests.contract.support import NOON, record_of
 
@@ -29,10 +29,11 @@ def book(store: Store, deal_id: str, start: threading.Barrier) -> tuple[Allocati
     """Decide → record on the version decided from → on StaleEdit re-read and decide again."""
     start.wait()
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        snapshot, version = load_snapshot(store, None, TODAY)
-        decision = allocate(Deal(deal_id, PACKAGE), snapshot, TODAY)
+        prepared = load_prepared(store, TODAY)
+        decision = allocate(Deal(deal_id, PACKAGE), prepared.snapshot, TODAY)
+        based_on = prepared.load_version(decision.adviser_id or "")
         try:
-            return store.record_allocation(record_of(decision, PACKAGE, NOON), version), attempt
+            return store.record_allocation(record_of(decision, PACKAGE, NOON), based_on), attempt
         except StaleEdit:
             continue
     raise AssertionError(f"{deal_id} never settled in {MAX_ATTEMPTS} attempts")

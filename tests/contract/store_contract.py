@@ -11,6 +11,7 @@ from tests.contract.concurrency_contract import ConcurrencyContract
 from tests.contract.edits_contract import EditContract
 from tests.contract.history_contract import HistoryContract
 from tests.contract.reference_contract import ReferenceDataContract
+from tests.contract.rejections_contract import RejectionContract
 from tests.contract.version_contract import DataVersionContract
 
 
@@ -18,6 +19,7 @@ class StoreContract(
     ReferenceDataContract,
     EditContract,
     AllocationContract,
+    RejectionContract,
     HistoryContract,
     DataVersionContract,
     ConcurrencyContract,

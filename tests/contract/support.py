@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from allocation import Decision
+from services.booking import record_as_decided
 from services.ports import Store
 from services.records import AllocationRecord, candidates_to_dicts
 
@@ -71,4 +72,10 @@ def by_id(records: Iterable[Any], key: str = "id") -> dict[str, Any]:
 
 def record(store: Store, value: AllocationRecord) -> AllocationRecord:
     """Book ``value`` on whatever the store holds now (the caller decided on fresh data)."""
-    return store.record_allocation(value, based_on=store.data_version())
+    return record_as_decided(store, value)
+
+
+def load_version(store: Store, adviser_id: str) -> str:
+    """The version of one adviser's booked load, as a decider would have seen it now."""
+    found = [a for a in store.booked_loads().loads if a.adviser_id == adviser_id]
+    return found[0].version if found else "0"

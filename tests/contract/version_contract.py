@@ -17,7 +17,7 @@ from services.ports import Store
 from services.records import AllocationRecord, AuditEntry, ConsoleSettings, EditBatch
 from tests.builders import adviser, d
 from tests.contract.edits_contract import holiday, limit
-from tests.contract.support import UTC, allocation, at, record
+from tests.contract.support import UTC, allocation, at, load_version, record
 
 Write = Callable[[Store], object]
 
@@ -37,12 +37,25 @@ def _decision_input_writes() -> list[tuple[str, Write]]:
         ("overrides", lambda s: s.save_overrides(EditBatch(added=(limit("o1"),)), "ann")),
         ("settings", lambda s: s.save_settings(
             ConsoleSettings(stale_after_hours=5), s.get_settings().version, "ann")),
-        ("booking", lambda s: record(s, allocation("deal-1"))),
-        ("reassignment", lambda s: s.update_allocation(allocation("deal-1", "lee"), "ann")),
-        ("moved week", lambda s: s.update_allocation(
-            allocation("deal-1", "lee", d("2026-03-30")), "webhook")),
-        ("unallocation", lambda s: s.update_allocation(allocation("deal-1", None), "ann")),
-        ("allocated again", lambda s: s.update_allocation(allocation("deal-1", "dana"), "ann")),
+    ]  # fmt: skip
+
+
+def _changed(store: Store, **changes: object) -> AllocationRecord:
+    return dataclasses.replace(_stored(store, "deal-1"), **changes)  # type: ignore[arg-type]
+
+
+def _booking_writes() -> list[tuple[str, str, Write]]:
+    """Each write of a booked load, and the adviser whose load it moves."""
+    return [
+        ("booking", "dana", lambda s: record(s, allocation("deal-1"))),
+        ("reassignment", "lee", lambda s: s.update_allocation(
+            _changed(s, adviser_id="lee"), "ann")),
+        ("moved week", "lee", lambda s: s.update_allocation(
+            _changed(s, week=d("2026-03-30")), "webhook")),
+        ("unallocation", "lee", lambda s: s.update_allocation(
+            _changed(s, adviser_id=None, week=None, status="unallocated"), "ann")),
+        ("allocated again", "dana", lambda s: s.update_allocation(
+            _changed(s, adviser_id="dana", week=d("2026-03-23"), status="allocated"), "ann")),
     ]  # fmt: skip
 
 
@@ -81,16 +94,31 @@ class DataVersionContract:
             assert now not in seen, f"{name} did not change the data version"
             seen.append(now)
 
-    def test_bookkeeping_writes_leave_the_data_version_and_a_booking_on_it_stands(
+    def test_every_booking_change_moves_its_advisers_load_and_nothing_else(
+        self, store: Store
+    ) -> None:
+        reference = store.data_version()
+        watermark = store.booked_loads().watermark
+        for name, adviser_id, write in _booking_writes():
+            before = load_version(store, adviser_id)
+            write(store)
+            changed = store.booked_loads(watermark)
+            assert adviser_id in {a.adviser_id for a in changed.loads}, f"{name}: not reported"
+            assert load_version(store, adviser_id) != before, f"{name}: load version unmoved"
+            assert store.data_version() == reference, f"{name} moved the reference version"
+            watermark = changed.watermark
+
+    def test_bookkeeping_writes_leave_the_versions_and_a_booking_on_them_stands(
         self, store: Store
     ) -> None:
         store.replace_advisers([adviser("dana")])
         record(store, allocation("deal-1", "dana", status="writeback_pending"))
-        decided_on = store.data_version()
+        decided_on, dana = store.data_version(), load_version(store, "dana")
         for name, write in _bookkeeping_writes():
             write(store)
             assert store.data_version() == decided_on, f"{name} changed the data version"
-        booked = store.record_allocation(allocation("deal-2", "dana"), based_on=decided_on)
+            assert load_version(store, "dana") == dana, f"{name} changed Dana's load version"
+        booked = store.record_allocation(allocation("deal-2", "dana"), based_on=dana)
         assert store.get_allocation("deal-2") == booked
         assert sorted(p.deal_id for p in store.list_pending()) == ["deal-1", "deal-2"]
         assert store.get_allocation("deal-1") == _stored(store, "deal-1")

@@ -18,7 +18,7 @@ from integrations.firestore_store import FirestoreStore
 from services.records import EditBatch
 from tests.builders import adviser, d
 from tests.contract.store_contract import StoreContract
-from tests.contract.support import allocation, at
+from tests.contract.support import allocation, at, load_version, record
 from tests.integration.firestore_emulator import Emulator, free_port
 
 pytestmark = pytest.mark.emulator
@@ -82,7 +82,7 @@ class TestFirestoreSpecifics:
     ) -> None:
         stores = [FirestoreStore(firestore_project) for _ in range(8)]
         stores[0].replace_advisers([adviser("dana")])
-        version = stores[0].data_version()
+        version = load_version(stores[0], "dana")
         barrier = threading.Barrier(len(stores))
 
         def book(s: FirestoreStore) -> str:
@@ -98,17 +98,18 @@ class TestFirestoreSpecifics:
         assert outcomes == ["recorded"] + ["replayed"] * (len(stores) - 1)
         assert [p.deal_id for p in stores[0].list_pending()] == ["deal-1"]
 
-    def test_a_decision_on_data_another_instance_has_since_changed_is_refused(
+    def test_a_booking_on_an_adviser_another_instance_has_since_booked_is_refused(
         self, firestore_project: str
     ) -> None:
         webhook, console = FirestoreStore(firestore_project), FirestoreStore(firestore_project)
         webhook.replace_advisers([adviser("dana")])
-        decided_on = webhook.data_version()
-        console.save_closures(EditBatch(added=(easter(),)), actor="ann")
+        record(console, allocation("deal-1"))
+        decided_on = load_version(webhook, "dana")
+        record(console, allocation("deal-3"))  # the console books Dana once more meanwhile
         with pytest.raises(StaleEdit, match="deal deal-2"):
             webhook.record_allocation(allocation("deal-2"), decided_on)
         assert webhook.get_allocation("deal-2") is None
-        assert webhook.list_pending() == []
+        assert sorted(p.deal_id for p in webhook.list_pending()) == ["deal-1", "deal-3"]
 
     def test_only_one_of_two_racing_syncs_starts(self, firestore_project: str) -> None:
         stores = [FirestoreStore(firestore_project) for _ in range(6)]

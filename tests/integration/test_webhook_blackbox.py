@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import uuid
 from collections import Counter
@@ -235,18 +236,22 @@ def test_a_failing_write_back_stays_pending_and_a_later_retry_writes_it(
     assert (pending.status, pending.adviser_id) == (WRITEBACK_PENDING, answer["adviser_id"])
     assert pending.last_error
     firm.hubspot.heal()
-    [retried] = firm.services.retry_writebacks(deal_id)
-    assert retried.status == ALLOCATED
+    retried = firm.services.retry_writebacks(deal_id)
+    assert (retried.written, retried.failed) == (1, 0)
     assert firm.record(deal_id).status == ALLOCATED
     assert firm.hubspot.deal(deal_id)["advisor"] == answer["adviser_id"]
 
 
-def test_hubspot_resending_a_delivery_heals_its_failed_write_back(firm: Firm) -> None:
+def test_a_resent_delivery_writes_back_once_its_retry_is_due(firm: Firm) -> None:
     deal_id = firm.new_deal()
     firm.hubspot.fail(Failure("PATCH", 500, times=None))
     first = firm.webhook.post(workflow_body(deal_id)).json()
     assert first["status"] == WRITEBACK_PENDING
     firm.hubspot.heal()
+    early = firm.webhook.post(workflow_body(deal_id)).json()
+    assert early == {**first, "replay": True}  # backing off: the resend does not hammer HubSpot
+    due = dataclasses.replace(firm.record(deal_id), next_attempt_at=firm.services.now())
+    firm.services.store.update_allocation(due, actor="system")
     again = firm.webhook.post(workflow_body(deal_id)).json()
     assert again == {**first, "status": ALLOCATED, "replay": True}
     assert firm.hubspot.deal(deal_id)["advisor"] == first["adviser_id"]

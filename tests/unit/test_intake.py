@@ -16,10 +16,11 @@ from tests.fakes import InMemoryStore
 NOW = dt.datetime(2026, 3, 11, 1, 0, tzinfo=dt.UTC)
 
 
-def firm(crm: FakeCrm | None = None) -> Services:
+def firm(crm: FakeCrm | None = None, clock: list[dt.datetime] | None = None) -> Services:
     store = InMemoryStore()
     store.replace_advisers([adviser("dana"), adviser("eli")])
-    return Services(store, RecordingNotifier(), crm, clock=lambda: NOW)
+    now = clock if clock is not None else [NOW]
+    return Services(store, RecordingNotifier(), crm, clock=lambda: now[0])
 
 
 def deliver(services: Services, deal: Deal, crm: FakeCrm | None) -> dict[str, object]:
@@ -40,15 +41,19 @@ def test_a_delivered_deal_is_booked_written_back_and_costs_one_hubspot_call() ->
     assert crm.writes == [("1", reply.body["adviser_id"], "advisor")]
 
 
-def test_a_replay_of_a_failed_write_back_tries_it_once_more() -> None:
-    crm = FakeCrm()
+def test_a_replay_of_a_failed_write_back_tries_again_once_its_retry_is_due() -> None:
+    crm, clock = FakeCrm(), [NOW]
     crm.fail_next(99)
-    services = firm(crm)
+    services = firm(crm, clock)
     first = deliver(services, Deal("1", "Series A"), crm)
     assert first["status"] == WRITEBACK_PENDING
     crm.fail_next(0)
+    assert deliver(services, Deal("1", "Series A"), crm) == {**first, "replay": True}
+    assert crm.writes == []  # backing off: a replay right away does not hammer HubSpot
+    clock[0] = NOW + dt.timedelta(minutes=2)
     again = deliver(services, Deal("1", "Series A"), crm)
     assert again == {**first, "status": ALLOCATED, "replay": True}
+    assert len(crm.writes) == 1
 
 
 def test_an_unknown_package_is_a_400_and_nothing_is_recorded() -> None:
