@@ -17,7 +17,7 @@ COPY . .
 RUN useradd --create-home --uid 10001 console
 USER console
 
-# Cloud Run sets PORT. 0.0.0.0 explicitly: the container must answer on every interface, while
-# a developer's `streamlit run app.py` stays on 127.0.0.1. SECRETS_FILE is where Cloud Run
+# Cloud Run sets PORT. 0.0.0.0 explicitly: the container must answer on every interface, and
+# must not inherit the address meant for local runs (127.0.0.1). SECRETS_FILE is where Cloud Run
 # mounts the console's secrets file (the [auth] section) from Secret Manager.
 CMD ["sh", "-c", "exec streamlit run app.py --server.port=\"$PORT\" --server.address=0.0.0.0 --server.headless=true --secrets.files=\"$SECRETS_FILE\""]
