@@ -46,7 +46,7 @@ def last_success_frame(runs: Sequence[SyncRun]) -> pd.DataFrame:
                 "source": title_of(source),
                 "last success": ok.finished_at if ok else None,
                 "counts": counts_words(ok) if ok else "",
-                "latest run": mine[0].status if mine else "never run",
+                "latest run": widgets.sync_status_words(mine[0].status) if mine else "never run",
             }
         )
     return pd.DataFrame(rows, columns=["source", "last success", "counts", "latest run"])
@@ -57,7 +57,7 @@ def history_frame(runs: Sequence[SyncRun]) -> pd.DataFrame:
         {
             "started": r.started_at,
             "source": title_of(r.source),
-            "status": r.status,
+            "status": widgets.sync_status_words(r.status),
             "added": r.added,
             "updated": r.updated,
             "removed": r.removed,
@@ -87,11 +87,22 @@ def run_with_progress(sources: Sequence[str], actor: str, is_editor: bool) -> li
                 finished.append(run)
                 _report(run)
             bar.progress(done / len(sources), text=f"{done} of {len(sources)} done")
-        failed = len(sources) - sum(r.status == "ok" for r in finished)
-        label = "Sync finished" if not failed else f"Sync finished: {failed} did not succeed"
-        status.update(label=label, state="complete" if not failed else "error", expanded=True)
+        skipped = sum(r.status == "skipped" for r in finished)
+        failed = len(sources) - skipped - sum(r.status == "ok" for r in finished)
+        status.update(
+            label=finished_words(failed, skipped),
+            state="complete" if not failed else "error",
+            expanded=True,
+        )
     handle.data_changed()
     return finished
+
+
+def finished_words(failed: int, skipped: int) -> str:
+    """'Sync finished', with what did not succeed and what was skipped (not configured)."""
+    parts = [f"{failed} did not succeed"] if failed else []
+    parts += [f"{skipped} skipped (not configured)"] if skipped else []
+    return "Sync finished" + (": " + ", ".join(parts) if parts else "")
 
 
 def _report(run: SyncRun) -> None:
@@ -100,5 +111,7 @@ def _report(run: SyncRun) -> None:
         st.write(f":material/check_circle: {name}: {counts_words(run)}")
         for note in run.errors:
             st.caption(note)
+    elif run.status == "skipped":
+        st.info(f"{name} skipped: {'; '.join(run.errors)}", icon=":material/block:")
     else:
         st.error(f"{name} failed: {'; '.join(run.errors)}")

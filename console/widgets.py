@@ -29,6 +29,16 @@ SYNC_NAMES = {
     "leave": "Employment Hero leave",
     "holidays": "public holidays",
 }
+SYNC_STATUS_WORDS = {
+    "running": "Running",
+    "ok": "Succeeded",
+    "failed": "Failed",
+    "skipped": "Skipped: not configured",
+}
+
+
+def sync_status_words(status: str) -> str:
+    return SYNC_STATUS_WORDS.get(status, status)
 
 
 def week_words(week: dt.date | str | None) -> str:
@@ -81,7 +91,9 @@ def demo_banner() -> None:
 def stale_sync_words(
     last_runs: Mapping[str, SyncRun], stale_after_hours: int, now: dt.datetime, demo: bool
 ) -> list[str]:
-    """Plain-words warnings about syncs that failed or are older than the threshold."""
+    """Plain-words warnings about syncs that failed or are older than the threshold. A source
+    skipped because it is not configured is a deliberate choice, not a stale or failed sync."""
+    last_runs = {s: r for s, r in last_runs.items() if r.status != "skipped"}
     if not last_runs:
         return [] if demo else ["No data sync has run yet: figures may be out of date."]
     limit = dt.timedelta(hours=stale_after_hours)

@@ -2,9 +2,8 @@
 
 Same ``today`` → same firm: every random choice comes from one seeded generator. Holidays
 come from the ``holidays`` package (no network). Decisions in the history are made by the
-real core, so their explanations are true to the rules.
-
-    python -m integrations.demo_data reset [--store sqlite:///.data/console.db] [--yes]
+real core, so their explanations are true to the rules. Reset a store to it with
+``python -m cli demo reset``.
 """
 
 from __future__ import annotations
@@ -179,9 +178,3 @@ def seed_demo(store: Store, today: dt.date, now: dt.datetime) -> DemoSummary:
     return DemoSummary(
         len(advisers), len(meetings), len(leave), len(closures), len(overrides), allocations
     )
-
-
-if __name__ == "__main__":
-    from integrations.demo_reset import main
-
-    raise SystemExit(main())

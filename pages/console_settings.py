@@ -39,7 +39,7 @@ def last_syncs_frame(runs: Mapping[str, SyncRun]) -> pd.DataFrame:
     rows = [
         {
             "source": widgets.SYNC_NAMES.get(source, source),
-            "status": run.status,
+            "status": widgets.sync_status_words(run.status),
             "finished": run.finished_at,
             "errors": "; ".join(run.errors),
         }

@@ -33,7 +33,7 @@ if user.is_editor:
 else:
     st.caption("Only editors can start a sync; the scheduler runs them too.")
 
-runs = svc.sync_runs(limit=200)
+runs = svc.recent_syncs_by_source()
 st.subheader("Last successful run per source")
 st.dataframe(sync_panel.last_success_frame(runs), hide_index=True)
 

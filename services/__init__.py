@@ -1,4 +1,4 @@
-"""Use cases shared by the console pages, the webhook and the sync command line.
+"""Use cases shared by the console pages, the webhook and the command line (``cli.py``).
 
 ``Services`` (in ``services.facade``) is the one handle the entry points hold.
 """

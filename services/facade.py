@@ -33,7 +33,7 @@ from services.records import (
     Versioned,
 )
 from services.snapshots import Prepared, SnapshotCache
-from services.syncing import Syncer
+from services.syncing import SOURCES, Syncer
 
 Clock = Callable[[], dt.datetime]
 
@@ -247,12 +247,15 @@ class Services(AdminUseCases):
     def sync_runs(self, source: str | None = None, limit: int = 50) -> list[SyncRun]:
         return self.store.list_sync_runs(source, limit)
 
+    def recent_syncs_by_source(self, per_source: int = 50) -> list[SyncRun]:
+        """Each source's newest runs, asked per source so a source scheduled daily is not
+        crowded out of the answer by one scheduled every 15 minutes."""
+        return [run for source in SOURCES for run in self.store.list_sync_runs(source, per_source)]
+
     def last_syncs(self) -> dict[str, SyncRun]:
         """The latest run per source, for the sidebar and the Settings page."""
-        latest: dict[str, SyncRun] = {}
-        for run in self.store.list_sync_runs(None, 200):
-            latest.setdefault(run.source, run)
-        return latest
+        latest = {source: self.store.list_sync_runs(source, 1) for source in SOURCES}
+        return {source: runs[0] for source, runs in latest.items() if runs}
 
     def integration_status(self) -> list[dict[str, Any]]:
         """Which settings are configured (never their values), for the Settings page."""

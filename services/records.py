@@ -119,7 +119,8 @@ class SyncRun:
     source: str  # "hubspot_advisers", "hubspot_meetings", "hubspot_deals", "leave", "holidays"
     started_at: dt.datetime
     actor: str
-    status: Literal["running", "ok", "failed"] = "running"
+    # "skipped": the source has no account configured; recorded, neither a success nor a failure
+    status: Literal["running", "ok", "failed", "skipped"] = "running"
     finished_at: dt.datetime | None = None
     added: int = 0
     updated: int = 0

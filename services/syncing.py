@@ -4,7 +4,9 @@ Every sync is a recorded run (``store.start_sync`` refuses a second run of the s
 while one is going, so a click and the scheduler never overlap). A sync fetches everything
 first and only then replaces its synced set through one ``replace_*`` call, so a fetch that
 fails half-way leaves the previous data exactly as it was. Counts and notes (records that
-could not be matched or read) are kept on the run; a failed run is posted to Chat.
+could not be matched or read) are kept on the run; a failed run is posted to Chat. A source
+with no account configured is recorded as *skipped*, with the reason: a schedule that runs
+every source must not fail, or alarm, because one of them is deliberately not connected.
 """
 
 from __future__ import annotations
@@ -62,7 +64,11 @@ class Result:
 
 
 class SyncFailed(Exception):
-    """A sync cannot go ahead (source not configured, a suspicious reply)."""
+    """A sync cannot go ahead (a suspicious reply, an unknown source)."""
+
+
+class SourceNotConfigured(SyncFailed):
+    """The source has no account configured; the message names the settings it needs."""
 
 
 def _warnings_of(source: object) -> tuple[str, ...]:
@@ -95,6 +101,8 @@ class Syncer:
         run = self.store.start_sync(source, actor, self._now())
         try:
             result = work()
+        except SourceNotConfigured as exc:
+            return self._finish_skipped(run, str(exc))
         except (IntegrationError, InvalidInput, SyncFailed) as exc:
             return self._finish_failed(run, str(exc) or type(exc).__name__)
         except Exception as exc:  # a bug: record it so the run is not left 'running', re-raise
@@ -147,6 +155,13 @@ class Syncer:
             safely(lambda: notifier.sync_failed(failed), f"sync failure of {run.source}")
         return failed
 
+    def _finish_skipped(self, run: SyncRun, reason: str) -> SyncRun:
+        skipped = replace(run, status="skipped", finished_at=self._now(), errors=(reason,))
+        self.store.finish_sync(skipped)
+        self._audit(skipped)
+        log.info("sync %s skipped: %s", run.source, reason)
+        return skipped
+
     def _audit(self, run: SyncRun) -> None:
         after: dict[str, Any] = {"status": run.status, "added": run.added}
         after |= {"updated": run.updated, "removed": run.removed, "errors": list(run.errors)}
@@ -162,7 +177,7 @@ class Syncer:
 
     def _require_crm(self) -> CrmSource:
         if self.crm is None:
-            raise SyncFailed("HubSpot is not configured (HUBSPOT_TOKEN)")
+            raise SourceNotConfigured("HubSpot is not configured (HUBSPOT_TOKEN)")
         return self.crm
 
     # -- the syncs -------------------------------------------------------------------------
@@ -205,7 +220,9 @@ class Syncer:
 
     def sync_leave(self) -> Result:
         if self.leave_source is None:
-            raise SyncFailed("Employment Hero is not configured (EH_CLIENT_ID, EH_CLIENT_SECRET)")
+            raise SourceNotConfigured(
+                "Employment Hero is not configured (EH_CLIENT_ID, EH_CLIENT_SECRET)"
+            )
         rules = self.store.get_settings().value.rules
         since = self._today()  # leave that started before today but is still running stays
         until = since + dt.timedelta(weeks=rules.horizon_weeks + 1)
@@ -234,7 +251,7 @@ class Syncer:
         """Adds the public holidays not yet stored; ones already there (perhaps edited by
         someone) are left alone, and deleted ones come back only if their id is unused."""
         if self.holidays is None:
-            raise SyncFailed("public holidays are not configured (HOLIDAYS_COUNTRY)")
+            raise SourceNotConfigured("public holidays are not configured (HOLIDAYS_COUNTRY)")
         today = self._today()
         wanted = [c for year in (today.year, today.year + 1) for c in self.holidays(year)]
         existing = {v.value.id for v in self.store.list_closures()}

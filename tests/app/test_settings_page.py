@@ -164,7 +164,7 @@ def test_integration_status_names_secrets_but_never_shows_their_values(firm: Fir
     syncs = next(t for t in tables if "source" in t)
     assert syncs.iloc[0].to_dict() | {"finished": None} == {
         "source": "HubSpot advisers",
-        "status": "failed",
+        "status": "Failed",
         "finished": None,
         "errors": "HubSpot 503",
     }

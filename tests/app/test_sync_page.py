@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -91,11 +92,49 @@ def test_a_failed_run_is_shown_with_its_error_in_the_history(firm: Firm) -> None
     history = table(at, "by")
     assert history.iloc[0][["source", "status", "errors"]].tolist() == [
         "Employment Hero leave",
-        "failed",
+        "Failed",
         "EH said 503",
     ]
     latest = table(at, "latest run").set_index("source")
-    assert latest.loc["Employment Hero leave", "latest run"] == "failed"
+    assert latest.loc["Employment Hero leave", "latest run"] == "Failed"
+
+
+def test_a_source_that_is_not_configured_reads_as_skipped_not_as_a_failure(firm: Firm) -> None:
+    svc = firm.services  # production wiring: HubSpot connected, Employment Hero not
+    svc.demo = False
+    svc.syncer = bootstrap.build_syncer(
+        Settings.of(), svc.store, crm=firm.crm, leave_source=None, notifier=LoggingNotifier(),
+        clock=svc.clock, demo=False,
+    )  # fmt: skip
+
+    at = press(opened(firm), "sync.leave")
+
+    assert at.status[0].proto.label == "Sync finished: 1 skipped (not configured)"
+    assert at.status[0].proto.state != "error"
+    assert not at.error
+    assert "Employment Hero leave skipped: Employment Hero is not configured" in at.info[0].value
+    assert table(at, "by").iloc[0]["status"] == "Skipped: not configured"
+    latest = table(at, "latest run").set_index("source")
+    assert latest.loc["Employment Hero leave", "latest run"] == "Skipped: not configured"
+
+
+def test_a_daily_source_keeps_its_last_success_behind_many_frequent_runs(firm: Firm) -> None:
+    holidays = firm.store.start_sync("holidays", "scheduler", NOW - dt.timedelta(days=1))
+    firm.store.finish_sync(
+        dataclasses.replace(holidays, status="ok", finished_at=holidays.started_at)
+    )
+    for minutes in range(0, 15 * 240, 15):  # 60 hours of HubSpot syncs every 15 minutes
+        run = firm.store.start_sync(
+            "hubspot_deals", "scheduler", NOW + dt.timedelta(minutes=minutes)
+        )
+        firm.store.finish_sync(dataclasses.replace(run, status="ok", finished_at=run.started_at))
+
+    at = opened(firm)
+
+    latest = table(at, "latest run").set_index("source")
+    assert latest.loc["Public holidays", "last success"] == holidays.started_at
+    assert latest.loc["Public holidays", "latest run"] == "Succeeded"
+    assert firm.services.last_syncs()["holidays"].id == holidays.id
 
 
 def test_a_source_already_running_is_reported_and_the_others_still_run(firm: Firm) -> None:

@@ -53,6 +53,17 @@ class HistoryContract:
         assert store.list_sync_runs("hubspot_deals") == []
         assert store.list_sync_runs(limit=1) == [second]
 
+    def test_a_skipped_sync_comes_back_skipped_with_its_reason(self, store: Store) -> None:
+        run = store.start_sync("leave", actor="scheduler", now=at(0))
+        skipped = dataclasses.replace(
+            run, status="skipped", finished_at=at(0), errors=("Employment Hero is not configured",)
+        )
+        store.finish_sync(skipped)
+        assert store.list_sync_runs("leave") == [skipped]
+        assert store.list_sync_runs()[0].status == "skipped"
+        # a skipped run is finished: it does not hold the source as running
+        assert store.start_sync("leave", actor="scheduler", now=at(1)).status == "running"
+
     def test_a_sync_left_running_for_over_an_hour_is_abandoned(self, store: Store) -> None:
         store.start_sync("leave", actor="system", now=at(0))
         with pytest.raises(SyncInProgress):

@@ -9,16 +9,14 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pytest
+
+from tests.streamlit_server import free_port, stop, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -34,7 +32,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-STARTUP_SECONDS = 60
 VIEWPORT = {"width": 1280, "height": 900}
 
 
@@ -42,29 +39,6 @@ def _missing(reason: str) -> None:
     if os.environ.get("CONSOLE_REQUIRE_BROWSER") == "1":
         pytest.fail(f"browser tests required (CONSOLE_REQUIRE_BROWSER=1) but {reason}")
     pytest.skip(f"browser tests skipped: {reason}")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited early:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-                if reply.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.25)  # polling a server that is starting, not pacing a timed assertion
-    raise RuntimeError(
-        f"streamlit not healthy after {STARTUP_SECONDS}s:\n{log.read_text()[-3000:]}"
-    )
 
 
 @contextlib.contextmanager
@@ -99,14 +73,10 @@ def running_console(
         )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, process, log)
+        wait_healthy(url, process, log)
         yield url
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        stop(process)
 
 
 @pytest.fixture(scope="session")

@@ -83,6 +83,18 @@ def test_sync_warnings_name_failed_and_stale_sources_only() -> None:
     ]
 
 
+def test_a_source_skipped_as_not_configured_is_neither_failed_nor_stale() -> None:
+    runs = {
+        "hubspot_meetings": run("hubspot_meetings", "ok", 1),
+        "leave": run("leave", "skipped", 100),
+    }
+
+    assert stale_sync_words(runs, 26, NOW, demo=False) == []
+    assert stale_sync_words({"leave": run("leave", "skipped", 1)}, 26, NOW, demo=False) == [
+        "No data sync has run yet: figures may be out of date."
+    ]
+
+
 def test_no_sync_at_all_is_a_warning_except_on_demo_data() -> None:
     assert stale_sync_words({}, 26, NOW, demo=False) == [
         "No data sync has run yet: figures may be out of date."

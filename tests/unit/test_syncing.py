@@ -175,11 +175,42 @@ def test_holiday_sync_adds_only_missing_future_holidays_and_is_idempotent(store)
     }
 
 
-def test_a_source_that_is_not_configured_fails_its_run_with_the_setting_named(store):
-    run = syncer(store).run("leave", "me")
+def test_a_source_that_is_not_configured_is_recorded_as_skipped_with_the_setting_named(store):
+    notifier = RecordingNotifier()
 
-    assert run.status == "failed"
-    assert "EH_CLIENT_ID" in run.errors[0]
+    run = syncer(store, notifier=notifier).run("leave", "scheduler")
+
+    assert run.status == "skipped"
+    assert run.finished_at == NOW
+    assert run.errors == ("Employment Hero is not configured (EH_CLIENT_ID, EH_CLIENT_SECRET)",)
+    assert store.list_sync_runs("leave") == [run]
+    assert store.list_audit()[0].after["status"] == "skipped"
+    assert notifier.sync_failures == []  # not configured is a choice, not an outage to alarm on
+
+
+def test_a_skipped_source_does_not_block_its_next_run_once_configured(store):
+    syncer(store).run("leave", "scheduler")
+    monday = d("2026-03-16")
+    source = FakeLeaveSource([LeaveRequest("1", "dana@example.com", monday, monday)])
+
+    run = syncer(store, leave=source).run("leave", "scheduler")
+
+    assert run.status == "ok"
+    assert [r.status for r in store.list_sync_runs("leave")] == ["ok", "skipped"]
+
+
+def test_a_group_skips_what_is_not_configured_and_syncs_the_rest(store):
+    crm = FakeCrm(advisers=[adviser("dana"), adviser("eli")])
+
+    runs = syncer(store, crm).run_group("all", "scheduler")
+
+    assert {r.source: r.status for r in runs} == {
+        "hubspot_advisers": "ok",
+        "hubspot_meetings": "ok",
+        "hubspot_deals": "ok",
+        "leave": "skipped",
+        "holidays": "skipped",
+    }
 
 
 def test_a_sync_already_running_is_refused_without_a_second_run(store):
