@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from allocation import Decision, explain
-from console import state
+from console import exports, state
 from console.auth import User
 
 if TYPE_CHECKING:
@@ -184,9 +184,9 @@ def blocked_weeks(preview: Preview, top: int = 3) -> None:
 
 
 def csv_download(frame: pd.DataFrame, file_name: str, label: str = "Download CSV") -> None:
-    st.download_button(
-        label, frame.to_csv(index=False).encode("utf-8"), file_name=file_name, mime="text/csv"
-    )
+    """Every CSV the console offers goes through here: cells that could run as spreadsheet
+    formulas are quoted (``console.exports``)."""
+    st.download_button(label, exports.csv_bytes(frame), file_name=file_name, mime="text/csv")
 
 
 def records_frame(records: Sequence[object], columns: Sequence[str]) -> pd.DataFrame:
