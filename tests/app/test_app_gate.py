@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 from console import state
 from settings import Settings
 from tests.app.firm import small_firm
+from tests.app.markdown_view import shown
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -33,7 +34,7 @@ def test_without_auth_the_console_runs_in_local_mode_with_a_banner() -> None:
     assert not at.exception
     assert at.title[0].value == "Availability"
     assert any("Local mode" in w.value for w in at.sidebar.warning)
-    assert "local user (no sign-in)" in at.sidebar.caption[0].value
+    assert "local user (no sign-in)" in shown(at.sidebar.caption[0].value)
     assert "editor" in at.sidebar.caption[0].value
 
 

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 import settings as console_settings  # the root module, imported before pages/ joins sys.path
 from services.errors import Forbidden
 from tests.app.firm import NOW, VIEWER_USER, Firm, page, small_firm
+from tests.app.markdown_view import shown
 
 SCRIPT = "pages/console_settings.py"
 SECRET = "pat-na1-very-secret-value"
@@ -63,7 +64,7 @@ def press(at: AppTest, label: str) -> AppTest:
 
 
 def texts(at: AppTest, kind: str) -> str:
-    return " | ".join(str(e.value) for e in getattr(at, kind))
+    return " | ".join(shown(str(e.value)) for e in getattr(at, kind))
 
 
 def rules(firm: Firm) -> Any:
