@@ -33,6 +33,7 @@ _LINE_START = re.compile(r"^(?:[-+=]|\d{1,9}(?=[.)]))")
 # keeps it as text (it is not a character anyone reads or types).
 _BARE_LINK = re.compile(r"(https?)(?=://)|(www)(?=\.)", re.IGNORECASE)
 WORD_JOINER = "\u2060"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # invisible, or drawn as a replacement mark
 
 
 def plain(value: object) -> str:
@@ -40,9 +41,9 @@ def plain(value: object) -> str:
 
     Line breaks and runs of spaces become one space (markdown would not show them either),
     so only the value's first character can start a line, and it is escaped when it could
-    start a heading, quote, list or rule.
+    start a heading, quote, list or rule. Control characters are dropped.
     """
-    words = " ".join(str(value).split())
+    words = _CONTROL.sub("", " ".join(str(value).split()))
     words = _BARE_LINK.sub(lambda m: m.group(0) + WORD_JOINER, words)
     words = "".join("\\" + c if c in _INLINE else c for c in words)
     words = _NAMED.sub(COLON, words)
