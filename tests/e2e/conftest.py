@@ -69,15 +69,20 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None
 @pytest.fixture(scope="session")
 def console_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The console on a fresh embedded store with demo data, like a newcomer's first start."""
+    workdir = tmp_path_factory.mktemp("console")
+    yield from running_console(workdir, f"sqlite:///{workdir / 'console.db'}", demo=True)
+
+
+def running_console(workdir: Path, store_url: str, *, demo: bool) -> Iterator[str]:
+    """``streamlit run app.py`` on ``store_url`` until the generator is closed: its URL."""
     if shutil.which("streamlit") is None:
         _missing("the streamlit command is not installed")
-    workdir = tmp_path_factory.mktemp("console")
     port = _free_port()
     log = workdir / "streamlit.log"
     env = {
         **os.environ,
-        "CONSOLE_STORE": f"sqlite:///{workdir / 'console.db'}",
-        "CONSOLE_DEMO": "1",
+        "CONSOLE_STORE": store_url,
+        "CONSOLE_DEMO": "1" if demo else "0",
         "PYTHONPATH": str(ROOT),
     }
     for key in ("CONSOLE_REQUIRE_AUTH", "FIRESTORE_EMULATOR_HOST"):
