@@ -33,7 +33,8 @@ ATTACKER = "attacker.invalid"
 def payload(field: str) -> str:
     return (
         f"![{field}](http://{ATTACKER}/{field}.png) [Reconnect {field}](http://{ATTACKER}/x) "
-        f'<img src="http://{ATTACKER}/{field}.gif"> :red[{field}] :smile: '
+        f'<img src="http://{ATTACKER}/{field}.gif"> <a href="http://{ATTACKER}/a">{field}</a> '
+        f":red[{field}] :smile: "
         f"http://{ATTACKER}/{field}/bare www.{ATTACKER}"
     )
 
@@ -123,6 +124,7 @@ def test_the_heatmap_and_a_decisions_caption_draw_nothing_from_the_data(
 
     open_page(page, hostile_console, "allocations", "Allocations")
     choose(page, "Explain a decision", "D-1")
+    page.get_by_test_id("stCaptionContainer").filter(has_text="Deal D-1").wait_for()
     settled(page)
 
     no_exception(page)
