@@ -7,8 +7,10 @@ See docs/webhook.md."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -17,7 +19,12 @@ from typing import Any
 import bootstrap
 import structured_logging
 from integrations.errors import ConfigurationError, SignatureRejected, StoreUnavailable
-from integrations.hubspot_signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_v3
+from integrations.hubspot_signature import (
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    signed_uri,
+    verify_v3,
+)
 from services import Services
 from services import intake as use
 from services.deal_intake import DealFields, parse_delivery
@@ -27,6 +34,9 @@ from settings import Settings
 
 VERSION = "0.1.0"
 MAX_BODY_BYTES = 64 * 1024  # a full 100-event subscription batch is about 30 KB
+# The whole body must arrive within this, or the sender gets a 408 and its server thread is
+# free again: a client that announces a body and stalls cannot hold threads (docs/webhook.md).
+BODY_READ_SECONDS = 2.0
 JSON, ALLOW = {"Content-Type": "application/json"}, {"Allow": "GET, POST"}
 log = logging.getLogger("console.webhook")
 
@@ -122,9 +132,10 @@ def _route(request: Any, entry: dict[str, Any]) -> tuple[int, Any, dict[str, str
         return _health(_wired())
     if request.method != "POST":
         return 405, {"error": f"{request.method} is not allowed; use POST"}, ALLOW
-    body = _read_body(request)
-    if body is None:
-        return 413, {"error": f"body is larger than {MAX_BODY_BYTES} bytes"}, {}
+    try:
+        body = _read_body(request)
+    except BodyRefused as refused:
+        return refused.status, {"error": str(refused)}, {}
     try:
         _verify(request, body, _loaded_settings())
     except SignatureRejected as exc:
@@ -139,20 +150,76 @@ def _route(request: Any, entry: dict[str, Any]) -> tuple[int, Any, dict[str, str
     return reply.status, reply.body, reply.headers
 
 
-def _read_body(request: Any) -> bytes | None:
-    """The raw body, or None when it is over the limit (checked before reading it all)."""
-    if (request.content_length or 0) > MAX_BODY_BYTES:
-        return None
-    body: bytes = request.stream.read(MAX_BODY_BYTES + 1)
-    return None if len(body) > MAX_BODY_BYTES else body
+class BodyRefused(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _read_body(request: Any) -> bytes:
+    """The raw body: refused unread when it announces more than the limit, and refused when it
+    does not arrive whole within ``BODY_READ_SECONDS``."""
+    length = request.content_length
+    if (length or 0) > MAX_BODY_BYTES:
+        raise BodyRefused(413, f"body is larger than {MAX_BODY_BYTES} bytes")
+    deadline = _ReadDeadline(request.environ, BODY_READ_SECONDS)
+    try:
+        body: bytes = request.stream.read(MAX_BODY_BYTES + 1)
+    except Exception:
+        if not deadline.expired:
+            raise
+        body = b""  # a chunked body cut off by the deadline
+    finally:
+        deadline.cancel()
+    if len(body) > MAX_BODY_BYTES:
+        raise BodyRefused(413, f"body is larger than {MAX_BODY_BYTES} bytes")
+    if deadline.expired and (length is None or len(body) < length):
+        raise BodyRefused(408, f"the body did not arrive within {BODY_READ_SECONDS:g} seconds")
+    return body
+
+
+class _ReadDeadline:
+    """Stops reading the request's socket after ``seconds``: a blocked read then ends at once.
+
+    A socket timeout would bound each ``recv`` only, and a client sending one byte just
+    before each timeout could still hold the thread for as long as it liked. Shutting the
+    socket's reading side bounds the whole body; the answer can still be written.
+    """
+
+    def __init__(self, environ: dict[str, Any], seconds: float) -> None:
+        # gunicorn (functions-framework on Linux) and werkzeug's development server both
+        # name the connection's socket in the WSGI environ.
+        found = environ.get("gunicorn.socket") or environ.get("werkzeug.socket")
+        self.expired = False
+        self._timer: threading.Timer | None = None
+        if isinstance(found, socket.socket):
+            self._timer = threading.Timer(seconds, self._expire, (found,))
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _expire(self, connection: socket.socket) -> None:
+        self.expired = True
+        with contextlib.suppress(OSError):  # already closed: nothing left to stop
+            connection.shutdown(socket.SHUT_RD)
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
 
 
 def _verify(request: Any, body: bytes, settings: Settings) -> None:
-    # HubSpot signs the public URL it called; behind Cloud Run the request URL we see differs.
-    uri = settings.get("WEBHOOK_PUBLIC_URL") or request.base_url
-    query = request.query_string.decode("latin-1")
-    if query and "?" not in uri:
-        uri = f"{uri}?{query}"
+    # HubSpot signs the public URL it called; behind Cloud Run the request URL we see differs,
+    # so the public URL is verified, and only for a request sent to the webhook's own path.
+    public = settings.get("WEBHOOK_PUBLIC_URL")
+    if public:
+        environ = request.environ
+        target = environ.get("RAW_URI") or environ.get("REQUEST_URI") or request.full_path
+        uri = signed_uri(public, target)
+    else:
+        uri = request.base_url
+        query = request.query_string.decode("latin-1")
+        if query:
+            uri = f"{uri}?{query}"
     headers = request.headers
     secret = settings.get("HUBSPOT_CLIENT_SECRET") or ""
     sent_at, signature = headers.get(TIMESTAMP_HEADER), headers.get(SIGNATURE_HEADER)

@@ -18,6 +18,7 @@ import streamlit as st
 
 from console import handle
 from console.editor_diff import EditorSlot
+from console.text import plain
 from services.editing import SaveResult
 from services.errors import Conflict, Forbidden, RowProblem, ValidationFailed
 from services.rows import RowEdits
@@ -145,7 +146,7 @@ def _show_flash(page: EditorPage) -> None:
         return
     kind = flash[0]
     if kind == "saved":
-        st.success(flash[1])
+        st.success(plain(flash[1]))
         if len(flash[2]):
             st.warning(f"Saved, but please check these {page.noun}s:")
             st.dataframe(flash[2], hide_index=True)
@@ -153,11 +154,11 @@ def _show_flash(page: EditorPage) -> None:
         st.error("Nothing was saved: fix these rows and save again. Your edits are kept below.")
         st.dataframe(flash[1], hide_index=True)
     elif kind == "conflict":
-        st.error(f"Nothing was saved: {flash[1]}")
+        st.error(f"Nothing was saved: {plain(flash[1])}")
         st.info("The table now shows the latest data. Your unsaved changes, to enter again:")
         st.dataframe(flash[2], hide_index=True)
     else:
-        st.error(flash[1])
+        st.error(plain(flash[1]))
 
 
 def _row_name(problem_row: str, shown: pd.DataFrame, page: EditorPage) -> str:

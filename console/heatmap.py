@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from allocation import explain
+from console.text import chart_text
 
 METRICS: dict[str, str] = {
     "balance": "Free capacity (balance)",
@@ -78,7 +79,7 @@ class HeatmapData:
         """The tooltip of one cell as the browser shows it (``HOVER_TEMPLATE`` filled in)."""
         bal, load, earn, avail, limit = self.figures()[row, col].tolist()
         return (
-            f"<b>{self.labels[row]}</b> · week of {self.weeks[col]:%a %d %b %Y}<br>"
+            f"<b>{chart_text(self.labels[row])}</b> · week of {self.weeks[col]:%a %d %b %Y}<br>"
             f"free capacity {bal:.2f} · load {load:g} · earn {earn:.2f}<br>"
             f"available {avail:.0%} · limit {limit:g}/month<br>{self.notes[row, col]}"
         )

@@ -22,6 +22,7 @@ import plotly.colors
 import plotly.graph_objects as go
 
 from console.heatmap import HOVER_TEMPLATE, METRICS, HeatmapData
+from console.text import chart_text
 
 AWAY_COLOUR = "#c9ccd1"
 PART_WEEK_COLOUR = "rgba(201, 204, 209, 0.62)"  # the away grey, see-through: partly away
@@ -88,10 +89,11 @@ def heatmap_figure(data: HeatmapData, metric: str = "balance") -> go.Figure:
     values = np.where(data.away, scale.away_value, values).astype(np.float32)
     ticks = [scale.away_value, *scale.ticks]
     labels = ["away", *(scale.tick_format.format(t) for t in scale.ticks)]
+    rows = _rows(data)
     fig = go.Figure()
     fig.add_trace(
         go.Heatmap(
-            z=values, x=list(data.weeks), y=list(data.labels), customdata=data.figures(),
+            z=values, x=list(data.weeks), y=rows, customdata=data.figures(),
             text=data.notes, hovertemplate=HOVER_TEMPLATE, colorscale=scale.with_away_band(),
             zmin=scale.bottom, zmax=scale.high, xgap=CELL_GAP, ygap=CELL_GAP, name=METRICS[metric],
             colorbar={"title": {"text": METRICS[metric], "side": "right"}, "thickness": 12,
@@ -100,13 +102,12 @@ def heatmap_figure(data: HeatmapData, metric: str = "balance") -> go.Figure:
     )  # fmt: skip
     fig.add_trace(_part_weeks(data, CELL_GAP))
     fig.add_trace(_earliest_marks(data))
-    rows = len(data.labels)
     fig.update_layout(
         height=_height(data),
         margin={"l": 10, "r": 10, "t": 30, "b": 30},
         xaxis={"side": "top", "tickformat": "%b %y", "dtick": "M1", "showgrid": False,
                "range": _x_range(data), "ticklabelmode": "period", "fixedrange": True},
-        yaxis={"range": [rows - 0.5, -0.5], "tickfont": {"size": 11}, "showgrid": False,
+        yaxis={"range": [len(rows) - 0.5, -0.5], "tickfont": {"size": 11}, "showgrid": False,
                "fixedrange": True},
         legend={"orientation": "h", "yanchor": "top", "y": -0.01, "x": 0},
         plot_bgcolor="white",
@@ -114,6 +115,11 @@ def heatmap_figure(data: HeatmapData, metric: str = "balance") -> go.Figure:
         dragmode=False,
     )  # fmt: skip
     return fig
+
+
+def _rows(data: HeatmapData) -> list[str]:
+    """The row labels as Plotly text: a name carrying ``<a href=…>`` is shown, not followed."""
+    return [chart_text(label) for label in data.labels]
 
 
 def _height(data: HeatmapData) -> int:
@@ -134,7 +140,7 @@ def _part_weeks(data: HeatmapData, gap: int) -> go.Heatmap:
     are grey already)."""
     part = np.where(data.marked & ~data.away, 1.0, np.nan).astype(np.float32)
     return go.Heatmap(
-        z=part, x=list(data.weeks), y=list(data.labels), hoverinfo="skip", showscale=False,
+        z=part, x=list(data.weeks), y=_rows(data), hoverinfo="skip", showscale=False,
         colorscale=[[0, PART_WEEK_COLOUR], [1, PART_WEEK_COLOUR]], xgap=gap, ygap=gap,
         name="some days of leave or closure", showlegend=True,
     )  # fmt: skip
@@ -142,8 +148,9 @@ def _part_weeks(data: HeatmapData, gap: int) -> go.Heatmap:
 
 def _earliest_marks(data: HeatmapData) -> go.Scatter:
     found = [i for i, week in enumerate(data.earliest) if week is not None]
+    rows = _rows(data)
     return go.Scatter(
-        x=[data.earliest[i] for i in found], y=[data.labels[i] for i in found],
+        x=[data.earliest[i] for i in found], y=[rows[i] for i in found],
         customdata=[data.adviser_ids[i] for i in found], mode="markers",
         name="earliest week (click ◆ to open the schedule)",
         hovertemplate="<b>%{y}</b><br>earliest week %{x|%d %b %Y}<extra></extra>",

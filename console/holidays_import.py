@@ -10,6 +10,7 @@ import streamlit as st
 
 from allocation import Closure
 from console.editing_page import EditorPage, run_save
+from console.text import plain
 from services.editing import SaveResult
 from services.errors import BadRequest
 from services.rows import RowEdits
@@ -63,7 +64,7 @@ def render(
             state[PREVIEW] = preview(chosen_country, chosen_subdivision, int(chosen_year))
         except BadRequest as problem:
             state.pop(PREVIEW, None)
-            st.error(str(problem))
+            st.error(plain(problem))
             return
     found: list[Closure] | None = state.get(PREVIEW)
     if found is None:

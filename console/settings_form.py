@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from console import handle, widgets
+from console.text import plain
 from services.errors import Conflict, Forbidden, RowProblem, ValidationFailed
 from services.records import ConsoleSettings, Versioned
 
@@ -164,7 +165,7 @@ def read_only_policy(settings: ConsoleSettings) -> pd.DataFrame:
 def show_problems() -> None:
     problems = st.session_state.pop(PROBLEMS, None)
     if problems:
-        st.error("Nothing was saved:\n\n" + "\n".join(f"- {p}" for p in problems))
+        st.error("Nothing was saved:\n\n" + "\n".join(f"- {plain(p)}" for p in problems))
 
 
 def rules_form(stored: Versioned[ConsoleSettings], save: Save) -> None:

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from console import handle, widgets
+from console.text import plain
 from integrations.errors import SyncInProgress
 from services.errors import Forbidden
 from services.records import SyncRun
@@ -82,7 +83,7 @@ def run_with_progress(sources: Sequence[str], actor: str, is_editor: bool) -> li
             try:
                 run = svc.run_sync(source, actor, is_editor)
             except SyncInProgress as busy:
-                st.warning(f"{title_of(source)}: {busy}")
+                st.warning(f"{title_of(source)}: {plain(busy)}")
             else:
                 finished.append(run)
                 _report(run)
@@ -110,8 +111,8 @@ def _report(run: SyncRun) -> None:
     if run.status == "ok":
         st.write(f":material/check_circle: {name}: {counts_words(run)}")
         for note in run.errors:
-            st.caption(note)
+            st.caption(plain(note))
     elif run.status == "skipped":
-        st.info(f"{name} skipped: {'; '.join(run.errors)}", icon=":material/block:")
+        st.info(f"{name} skipped: {plain('; '.join(run.errors))}", icon=":material/block:")
     else:
-        st.error(f"{name} failed: {'; '.join(run.errors)}")
+        st.error(f"{name} failed: {plain('; '.join(run.errors))}")

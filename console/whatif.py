@@ -16,6 +16,7 @@ import streamlit as st
 
 from allocation import Adviser, Closure, InvalidInput, Leave, Override
 from console import state
+from console.text import plain
 from services.preview import WhatIf
 
 KINDS = ("Closure", "Leave", "Capacity override")
@@ -120,7 +121,7 @@ def what_if_panel(advisers: Sequence[Adviser]) -> WhatIf:
             try:
                 add(kind, _record(kind, values))
             except InvalidInput as exc:
-                st.error(f"Not added: {exc}")
+                st.error(f"Not added: {plain(exc)}")
         tried = current()
         if not tried.empty:
             st.dataframe(what_if_frame(tried, names), hide_index=True)

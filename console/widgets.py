@@ -14,8 +14,9 @@ import pandas as pd
 import streamlit as st
 
 from allocation import Decision, explain
-from console import state
+from console import exports, state
 from console.auth import User
+from console.text import plain
 
 if TYPE_CHECKING:
     from services.preview import Preview
@@ -53,7 +54,8 @@ def week_words(week: dt.date | str | None) -> str:
 
 
 def flash(message: str, kind: FlashKind = "success") -> None:
-    """Keep a message for the next run (an edit usually ends with ``st.rerun()``)."""
+    """Keep a message for the next run (an edit usually ends with ``st.rerun()``). It is shown
+    as plain text: messages carry names and errors from the data, never formatting."""
     st.session_state[state.FLASH] = (kind, message)
 
 
@@ -61,16 +63,17 @@ def show_flash() -> None:
     kept = st.session_state.pop(state.FLASH, None)
     if kept:
         kind, message = kept
-        getattr(st, kind)(message)
+        getattr(st, kind)(plain(message))
 
 
 def show_error(exc: Exception) -> None:
-    """A use-case error as the user should read it (its message is written for people)."""
+    """A use-case error as the user should read it (its message is written for people, and
+    quotes the data it is about, so it is shown as plain text)."""
     problems = getattr(exc, "problems", None)
     if problems:
-        st.error("Nothing was saved:\n\n" + "\n".join(f"- {p}" for p in problems))
+        st.error("Nothing was saved:\n\n" + "\n".join(f"- {plain(p)}" for p in problems))
     else:
-        st.error(str(exc) or type(exc).__name__)
+        st.error(plain(str(exc) or type(exc).__name__))
 
 
 # --- shared sidebar -------------------------------------------------------------------------
@@ -111,7 +114,7 @@ def stale_sync_words(
 def user_badge(user: User) -> None:
     role = "editor" if user.is_editor else "viewer (read only)"
     who = "local user (no sign-in)" if user.local else f"{user.name} · {user.email}"
-    st.caption(f"Signed in as **{who}** — {role}")
+    st.caption(f"Signed in as **{plain(who)}** — {role}")
 
 
 # --- the decision ---------------------------------------------------------------------------
@@ -121,7 +124,7 @@ def decision_words(decision: Decision, name_of: Callable[[str | None], str | Non
     if decision.adviser_id is None:
         return "Nobody can take this deal in the planning horizon."
     name = name_of(decision.adviser_id)
-    return f"**{name}** would take it, starting the {week_words(decision.week)}."
+    return f"**{plain(name)}** would take it, starting the {week_words(decision.week)}."
 
 
 def decision_summary(
@@ -129,7 +132,7 @@ def decision_summary(
 ) -> None:
     """The chosen adviser and week (or that nobody qualifies), and the first allowed week."""
     if title:
-        st.markdown(f"##### {title}")
+        st.markdown(f"##### {title}")  # the page's own words, never data
     words = decision_words(decision, name_of)
     if decision.adviser_id is None:
         st.warning(words)
@@ -183,7 +186,7 @@ def blocked_weeks(preview: Preview, top: int = 3) -> None:
         st.caption("The top candidates have no blocked weeks before their earliest week.")
         return
     for adviser, weeks in frame.groupby("adviser", sort=False):
-        with st.expander(f"{adviser}: {len(weeks)} blocked week(s)"):
+        with st.expander(f"{plain(adviser)}: {len(weeks)} blocked week(s)"):
             st.dataframe(
                 weeks[["week", "why"]],
                 hide_index=True,
@@ -196,9 +199,9 @@ def blocked_weeks(preview: Preview, top: int = 3) -> None:
 
 
 def csv_download(frame: pd.DataFrame, file_name: str, label: str = "Download CSV") -> None:
-    st.download_button(
-        label, frame.to_csv(index=False).encode("utf-8"), file_name=file_name, mime="text/csv"
-    )
+    """Every CSV the console offers goes through here: cells that could run as spreadsheet
+    formulas are quoted (``console.exports``)."""
+    st.download_button(label, exports.csv_bytes(frame), file_name=file_name, mime="text/csv")
 
 
 def records_frame(records: Sequence[object], columns: Sequence[str]) -> pd.DataFrame:

@@ -39,6 +39,7 @@ from integrations.firestore_docs import (
     unpacked,
     version_of,
 )
+from integrations.firestore_edits import PRECONDITION_FAILED
 from integrations.firestore_history import FirestoreHistory
 from services import codec
 from services.records import ChangeCounts
@@ -192,6 +193,23 @@ class FirestoreStore(FirestoreHistory):
             "saving a token",
             bump=False,  # a token is no decision's input
         )
+
+    def take_token(self, name: str) -> dict[str, Any] | None:
+        """Read, then delete only if unchanged since that read: of several takers, the first
+        delete wins and the others' preconditions fail (no read-write transaction, whose
+        locks make contended callers wait)."""
+        ref = self.ref(TOKENS, name)
+        snap = self.get(ref)
+        if not snap.exists:
+            return None
+        unchanged_since_read = self.precondition(version_of(snap))
+        try:
+            self.commit(
+                [lambda b: b.delete(ref, option=unchanged_since_read)], "taking a token", bump=False
+            )
+        except PRECONDITION_FAILED:
+            return None  # someone else took it (or replaced it) first
+        return dict(unpacked(snap.to_dict() or {}, "token")["token"])
 
 
 def _by_id(rows: Iterable[Json]) -> dict[str, Json]:

@@ -3,7 +3,8 @@
 HubSpot signs ``method + uri + raw body + timestamp`` with HMAC-SHA256 keyed by the app's
 client secret, base64-encodes the digest into ``X-HubSpot-Signature-v3`` and sends the
 millisecond timestamp in ``X-HubSpot-Request-Timestamp``. Requests older than five minutes
-are refused so a captured call cannot be replayed later.
+are refused so a captured call cannot be replayed later, and a request sent to any path but the
+webhook's own is refused (``signed_uri``) so a captured call cannot be replayed elsewhere.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from urllib.parse import urlsplit
 
 from integrations.errors import SignatureRejected
 
@@ -40,6 +42,28 @@ def _canonical_uri(uri: str) -> str:
     for encoded, char in _DECODED.items():
         uri = uri.replace(encoded, char).replace(encoded.lower(), char)
     return uri
+
+
+def signed_uri(public_url: str, request_target: str) -> str:
+    """The URI HubSpot signed, for a request that arrived with ``request_target`` (its path and
+    query exactly as sent, before any decoding) at a webhook published as ``public_url``.
+
+    HubSpot calls one URL, so only the path that URL arrives on is the webhook: the public
+    URL's own path (Cloud Run and a local server pass it on unchanged) or ``/`` (Cloud
+    Functions strips the function's name). Any other path (``/x``, ``/%2e%2e/other``) was not
+    signed, and is refused rather than verified against the public URL it does not match.
+    """
+    public_path = urlsplit(public_url).path or "/"
+    if request_target.startswith("/"):
+        path, _, query = request_target.partition("?")
+    else:  # absolute form, "http://host/path?query"
+        parts = urlsplit(request_target)
+        path, query = parts.path or "/", parts.query
+    if path not in {public_path, "/"}:
+        raise SignatureRejected(
+            f"this webhook answers only at {public_path}; {path[:200]} is not a URL HubSpot signed"
+        )
+    return f"{public_url}?{query}" if query and "?" not in public_url else public_url
 
 
 def sign_v3(secret: str, method: str, uri: str, body: bytes, timestamp: str) -> str:

@@ -241,6 +241,14 @@ class SqliteStore(SqliteEdits):
                 "INSERT OR REPLACE INTO tokens (name, data) VALUES (?, ?)", (name, db.dumps(token))
             )
 
+    def take_token(self, name: str) -> dict[str, Any] | None:
+        # BEGIN IMMEDIATE holds the write lock from the read to the delete: one taker wins.
+        with self._write() as conn:
+            rows = self._query("SELECT data FROM tokens WHERE name = ?", (name,))
+            if rows:
+                conn.execute("DELETE FROM tokens WHERE name = ?", (name,))
+        return dict(db.loads(rows[0]["data"])) if rows else None
+
 
 def _booked(row: Row) -> PendingDeal:
     return PendingDeal(row["deal_id"], row["adviser_id"], dt.date.fromisoformat(row["week"]))

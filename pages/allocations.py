@@ -6,6 +6,7 @@ import plotly.express as px
 import streamlit as st
 
 from console import allocation_actions, auth, handle, state, widgets
+from console.text import chart_text, plain
 from services.history import AllocationFilter
 from services.records import ALLOCATED, UNALLOCATED, WRITEBACK_PENDING
 
@@ -63,9 +64,9 @@ with tabs[0]:
     if record is not None:
         household = record.household_type or "any household"
         st.caption(
-            f"Deal {record.deal_id}: {record.service_package}, {household} — decided "
-            f"{record.decided_at:%d %b %Y %H:%M} UTC by {record.source}"
-            + (f" · note: {record.note}" if record.note else "")
+            f"Deal {plain(record.deal_id)}: {plain(record.service_package)}, {plain(household)} "
+            f"— decided {record.decided_at:%d %b %Y %H:%M} UTC by {plain(record.source)}"
+            + (f" · note: {plain(record.note)}" if record.note else "")
         )
         widgets.candidates_table(svc.explanation_frame(record), key="allocations.explanation")
 with tabs[1]:
@@ -83,7 +84,8 @@ with tabs[3]:
     if monthly.empty:
         st.info("No allocations match the filters.")
     else:
-        chart = px.bar(monthly, x="month", y="count", color="adviser", height=380)
+        named = monthly.assign(adviser=[chart_text(a) for a in monthly["adviser"]])
+        chart = px.bar(named, x="month", y="count", color="adviser", height=380)
         chart.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10}, xaxis_title=None,
                             yaxis_title="allocations", legend_title=None)  # fmt: skip
         chart.update_xaxes(dtick="M1", tickformat="%b %Y")

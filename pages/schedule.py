@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from console import auth, handle, schedule_view, state, widgets
+from console.text import plain
 
 svc = handle.services()
 auth.current_user()  # the gate again, should this page ever run without app.py
@@ -46,9 +47,9 @@ facts[1].metric("Open weeks ahead", int(weeks["open"].sum()))
 facts[2].metric("Meetings booked", len(plan.meetings))
 taking = "taking on clients" if person.taking_on_clients else "**not** taking on clients"
 st.caption(
-    f"{person.pod_type} · {person.region or 'no region'} · {taking} · packages: "
-    f"{', '.join(sorted(person.service_packages)) or 'none'} · households: "
-    f"{', '.join(sorted(person.household_types)) or 'any'} · {person.email}"
+    f"{plain(person.pod_type)} · {plain(person.region or 'no region')} · {taking} · packages: "
+    f"{plain(', '.join(sorted(person.service_packages)) or 'none')} · households: "
+    f"{plain(', '.join(sorted(person.household_types)) or 'any')} · {plain(person.email)}"
 )
 
 st.plotly_chart(

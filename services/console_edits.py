@@ -4,6 +4,15 @@ closures, and connecting Employment Hero (OAuth 2 with PKCE) from the Settings p
 The PKCE verifier is kept in the store's token collection, keyed by the OAuth ``state``,
 because Employment Hero sends the browser back to a *new* Streamlit session: nothing in the
 first session's memory survives the round trip. A verifier is used once and expires.
+
+The callback *takes* the verifier (``Store.take_token``, one atomic read-and-delete), so of
+several callbacks carrying one state (a double submit, a replayed URL) exactly one exchanges
+the code. The verifier is bound to the editor who pressed Connect: a callback from anyone else
+is refused, and the state is consumed all the same. A callback URL that reached another
+editor has left the browser it was meant for, and it carries a live authorisation code (or is
+someone's attempt to attach their own Employment Hero account to this console); nobody should
+be able to finish it, and consuming first keeps every outcome one atomic step. The editor who
+started it only has to press Connect again.
 """
 
 from __future__ import annotations
@@ -16,7 +25,7 @@ from typing import Any, Protocol, runtime_checkable
 from allocation import Closure, normalise
 from integrations.errors import ConfigurationError, IntegrationError, StaleEdit
 from services.editing import SaveResult, require_editor
-from services.errors import BadRequest, Conflict, ServiceError
+from services.errors import BadRequest, Conflict, Forbidden, ServiceError
 from services.ports import HolidayCalendar, Store
 from services.records import AuditEntry, ChangeCounts, EditBatch, Versioned
 
@@ -91,11 +100,17 @@ def start_connect(
     return url
 
 
-def _usable(kept: dict[str, Any] | None, now: dt.datetime) -> str:
+def _usable(kept: dict[str, Any] | None, actor: str, now: dt.datetime) -> str:
     if not kept or not kept.get("verifier"):
         raise BadRequest(
             "this Employment Hero sign-in was not started here or was already used; "
             "press Connect again"
+        )
+    starter = str(kept.get("actor") or "someone else")
+    if starter != actor:
+        raise Forbidden(
+            f"this Employment Hero sign-in was started by {starter}, not by {actor}, so it "
+            "has been cancelled; press Connect to start your own"
         )
     if now - dt.datetime.fromisoformat(kept["started_at"]) > PKCE_LIFETIME:
         raise BadRequest("this Employment Hero sign-in took too long; press Connect again")
@@ -116,8 +131,8 @@ def finish_connect(
     require_editor(is_editor, actor, "integrations")
     if not code or not state:
         raise BadRequest("Employment Hero's reply had no code or state; press Connect again")
-    verifier = _usable(store.load_token(PKCE_PREFIX + state), now)
-    store.save_token(PKCE_PREFIX + state, {})  # one use only, whatever happens next
+    # Taken, not read: one use only, whoever sent it and whatever happens next.
+    verifier = _usable(store.take_token(PKCE_PREFIX + state), actor, now)
     try:
         client.exchange_code(code, verifier)
     except IntegrationError as exc:

@@ -184,6 +184,12 @@ class Tokens(Protocol):
 
     def save_token(self, name: str, token: dict[str, Any]) -> None: ...
 
+    def take_token(self, name: str) -> dict[str, Any] | None:
+        """Read and delete in one atomic step: of several callers taking the same token at
+        once, exactly one gets it (a one-time secret such as a PKCE verifier); the others,
+        and every later caller, get None."""
+        ...
+
 
 class Store(ReferenceData, Editable, Allocations, Rejections, History, Tokens, Protocol):
     """Everything the use cases keep. ``data_version`` changes whenever a decision's inputs

@@ -122,3 +122,8 @@ class InMemoryBase:
     def save_token(self, name: str, token: dict[str, Any]) -> None:
         with self._lock:
             self._tokens[name] = copy.deepcopy(token)
+
+    def take_token(self, name: str) -> dict[str, Any] | None:
+        with self._lock:
+            self._read()
+            return self._tokens.pop(name, None)

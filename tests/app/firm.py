@@ -27,6 +27,7 @@ from services.records import (
     record_of,
 )
 from settings import Settings
+from tests.app.markdown_view import shown
 from tests.builders import adviser, clarify, closure, d, leave, override
 from tests.fake_ports import FakeCrm
 from tests.fakes import InMemoryStore
@@ -127,8 +128,9 @@ def submit_editor(at: AppTest, name: str, changes: dict[str, Any]) -> AppTest:
 
 
 def texts(at: AppTest, kind: str) -> str:
-    """Every ``kind`` element's text (``"error"``, ``"success"``, …) joined for matching."""
-    return " | ".join(str(e.value) for e in getattr(at, kind))
+    """Every ``kind`` element's text (``"error"``, ``"success"``, …) as a reader sees it,
+    joined for matching."""
+    return " | ".join(shown(str(e.value)) for e in getattr(at, kind))
 
 
 def read_only_tables(at: AppTest) -> list[Any]:

@@ -12,6 +12,7 @@ from integrations.errors import StoreUnavailable
 from services import Services
 from settings import Settings
 from tests.app.firm import Firm, small_firm, texts
+from tests.app.markdown_view import shown
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -37,7 +38,7 @@ def test_without_auth_the_console_runs_in_local_mode_with_a_banner() -> None:
     assert not at.exception
     assert at.title[0].value == "Availability"
     assert any("Local mode" in w.value for w in at.sidebar.warning)
-    assert "local user (no sign-in)" in at.sidebar.caption[0].value
+    assert "local user (no sign-in)" in shown(at.sidebar.caption[0].value)
     assert "editor" in at.sidebar.caption[0].value
 
 

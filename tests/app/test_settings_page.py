@@ -11,8 +11,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import settings as console_settings  # the root module, imported before pages/ joins sys.path
+from console.auth import EDITOR, User
 from services.errors import Forbidden
 from tests.app.firm import NOW, VIEWER_USER, Firm, page, small_firm
+from tests.app.markdown_view import shown
 
 SCRIPT = "pages/console_settings.py"
 SECRET = "pat-na1-very-secret-value"
@@ -63,7 +65,7 @@ def press(at: AppTest, label: str) -> AppTest:
 
 
 def texts(at: AppTest, kind: str) -> str:
-    return " | ".join(str(e.value) for e in getattr(at, kind))
+    return " | ".join(shown(str(e.value)) for e in getattr(at, kind))
 
 
 def rules(firm: Firm) -> Any:
@@ -198,6 +200,24 @@ def test_connecting_employment_hero_round_trips_through_the_redirect(firm: Firm)
     replayed = opened(firm, code="the-code", state=state)
     assert "already used" in texts(replayed, "error")
     assert len(client.exchanged) == 1
+
+
+def test_a_redirect_landing_in_another_editors_session_is_refused_and_cancelled(
+    firm: Firm,
+) -> None:
+    client = FakeEmploymentHero()
+    firm.services.leave_source = client  # type: ignore[assignment]
+    press(opened(firm), "Connect Employment Hero")  # Ed presses Connect
+    [state] = client.states
+
+    other = User("al@firm.example", "Al Editor", EDITOR)
+    landed = opened(firm, user=other, code="the-code", state=state)
+
+    assert client.exchanged == []
+    assert "started by ed@firm.example, not by al@firm.example" in texts(landed, "error")
+    late = opened(firm, code="the-code", state=state)  # Ed, with the same URL
+    assert "already used; press Connect again" in texts(late, "error")
+    assert client.exchanged == []
 
 
 def test_an_editor_edits_the_firms_catalogue_and_the_change_is_audited(firm: Firm) -> None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 
@@ -10,6 +13,9 @@ from integrations.errors import SyncInProgress
 from services.ports import Store
 from services.records import AuditEntry
 from tests.contract.support import at
+
+TAKERS = 8  # callbacks carrying the same OAuth state, as in the probe run
+RACES = 10
 
 
 class HistoryContract:
@@ -83,3 +89,33 @@ class HistoryContract:
         }
         store.save_token("employment_hero", {"access_token": "a2"})
         assert store.load_token("employment_hero") == {"access_token": "a2"}
+
+    def test_a_taken_token_is_handed_over_once_and_is_gone(self, store: Store) -> None:
+        store.save_token("pkce.abc", {"verifier": "v1", "actor": "ann"})
+        store.save_token("pkce.other", {"verifier": "v2"})
+
+        assert store.take_token("pkce.abc") == {"verifier": "v1", "actor": "ann"}
+        assert store.take_token("pkce.abc") is None
+        assert store.load_token("pkce.abc") is None
+        assert store.take_token("never-saved") is None
+        assert store.load_token("pkce.other") == {"verifier": "v2"}
+
+    def test_of_eight_callers_taking_one_token_at_once_exactly_one_gets_it(
+        self, store: Store
+    ) -> None:
+        def take(start: threading.Barrier) -> dict[str, Any] | None:
+            start.wait()
+            return store.take_token("pkce.raced")
+
+        winners = []
+        with ThreadPoolExecutor(max_workers=TAKERS) as pool:
+            # Several rounds on the same threads: once each thread has its connection, the
+            # takers really do arrive together, and a read-then-delete store lets two win.
+            for round_ in range(RACES):
+                store.save_token("pkce.raced", {"verifier": f"only-once-{round_}"})
+                start = threading.Barrier(TAKERS)
+                taken = pool.map(take, [start] * TAKERS)
+                winners.append([t for t in taken if t is not None])
+
+        assert winners == [[{"verifier": f"only-once-{n}"}] for n in range(RACES)]
+        assert store.load_token("pkce.raced") is None

@@ -9,7 +9,7 @@ import hmac
 import pytest
 
 from integrations.errors import SignatureRejected
-from integrations.hubspot_signature import sign_v3, verify_v3
+from integrations.hubspot_signature import sign_v3, signed_uri, verify_v3
 
 SECRET = "client-secret"
 URI = "https://hooks.example.test/webhook"
@@ -81,3 +81,27 @@ def test_an_unconfigured_secret_refuses_every_call():
 
     with pytest.raises(SignatureRejected, match="not configured"):
         verify_v3("", "POST", URI, BODY, TS, signature, now_ms=NOW)
+
+
+def test_the_public_url_is_what_was_signed_for_a_request_at_the_webhooks_own_path():
+    assert signed_uri(URI, "/webhook") == URI  # Cloud Run passes the path on unchanged
+    assert signed_uri(URI, "/") == URI  # Cloud Functions strips the function's name
+    assert signed_uri(URI, "/webhook?portal=1") == URI + "?portal=1"
+    assert signed_uri(URI + "?portal=1", "/webhook?portal=1") == URI + "?portal=1"
+    assert signed_uri(URI, "http://10.0.0.1:8080/webhook") == URI  # absolute-form target
+
+
+@pytest.mark.parametrize(
+    "target", ["/x", "/%2e%2e/other", "/webhook/../other", "/webhook/", "/other?x=/webhook"]
+)
+def test_a_request_sent_to_any_other_path_is_refused_whatever_its_signature(target):
+    with pytest.raises(SignatureRejected, match="answers only at /webhook"):
+        signed_uri(URI, target)
+
+
+def test_with_the_public_url_at_the_root_only_the_root_is_the_webhook():
+    root = "https://hooks.example.test/"
+    assert signed_uri(root, "/") == root
+    for target in ("/x", "/%2e%2e/other", "//", "/./"):
+        with pytest.raises(SignatureRejected, match="answers only at /"):
+            signed_uri(root, target)

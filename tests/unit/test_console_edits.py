@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 
@@ -16,10 +19,14 @@ from tests.fakes import InMemoryStore
 NOW = dt.datetime(2026, 3, 11, 1, 0, tzinfo=dt.UTC)
 
 
+CALLBACKS = 8
+
+
 class FakeClient:
     def __init__(self, refuse: bool = False) -> None:
         self.refuse = refuse
         self.exchanged: list[tuple[str, str]] = []
+        self._lock = threading.Lock()
 
     def authorization_url(self, state: str) -> tuple[str, str]:
         return f"https://oauth.example/authorize?state={state}", f"verifier-for-{state}"
@@ -29,7 +36,8 @@ class FakeClient:
             from integrations.errors import UpstreamRejected
 
             raise UpstreamRejected("invalid_grant")
-        self.exchanged.append((code, code_verifier))
+        with self._lock:
+            self.exchanged.append((code, code_verifier))
 
     def connected(self) -> bool:
         return bool(self.exchanged)
@@ -115,4 +123,79 @@ def test_a_refused_exchange_is_reported_and_the_state_cannot_be_replayed() -> No
         console_edits.finish_connect(
             client, "c", state, store=store, actor="ed@firm", is_editor=True, now=NOW
         )
-    assert store.load_token(console_edits.PKCE_PREFIX + state) == {}
+    client.refuse = False
+    with pytest.raises(BadRequest, match="already used"):
+        console_edits.finish_connect(
+            client, "c", state, store=store, actor="ed@firm", is_editor=True, now=NOW
+        )
+    assert client.exchanged == []
+
+
+class ReadsTogether(InMemoryStore):
+    """Every token read waits until all the callbacks have read: the interleaving in which a
+    read-then-forget callback lets each of them exchange the code. No sleeps."""
+
+    def __init__(self, callbacks: int) -> None:
+        super().__init__()
+        self.together = threading.Barrier(callbacks)
+
+    def load_token(self, name: str) -> dict[str, Any] | None:
+        token = super().load_token(name)
+        if name.startswith(console_edits.PKCE_PREFIX):
+            self.together.wait(timeout=10)
+        return token
+
+
+def test_eight_simultaneous_callbacks_with_one_state_exchange_the_code_once() -> None:
+    store, client = ReadsTogether(CALLBACKS), FakeClient()
+    state = started(store, client)
+    start = threading.Barrier(CALLBACKS)
+
+    def callback(_: int) -> str:
+        start.wait(timeout=10)
+        try:
+            console_edits.finish_connect(
+                client, "code-1", state, store=store, actor="ed@firm", is_editor=True, now=NOW
+            )
+        except BadRequest as refused:
+            return str(refused)
+        return "connected"
+
+    with ThreadPoolExecutor(max_workers=CALLBACKS) as pool:
+        outcomes = list(pool.map(callback, range(CALLBACKS)))
+
+    assert client.exchanged == [("code-1", f"verifier-for-{state}")]
+    assert outcomes.count("connected") == 1
+    assert all("already used" in o for o in outcomes if o != "connected")
+    assert len(store.list_audit("integrations")) == 1
+
+
+def test_a_callback_from_another_editor_is_refused_and_cancels_the_sign_in() -> None:
+    store, client = InMemoryStore(), FakeClient()
+    state = started(store, client)  # ed@firm pressed Connect
+
+    with pytest.raises(Forbidden, match="started by ed@firm, not by al@firm"):
+        console_edits.finish_connect(
+            client, "code-1", state, store=store, actor="al@firm", is_editor=True, now=NOW
+        )
+    assert client.exchanged == []
+    with pytest.raises(BadRequest, match="already used; press Connect again"):
+        console_edits.finish_connect(
+            client, "code-1", state, store=store, actor="ed@firm", is_editor=True, now=NOW
+        )
+    assert client.exchanged == []
+    assert store.list_audit("integrations") == []
+
+
+def test_a_viewer_cannot_finish_or_cancel_an_editors_sign_in() -> None:
+    store, client = InMemoryStore(), FakeClient()
+    state = started(store, client)
+
+    with pytest.raises(Forbidden):
+        console_edits.finish_connect(
+            client, "code-1", state, store=store, actor="vi@firm", is_editor=False, now=NOW
+        )
+    console_edits.finish_connect(
+        client, "code-1", state, store=store, actor="ed@firm", is_editor=True, now=NOW
+    )
+    assert client.exchanged == [("code-1", f"verifier-for-{state}")]
