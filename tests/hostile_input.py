@@ -10,6 +10,7 @@ import re
 import unicodedata
 from typing import Any
 
+from hypothesis import example
 from hypothesis import strategies as st
 
 from services.deal_intake import (
@@ -172,3 +173,32 @@ likely_workflows = st.fixed_dictionaries(
         ),
     }
 ).map(lambda v: json.dumps(v).encode())
+
+
+def _workflow(fields: str, object_id: str = "1") -> bytes:
+    return f'{{"object": {{"objectId": {object_id}}}, "fields": {{{fields}}}}}'.encode()
+
+
+# Bodies that broke the webhook before issue 10, tried first by every property test.
+KNOWN_BAD_BODIES = (
+    _workflow('"service_package": "Series A", "household_type": "Couple \\ud800"'),
+    _workflow('"service_package": "Series \\udfffA"'),
+    _workflow('"service_package": "Series\\u0000 A\\u202e", "household_type": "\\u2066Single"'),
+    _workflow('"service_package": "' + "x" * 60_000 + '"'),
+    _workflow('"service_package": "Seed", "agreement_start_date": "9999-12-31"'),
+    _workflow('"service_package": "Seed", "agreement_start_date": "0001-01-01"'),
+    _workflow('"service_package": "Seed"', object_id='" 00123 "'),
+    _workflow('"service_package": "Seed"', object_id="123.0"),
+    _workflow('"service_package": 1e999'),
+    _workflow('"service_package": NaN'),
+    b'[{"subscriptionType": "deal.creation", "objectId": ' + b"1" * 4301 + b"}]",
+    b'[{"subscriptionType": "deal.creation", "objectId": "0123"}, 7, {"objectId": 9}]',
+    b"[" * 5000 + b"]" * 5000,
+)
+
+
+def with_known_bad_bodies(test: Any) -> Any:
+    """``test`` tried on each of ``KNOWN_BAD_BODIES`` (as its ``body`` argument) first."""
+    for body in KNOWN_BAD_BODIES:
+        test = example(body=body)(test)
+    return test

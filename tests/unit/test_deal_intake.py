@@ -33,6 +33,7 @@ from tests.hostile_input import (
     deal_fields,
     likely_workflows,
     storable,
+    with_known_bad_bodies,
 )
 
 
@@ -470,7 +471,8 @@ def test_a_date_reads_the_same_as_iso_and_as_hubspot_milliseconds(day: dt.date) 
 
 
 @settings(max_examples=500, deadline=None)
-@given(bodies | likely_workflows)
+@with_known_bad_bodies
+@given(body=bodies | likely_workflows)
 def test_any_body_gives_a_storable_delivery_or_a_bad_request(body: bytes) -> None:
     result = outcome(body)
     if isinstance(result, BadRequest):
