@@ -239,8 +239,10 @@ def _workflow_deal(payload: dict[str, Any], fields: DealFields, today: dt.date) 
     if not isinstance(properties, dict):
         raise BadRequest(f"'fields' must be a JSON object, not {_kind(properties)}")
     object_type = (target or {}).get("objectType")
-    if object_type is not None and str(object_type).strip().upper() != "DEAL":
-        raise BadRequest(f"object.objectType must be DEAL, got {_quote(str(object_type))}")
+    if object_type is not None and not (
+        isinstance(object_type, str) and object_type.strip().upper() == "DEAL"
+    ):
+        raise BadRequest(f"object.objectType must be DEAL, got {_shown(object_type)}")
     deal_id = _workflow_deal_id(target or {}, properties, fields)
     return deal_from_properties(deal_id, properties, fields, today=today)
 

@@ -358,6 +358,12 @@ def test_numbers_python_cannot_read_are_a_bad_request(body: str, expected: str) 
     assert expected in bad_request(body)
 
 
+@pytest.mark.parametrize(("sent", "shown"), [('[["DEAL"]]', "an array"), ("7", "7")])
+def test_an_object_type_that_is_not_text_is_named_by_its_kind(sent: str, shown: str) -> None:
+    body = '{"object": {"objectType": ' + sent + ', "objectId": 1}, "fields": {}}'
+    assert bad_request(body) == f"object.objectType must be DEAL, got {shown}"
+
+
 def test_a_long_but_readable_integer_outside_the_deal_is_ignored() -> None:
     body = json.loads(workflow())
     body["note"] = int("9" * 4300)
