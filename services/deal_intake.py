@@ -364,7 +364,7 @@ def _first_text(properties: Mapping[str, Any], *names: str) -> str | None:
             continue
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise BadRequest(f"{name} must be text, not {_kind(value)}")
-        text = clean_text(value if isinstance(value, str) else _shortened_number(value), name)
+        text = clean_text(value if isinstance(value, str) else _number_text(value, name), name)
         if text:
             return text
     return None
@@ -376,7 +376,7 @@ def clean_text(value: str, name: str) -> str:
     blank (""). Refused (``BadRequest`` naming ``name``) when it holds a lone surrogate (no
     store can keep it), when nothing but such characters remains, or when it is longer than
     ``MAX_TEXT_CHARACTERS``."""
-    broken = next((i for i, ch in enumerate(value) if _is_surrogate(ch)), None)
+    broken = next((i for i, ch in enumerate(value) if "\ud800" <= ch <= "\udfff"), None)
     if broken is not None:
         raise BadRequest(
             f"{name} holds a broken character (a lone surrogate, \\u{ord(value[broken]):04x}, "
@@ -401,13 +401,17 @@ def _kept(ch: str) -> str:
     return ch
 
 
-def _is_surrogate(ch: str) -> bool:
-    return "\ud800" <= ch <= "\udfff"
+def _number_text(value: int | float, name: str) -> str:
+    if isinstance(value, int) and abs(value) >= 10**MAX_TEXT_CHARACTERS:
+        raise BadRequest(
+            f"{name} is a number of more than {MAX_TEXT_CHARACTERS} digits; "
+            f"at most {MAX_TEXT_CHARACTERS} characters are accepted"
+        )
+    return str(value)
 
 
 def _looks_numeric(text: str) -> bool:
-    stripped = text.strip()
-    return bool(re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", stripped))
+    return bool(re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", text.strip()))
 
 
 def _from_epoch_ms(value: str | int | float, name: str, today: dt.date) -> dt.date:

@@ -427,6 +427,14 @@ def test_text_up_to_the_limit_is_kept_and_longer_text_is_refused_naming_the_limi
     assert "60000 characters" in bad_request(workflow(service_package="x" * 60_000))
 
 
+def test_a_number_sent_as_text_is_kept_whole_or_refused_when_too_long() -> None:
+    delivery = parse(workflow(household_type=10**150))
+    assert isinstance(delivery, WorkflowDelivery)
+    assert delivery.deal.household_type == "1" + "0" * 150
+    message = bad_request(workflow(household_type=10**4000))
+    assert message.startswith("household_type is a number of more than 200 digits")
+
+
 def test_text_read_from_hubspot_is_cleaned_and_bounded_the_same_way() -> None:
     deal = deal_from_properties("0042", {"service_package": "\u202eSeed\x00"}, today=TODAY)
     assert deal == Deal("42", "Seed")
