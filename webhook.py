@@ -142,7 +142,7 @@ def _route(request: Any, entry: dict[str, Any]) -> tuple[int, Any, dict[str, str
         return 401, {"error": str(exc)}, {}
     wiring = _wired()
     try:
-        delivery = parse_delivery(body, wiring.fields)
+        delivery = parse_delivery(body, wiring.fields, today=wiring.services.today())
     except BadRequest as exc:
         return 400, {"error": str(exc)}, {}
     reply = use.answer(delivery, services=wiring.services, crm=wiring.crm, fields=wiring.fields)

@@ -19,7 +19,13 @@ from allocation import Adviser, Deal, Meeting
 from integrations.errors import MalformedReply, Unauthorized, UpstreamRejected, UpstreamUnavailable
 from services import booking, outbox
 from services.booking import Outcome
-from services.deal_intake import CrmBatch, DealFields, Delivery, deal_from_properties
+from services.deal_intake import (
+    CrmBatch,
+    DealFields,
+    Delivery,
+    RejectedEvent,
+    deal_from_properties,
+)
 from services.errors import BadRequest, Busy
 from services.facade import Services
 from services.ports import Crm
@@ -41,6 +47,9 @@ class Reply:
     hubspot_calls: int = 0
     store_reads: int = 0  # approximate when requests overlap: the store counts for all threads
     headers: dict[str, str] = field(default_factory=dict)
+    # Events of a batch refused for their content (each also in the answer), for the log line
+    # and for whoever keeps refused deliveries.
+    rejected: tuple[RejectedEvent, ...] = ()
 
     def log_fields(self) -> dict[str, Any]:
         """Ids, decisions and costs for the request's log line (no client details, no secrets)."""
@@ -52,6 +61,7 @@ class Reply:
                 for r in rows
                 if isinstance(r, dict) and "status" in r
             ],
+            "rejected_events": [r.to_json() for r in self.rejected],
             "hubspot_calls": self.hubspot_calls,
             "store_reads": self.store_reads,
         }
@@ -69,8 +79,9 @@ def answer(delivery: Delivery, *, services: Services, crm: Crm | None, fields: D
     except Busy as exc:
         status, body, headers = 503, {"error": str(exc)}, {"Retry-After": "1"}
     ids = delivery.deal_ids if isinstance(delivery, CrmBatch) else (delivery.deal.id,)
+    rejected = delivery.rejected if isinstance(delivery, CrmBatch) else ()
     calls = counting.calls if counting is not None else 0
-    return Reply(status, body, ids, calls, services.store.reads - reads, headers)
+    return Reply(status, body, ids, calls, services.store.reads - reads, headers, rejected)
 
 
 def _run(
@@ -78,15 +89,20 @@ def _run(
 ) -> tuple[int, Any]:
     if not isinstance(delivery, CrmBatch):
         return 200, allocate_delivered(delivery.deal, services=services, crm=crm).to_json()
-    if crm is None:
+    if delivery.deal_ids and crm is None:
         return 503, {"error": "HUBSPOT_TOKEN is not set, so created deals cannot be read"}
-    answers = allocate_created(delivery.deal_ids, services=services, crm=crm, fields=fields)
-    items = [a.to_json() for a in answers]
-    errors = [a.error for a in answers if a.error]
+    answers = (
+        allocate_created(delivery.deal_ids, services=services, crm=crm, fields=fields)
+        if crm is not None
+        else []
+    )
+    # One answer per created deal, then one per event refused for its content.
+    items = [a.to_json() for a in answers] + [r.to_json() for r in delivery.rejected]
+    errors = [a.error for a in answers if a.error] + [r.reason for r in delivery.rejected]
     if any(a.retry_later for a in answers):
         # Recorded deals replay harmlessly, so HubSpot may resend the whole batch.
         return 503, {"error": "; ".join(errors), "results": items}
-    if answers and len(errors) == len(answers):
+    if errors and all(a.error for a in answers):  # nothing in the batch could be handled
         return 400, {"error": "; ".join(errors), "results": items}
     return 200, items
 
@@ -174,7 +190,7 @@ def _allocate_created_one(
         )
     try:
         properties = crm.read_deal(deal_id, fields.to_read())
-        deal = deal_from_properties(deal_id, properties, fields)
+        deal = deal_from_properties(deal_id, properties, fields, today=services.today())
         return DealAnswer(deal_id, allocate_delivered(deal, services=services, crm=crm))
     except (UpstreamUnavailable, MalformedReply, Unauthorized) as exc:
         # Our side or HubSpot's is down (or our token is wrong): nothing was written, and the

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 import uuid
 from collections import Counter
@@ -19,6 +20,7 @@ from integrations.hubspot_signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, s
 from services.records import ALLOCATED, WRITEBACK_PENDING
 from services.snapshots import load_snapshot
 from settings import Settings
+from tests.hostile_input import with_known_bad_bodies
 from tests.integration.hubspot_server import TOKEN, Failure, FakeHubSpotServer
 from tests.integration.webhook_payloads import payloads
 from tests.integration.webhook_server import (
@@ -155,6 +157,43 @@ BAD_INPUT = {
         lambda d: workflow_body(d, agreement_start_date="31/02/2026"),
         "'31/02/2026' is neither epoch milliseconds nor an ISO date",
     ),
+    # Issue 10: each of these used to be accepted, or to fail as a 500 that HubSpot retries.
+    "integer over 4300 digits": (
+        lambda d: workflow_body(d)[:-1] + b', "note": ' + b"9" * 5000 + b"}",
+        "an integer of 5000 digits; at most 4300 are read",
+    ),
+    "infinite number": (
+        lambda d: workflow_body(d)[:-1] + b', "note": 1e999}',
+        "the number '1e999', too large to read",
+    ),
+    "NaN": (lambda d: workflow_body(d)[:-1] + b', "note": NaN}', "holds NaN, which is not JSON"),
+    "lone surrogate": (
+        lambda d: workflow_body(d, household_type="Couple \ud800"),
+        "household_type holds a broken character (a lone surrogate, \\ud800",
+    ),
+    "only control characters": (
+        lambda d: workflow_body(d, household_type="\u202e\x00"),
+        "household_type holds only control or invisible characters",
+    ),
+    "60 KB of text": (
+        lambda d: workflow_body(d, household_type="x" * 60_000),
+        "household_type is 60000 characters long; at most 200 are accepted",
+    ),
+    "agreement date 9999-12-31": (
+        lambda d: workflow_body(d, agreement_start_date="9999-12-31"),
+        "'9999-12-31' is outside the accepted range",
+    ),
+    "agreement date 0001-01-01": (
+        lambda d: workflow_body(d, agreement_start_date="0001-01-01"),
+        "'0001-01-01' is outside the accepted range",
+    ),
+    "deal id 0": (lambda d: workflow_body("000"), "'000' is not a HubSpot deal id"),
+    "decimal deal id": (
+        lambda d: workflow_body(d).replace(
+            f'"objectId": "{d}"'.encode(), f'"objectId": {d}.0'.encode()
+        ),
+        "object.objectId must be a whole-number HubSpot deal id",
+    ),
 }
 
 
@@ -257,7 +296,63 @@ def test_a_resent_delivery_writes_back_once_its_retry_is_due(firm: Firm) -> None
     assert firm.hubspot.deal(deal_id)["advisor"] == first["adviser_id"]
 
 
+# --- one deal, one record (issue 10) -------------------------------------------------------
+
+
+def test_every_spelling_of_a_deal_id_is_one_record_and_one_write_back(firm: Firm) -> None:
+    deal_id = firm.new_deal()
+    spellings = [f"0{deal_id}", f" 00{deal_id} ", deal_id]
+    answers = [firm.webhook.post(workflow_body(s)).json() for s in spellings]
+    assert [a["deal_id"] for a in answers] == [deal_id] * 3
+    assert [a["replay"] for a in answers] == [False, True, True]
+    batch = json.dumps([{"subscriptionType": "deal.creation", "objectId": f"000{deal_id}"}])
+    assert firm.webhook.post(batch.encode()).json()[0]["replay"] is True
+    assert firm.record(deal_id).status == ALLOCATED
+    assert firm.record(f"0{deal_id}") is None
+    assert firm.hubspot_calls(deal_id, "PATCH") == 1
+    assert firm.hubspot_calls(deal_id, "GET") == 0  # a recorded deal is not read again
+    assert all(firm.hubspot_calls(s.strip()) == 0 for s in spellings[:2])
+
+
 # --- CRM subscription batches -------------------------------------------------------------
+
+
+def test_a_batch_of_more_than_a_hundred_events_is_refused_before_any_hubspot_read(
+    firm: Firm,
+) -> None:
+    deal_ids = [firm.new_deal(service_package="Series A") for _ in range(101)]
+    reply = firm.webhook.post(creation_events(*deal_ids))
+    assert reply.status_code == 400
+    assert "the batch has 101 events; HubSpot sends at most 100" in reply.json()["error"]
+    assert sum(firm.hubspot_calls(d) for d in deal_ids) == 0
+    assert all(firm.record(d) is None for d in deal_ids)
+
+
+def test_a_bad_event_is_reported_on_its_own_and_the_good_one_allocated(firm: Firm) -> None:
+    good = firm.new_deal(service_package="Series A")
+    events = [
+        {"subscriptionType": "deal.creation", "objectId": "12a"},
+        {"subscriptionType": "deal.creation", "objectId": int(good)},
+    ]
+    reply = firm.webhook.post(json.dumps(events).encode())
+    assert reply.status_code == 200
+    decided, refused = reply.json()
+    assert (decided["deal_id"], decided["status"]) == (good, ALLOCATED)
+    assert refused == {
+        "event": 0,
+        "error": "event 0 objectId must be a numeric HubSpot deal id (digits), got '12a'",
+    }
+    assert firm.record(good).status == ALLOCATED
+    [line] = [x for x in firm.webhook.log_lines() if good in x.get("deal_ids", [])]
+    assert line["rejected_events"] == [refused]
+
+
+def test_a_batch_of_nothing_but_bad_events_is_a_400_naming_each(firm: Firm) -> None:
+    events = [{"subscriptionType": "deal.creation", "objectId": "0"}, 7]
+    reply = firm.webhook.post(json.dumps(events).encode())
+    assert reply.status_code == 400
+    assert [r["event"] for r in reply.json()["results"]] == [0, 1]
+    assert "event 1 must be a JSON object" in reply.json()["error"]
 
 
 def test_a_subscription_batch_reads_each_deal_once_and_writes_it_back_once(firm: Firm) -> None:
@@ -321,6 +416,7 @@ def test_every_request_logs_one_json_line_with_ids_and_costs_and_no_secret(firm:
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
+@with_known_bad_bodies
 @given(body=payloads)
 def test_signed_garbage_never_gets_a_server_error(firm: Firm, body: bytes) -> None:
     reply = firm.webhook.post(body)

@@ -6,7 +6,7 @@ import datetime as dt
 
 from allocation import Deal
 from services import Services
-from services.deal_intake import CrmBatch, DealFields, WorkflowDelivery
+from services.deal_intake import CrmBatch, DealFields, RejectedEvent, WorkflowDelivery
 from services.intake import CountingCrm, answer
 from services.records import ALLOCATED, WRITEBACK_PENDING
 from tests.builders import adviser
@@ -80,6 +80,50 @@ def test_a_batch_without_a_hubspot_token_asks_to_be_resent() -> None:
     reply = answer(CrmBatch(("1",)), services=firm(), crm=None, fields=DealFields())
     assert reply.status == 503
     assert "HUBSPOT_TOKEN" in reply.body["error"]
+
+
+BAD_ID = RejectedEvent(0, "event 0 objectId must be a numeric HubSpot deal id, got '12a'")
+
+
+def test_a_batch_answers_its_good_deals_and_reports_each_refused_event() -> None:
+    crm = FakeCrm(deals={"1": {"service_package": "Series A"}})
+    services = firm(crm)
+    batch = CrmBatch(("1",), rejected=(BAD_ID,))
+    reply = answer(batch, services=services, crm=crm, fields=DealFields())
+    assert reply.status == 200
+    assert reply.body[0]["status"] == ALLOCATED
+    assert reply.body[1] == {"event": 0, "error": BAD_ID.reason}
+    assert reply.rejected == (BAD_ID,)  # kept for whoever stores refused deliveries
+    assert reply.log_fields()["rejected_events"] == [{"event": 0, "error": BAD_ID.reason}]
+
+
+def test_a_batch_of_nothing_but_refused_events_is_a_400_naming_each() -> None:
+    crm = FakeCrm()
+    other = RejectedEvent(2, "event 2 has no subscriptionType")
+    reply = answer(
+        CrmBatch((), rejected=(BAD_ID, other)), services=firm(crm), crm=crm, fields=DealFields()
+    )
+    assert reply.status == 400
+    assert reply.body["error"] == f"{BAD_ID.reason}; {other.reason}"
+    assert reply.body["results"] == [BAD_ID.to_json(), other.to_json()]
+    assert reply.hubspot_calls == 0
+
+
+def test_refused_events_beside_a_deal_hubspot_cannot_read_keep_the_batch_a_400() -> None:
+    crm = FakeCrm(deals={})
+    reply = answer(
+        CrmBatch(("5",), rejected=(BAD_ID,)), services=firm(crm), crm=crm, fields=DealFields()
+    )
+    assert reply.status == 400
+    assert [sorted(item) for item in reply.body["results"]] == [
+        ["deal_id", "error"],
+        ["error", "event"],
+    ]
+
+
+def test_a_batch_of_other_subscription_types_needs_no_hubspot_token() -> None:
+    reply = answer(CrmBatch((), ignored_events=3), services=firm(), crm=None, fields=DealFields())
+    assert (reply.status, reply.body) == (200, [])
 
 
 def test_counting_crm_counts_every_call_it_passes_on() -> None:
