@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -147,6 +148,23 @@ def test_a_firestore_store_that_cannot_be_reached_mid_run_exits_4_naming_it(caps
         "cli: the store firestore://x cannot be reached: "
         "Firestore (x) starting the sync: 503 failed to connect\n"
     )
+
+
+def test_an_unreachable_firestore_is_said_in_one_line_within_its_budget(tmp_path):
+    with socket.socket() as probe:  # a port nobody listens on once the socket is closed
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    # The subprocess's own timeout (120 s) fails the test if the client's 5-minute default
+    # retry deadline were back; the store's budget answers in about 15 s.
+    done = cli(tmp_path, "sync", "all", CONSOLE_STORE="firestore://firm-prod",
+               FIRESTORE_EMULATOR_HOST=f"127.0.0.1:{closed}")  # fmt: skip
+
+    assert done.returncode == STORE_DOWN
+    assert done.stdout == ""
+    [line] = said(done)
+    assert line.startswith("cli: the store firestore://firm-prod cannot be reached: ")
+    assert "Firestore (firm-prod) cannot be reached" in line
+    assert "Traceback" not in done.stderr
 
 
 def test_a_malformed_store_setting_exits_2_naming_it(tmp_path):
