@@ -74,12 +74,15 @@ def refuse_demo_in_production(store: Store, settings: Settings) -> None:
         )
 
 
-def build_notifier(settings: Settings) -> Notifier:
+def build_notifier(settings: Settings, *, for_webhook: bool = False) -> Notifier:
     if not settings.chat_configured:
         return LoggingNotifier()
     from integrations.google_chat import ChatNotifier
 
-    return ChatNotifier(settings.require("GOOGLE_CHAT_WEBHOOK_URL"), settings.get("CONSOLE_URL"))
+    url, console = settings.require("GOOGLE_CHAT_WEBHOOK_URL"), settings.get("CONSOLE_URL")
+    if for_webhook:
+        return ChatNotifier(url, console, attempts=1, timeout=(1.0, 1.5))
+    return ChatNotifier(url, console)
 
 
 def build_crm(settings: Settings, *, for_webhook: bool = False) -> Crm | None:
@@ -135,13 +138,15 @@ def build_syncer(
     if demo:
         from integrations.demo_sources import DemoCrm, DemoLeaveSource, demo_holidays
 
+        demo_crm = DemoCrm(clock, store)
         return Syncer(
             store,
-            crm=crm or DemoCrm(clock, store),
+            crm=crm or demo_crm,
             leave_source=leave_source or DemoLeaveSource(clock),
             holidays=demo_holidays,
             notifier=notifier,
             clock=clock,
+            writer=crm or demo_crm,
         )
     country = settings.get("HOLIDAYS_COUNTRY") or "AU"
     subdivision = settings.get("HOLIDAYS_SUBDIVISION") or None
@@ -151,7 +156,7 @@ def build_syncer(
 
     return Syncer(
         store, crm=crm, leave_source=leave_source, holidays=holidays, notifier=notifier,
-        clock=clock,
+        clock=clock, writer=crm,
     )  # fmt: skip
 
 
@@ -175,7 +180,7 @@ def build_services(
     refuse_demo_in_production(store, settings)
     from integrations.public_holidays import public_holidays
 
-    notifier, crm = build_notifier(settings), build_crm(settings)
+    notifier, crm = build_notifier(settings, for_webhook=for_webhook), build_crm(settings)
     leave_source, demo = build_leave_source(settings, store), holds_demo_data(store)
     syncer = build_syncer(
         settings, store, crm=crm, leave_source=leave_source, notifier=notifier, clock=clock,

@@ -59,6 +59,11 @@ KEYS: tuple[Key, ...] = (
         "webhook deal property names that differ from the defaults, e.g. "
         "service_package=package,agreement_start=signed_on",
     ),
+    Key(
+        "WEBHOOK_BUDGET",
+        "8",
+        "seconds the webhook may take to answer, whatever HubSpot or Chat do (4 to 25)",
+    ),
     Key("WEBHOOK_HUBSPOT_TIMEOUT", "3", "seconds the webhook waits for each HubSpot call"),
     Key("WEBHOOK_HUBSPOT_ATTEMPTS", "3", "HubSpot attempts per webhook call before pending"),
     Key("HUBSPOT_ONBOARDING_PIPELINE", None, "pipeline id of client-onboarding deals"),
@@ -273,6 +278,17 @@ class Settings:
             seconds = 0.0
         if not 0 < seconds <= 60:
             raise SettingsError(f"WEBHOOK_HUBSPOT_TIMEOUT must be seconds in (0, 60] (got {raw!r})")
+        return seconds
+
+    @property
+    def webhook_budget(self) -> float:
+        raw = self.require("WEBHOOK_BUDGET")
+        try:
+            seconds = float(raw)
+        except ValueError:
+            seconds = 0.0
+        if not 4 <= seconds <= 25:
+            raise SettingsError(f"WEBHOOK_BUDGET must be seconds from 4 to 25 (got {raw!r})")
         return seconds
 
     @property

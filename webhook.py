@@ -25,7 +25,7 @@ from integrations.hubspot_signature import (
     signed_uri,
     verify_v3,
 )
-from services import Services
+from services import Services, rejections
 from services import intake as use
 from services.deal_intake import DealFields, parse_delivery
 from services.errors import BadRequest
@@ -33,6 +33,8 @@ from services.ports import Crm
 from settings import Settings
 
 VERSION = "0.1.0"
+# Of the request's budget (WEBHOOK_BUDGET), what the Chat card may take after the write-back.
+CHAT_RESERVE = 2.0
 MAX_BODY_BYTES = 64 * 1024  # a full 100-event subscription batch is about 30 KB
 # The whole body must arrive within this, or the sender gets a 408 and its server thread is
 # free again: a client that announces a body and stalls cannot hold threads (docs/webhook.md).
@@ -141,11 +143,17 @@ def _route(request: Any, entry: dict[str, Any]) -> tuple[int, Any, dict[str, str
     except SignatureRejected as exc:
         return 401, {"error": str(exc)}, {}
     wiring = _wired()
+    services = wiring.services
     try:
-        delivery = parse_delivery(body, wiring.fields, today=wiring.services.today())
-    except BadRequest as exc:
+        delivery = parse_delivery(body, wiring.fields, today=services.today())
+    except BadRequest as exc:  # kept for ops: HubSpot never resends a 4xx
+        rejections.keep(services.store, services.notifier,
+                        rejections.of_body(body, str(exc), services.now()))  # fmt: skip
         return 400, {"error": str(exc)}, {}
-    reply = use.answer(delivery, services=wiring.services, crm=wiring.crm, fields=wiring.fields)
+    reply = use.answer(
+        delivery, services=services, crm=wiring.crm, fields=wiring.fields,
+        budget=wiring.settings.webhook_budget - CHAT_RESERVE, raw=body,
+    )  # fmt: skip
     entry |= reply.log_fields()
     return reply.status, reply.body, reply.headers
 

@@ -29,6 +29,7 @@ SYNC_NAMES = {
     "hubspot_deals": "HubSpot open deals",
     "leave": "Employment Hero leave",
     "holidays": "public holidays",
+    "writebacks": "HubSpot write-backs",
 }
 SYNC_STATUS_WORDS = {
     "running": "Running",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from allocation import Adviser, Closure, Leave, Meeting
 from integrations.demo_data import (
@@ -54,8 +54,14 @@ class DemoCrm:
         # The demo's open deals were drawn with its booking history; "HubSpot" still has them.
         return [
             OpenDeal(p.deal_id, p.adviser_id, None, p.week, p.week)
-            for p in self._store.list_pending()
+            for p in self._store.list_open_deals()
         ]
+
+    def read_deal(self, deal_id: str, properties: Sequence[str]) -> dict[str, str | None]:
+        return {}  # the demo "HubSpot" keeps no deals of its own
+
+    def write_adviser(self, deal_id: str, adviser_id: str, property_name: str) -> None:
+        """The demo "HubSpot" takes every write-back, so the outbox drains in demo mode."""
 
 
 class DemoLeaveSource:

@@ -18,8 +18,15 @@ from urllib.parse import quote
 
 import requests
 
-from integrations.http import make_session, redact_url, send
-from services.records import UNALLOCATED, WRITEBACK_PENDING, AllocationRecord, SyncRun
+from integrations.http import DEFAULT_TIMEOUT, make_session, redact_url, send
+from services.records import (
+    UNALLOCATED,
+    WRITEBACK_FAILED,
+    WRITEBACK_PENDING,
+    AllocationRecord,
+    RejectedDelivery,
+    SyncRun,
+)
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +63,15 @@ def _card(card_id: str, title: str, subtitle: str, widgets: list[Widget]) -> dic
     }
 
 
+def _hubspot_words(record: AllocationRecord) -> str:
+    """What HubSpot knows of the decision, as the card is posted (after the write-back)."""
+    if record.status == WRITEBACK_PENDING:
+        return "not yet written; the outbox will retry"
+    if record.status == WRITEBACK_FAILED:
+        return "write-back failed; retry it from the console"
+    return "written" if record.writeback_attempts else "not configured"
+
+
 def _reasons(record: AllocationRecord) -> list[Widget]:
     lines = [
         f"<b>{_text(c.get('adviser_id'))}</b>: {_text(c.get('reason'))}"
@@ -73,11 +89,17 @@ class ChatNotifier:
         session: requests.Session | None = None,
         *,
         sleep: Callable[[float], None] = time.sleep,
+        attempts: int = ATTEMPTS,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
     ) -> None:
+        """The webhook passes one attempt and a short timeout: a card is never worth making
+        HubSpot wait (its answer has a budget of its own; see ``services.deadline``)."""
         self._url = webhook_url
         self._console = console_url.rstrip("/") if console_url else None
         self._session = session or make_session("Google Chat")
         self._sleep = sleep
+        self._attempts = attempts
+        self._timeout = timeout
 
     # -- the port --------------------------------------------------------------------------
 
@@ -97,6 +119,17 @@ class ChatNotifier:
         title = f"HubSpot write-back failed for deal {record.deal_id}"
         card = _card(f"writeback-{record.deal_id}", title, "The decision is kept", widgets)
         self._post(f"deal-{record.deal_id}", card)
+
+    def rejected(self, rejection: RejectedDelivery) -> None:
+        widgets = [
+            _field("Why", rejection.reason),
+            *[_field(name, value) for name, value in list(rejection.fields.items())[:MAX_REASONS]],
+            *self._button("Open the rejected deliveries", "allocations?tab=rejected"),
+        ]
+        title = f"Delivery refused: deal {rejection.deal_id or 'unknown'}"
+        subtitle = "Kept for ops: fix the deal or the catalogue, then re-run it"
+        card = _card(f"rejected-{rejection.id}", title, subtitle, widgets)
+        self._post(f"deal-{rejection.deal_id or rejection.id}", card)
 
     def sync_failed(self, run: SyncRun) -> None:
         widgets = [
@@ -118,8 +151,7 @@ class ChatNotifier:
             _field("Household", record.household_type or "any"),
             _field("Source", record.source),
         ]
-        if record.status == WRITEBACK_PENDING:
-            widgets.append(_paragraph("<b>Not yet written to HubSpot</b>; retrying."))
+        widgets.append(_field("HubSpot", _hubspot_words(record)))
         widgets += self._button("Open in the console", f"allocations?deal={quote(record.deal_id)}")
         title = f"Deal {record.deal_id} → {record.adviser_id}"
         return _card(f"decision-{record.deal_id}", title, "Allocated", widgets)
@@ -151,22 +183,11 @@ class ChatNotifier:
                 self._url,
                 params={"threadKey": thread_key, "messageReplyOption": REPLY_OPTION},
                 json=message,
-                attempts=ATTEMPTS,
+                attempts=self._attempts,
+                timeout=self._timeout,
                 sleep=self._sleep,
+                bounded=False,  # its own short timeout, outside the write-back's budget
             )
         except Exception as exc:  # never fail the caller; the message is redacted by send()
             detail = str(exc) if exc.__module__.startswith("integrations") else type(exc).__name__
             log.warning("Google Chat post to %s failed: %s", redact_url(self._url), detail)
-
-
-class LogNotifier:
-    """For local mode and tests: notes each event in the log and posts nothing."""
-
-    def decision(self, record: AllocationRecord) -> None:
-        log.info("decision: deal %s %s -> %s", record.deal_id, record.status, record.adviser_id)
-
-    def writeback_failed(self, record: AllocationRecord, error: str) -> None:
-        log.warning("write-back failed: deal %s: %s", record.deal_id, error)
-
-    def sync_failed(self, run: SyncRun) -> None:
-        log.warning("sync failed: %s (%s)", run.source, "; ".join(run.errors))

@@ -4,6 +4,8 @@
 - explicit (connect, read) timeouts on every call;
 - tenacity retries with full-jitter exponential backoff on 429, 5xx, connection errors and
   timeouts, honouring ``Retry-After`` (seconds or an HTTP date, capped), bounded attempts;
+- inside a ``services.deadline.within`` block (the webhook), no attempt outlasts the deadline
+  and no retry starts after it (``bounded=False`` opts out: Chat's short, single post);
 - then one of ``integrations.errors``: ``UpstreamUnavailable`` (kept failing),
   ``UpstreamRejected`` / ``Unauthorized`` (a 4xx retrying cannot fix), ``MalformedReply``;
 - logs carry method, host, path, status and attempt only: never headers (tokens), query
@@ -26,6 +28,7 @@ from tenacity import RetryCallState, RetryError, Retrying, retry_if_exception_ty
 from tenacity import stop_after_attempt as _stop_after_attempt
 
 from integrations.errors import MalformedReply, Unauthorized, UpstreamRejected, UpstreamUnavailable
+from services import deadline
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +65,20 @@ class _RetryableStatus(Exception):
         self.response = response
 
 
+class _OutOfTime(Exception):
+    """The request's deadline leaves no time for another attempt."""
+
+
 _RETRYABLE = (_RetryableStatus, requests.ConnectionError, requests.Timeout)
+# An attempt with less time than this left would only time out: it is not started.
+MIN_ATTEMPT_SECONDS = 0.25
+
+
+def _within(timeout: tuple[float, float], left: float | None) -> tuple[float, float]:
+    """The (connect, read) timeout, cut down to the time the deadline leaves."""
+    if left is None:
+        return timeout
+    return (min(timeout[0], left), min(timeout[1], left))
 
 
 def redact_url(url: str) -> str:
@@ -172,6 +188,7 @@ def send(
     sleep: Sleep = time.sleep,
     rand: Callable[[], float] = random.random,
     max_wait: float = MAX_WAIT,
+    bounded: bool = True,
 ) -> Any:
     """One call under the policy. Returns the parsed JSON (``None`` for an empty reply), or
     the ``requests.Response`` when ``expect_json`` is false."""
@@ -181,6 +198,9 @@ def send(
     tried: list[BaseException | None] = []
 
     def attempt_once() -> requests.Response:
+        left = deadline.remaining() if bounded else None
+        if left is not None and left < MIN_ATTEMPT_SECONDS:
+            raise _OutOfTime()
         tried.append(None)
         number = len(tried)
         try:
@@ -191,7 +211,7 @@ def send(
                 json=json,
                 data=data,
                 headers=dict(headers or {}),
-                timeout=timeout,
+                timeout=_within(timeout, left),
             )
         except (requests.ConnectionError, requests.Timeout) as exc:
             log.warning(
@@ -226,7 +246,9 @@ def send(
         retry_after = None
         if isinstance(exc, _RetryableStatus):
             retry_after = parse_retry_after(exc.response.headers.get("Retry-After"), time.time())
-        return backoff_wait(state.attempt_number, retry_after, cap=max_wait, rand=rand)
+        pause = backoff_wait(state.attempt_number, retry_after, cap=max_wait, rand=rand)
+        left = deadline.remaining() if bounded else None
+        return pause if left is None else min(pause, left)
 
     retrying = Retrying(
         stop=_stop_after_attempt(max(1, attempts)),
@@ -237,6 +259,11 @@ def send(
     )
     try:
         response = retrying(attempt_once)
+    except _OutOfTime:
+        last = f" after {len(tried)} attempt(s), {_describe_failure(tried[-1])}" if tried else ""
+        raise UpstreamUnavailable(
+            f"{service}: out of time for {method} {where} within this request's budget{last}"
+        ) from None
     except RetryError:
         raise UpstreamUnavailable(
             f"{service} is unavailable: {method} {where} failed {len(tried)} times "

@@ -295,12 +295,20 @@ def rejection_to_dict(r: RejectedDelivery) -> Json:
         "reason": r.reason,
         "received_at": datetime_out(r.received_at),
         "deal_id": r.deal_id,
-        "fields": dict(r.fields),
+        # A list, not a map: what arrived may name fields no store takes as a key ("", "__x__"),
+        # and of small maps, as Firestore refuses arrays inside arrays.
+        "fields": [{"name": k, "value": v} for k, v in r.fields.items()],
         "source": r.source,
         "status": r.status,
         "times": r.times,
         "resolution": r.resolution,
     }
+
+
+def _pairs(value: Any) -> list[tuple[Any, Any]]:
+    if isinstance(value, Mapping):
+        return list(value.items())
+    return [(item.get("name"), item.get("value")) for item in value or ()]
 
 
 def rejection_from_dict(d: Mapping[str, Any]) -> RejectedDelivery:
@@ -309,7 +317,7 @@ def rejection_from_dict(d: Mapping[str, Any]) -> RejectedDelivery:
         reason=d["reason"],
         received_at=_datetime(d["received_at"]),
         deal_id=d.get("deal_id"),
-        fields={str(k): str(v) for k, v in (d.get("fields") or {}).items()},
+        fields={str(k): str(v) for k, v in _pairs(d.get("fields"))},
         source=d.get("source", "webhook"),
         status=cast(RejectionStatus, d.get("status", "open")),
         times=int(d.get("times", 1)),

@@ -282,7 +282,7 @@ def _crm_batch(events: list[Any]) -> CrmBatch:
         try:
             deal_id = _created_deal_id(index, event)
         except BadRequest as exc:
-            rejected.append(RejectedEvent(index, str(exc), _excerpt(event)))
+            rejected.append(RejectedEvent(index, str(exc), excerpt(event)))
             continue
         if deal_id is None:
             ignored += 1
@@ -305,7 +305,7 @@ def _created_deal_id(index: int, event: Any) -> str | None:
     return canonical_deal_id(event["objectId"], f"event {index} objectId")
 
 
-def _excerpt(event: Any) -> tuple[tuple[str, str], ...]:
+def excerpt(event: Any) -> tuple[tuple[str, str], ...]:
     if not isinstance(event, dict):
         return (("event", _shown(event)),)
     first = itertools.islice(event.items(), _EXCERPT_FIELDS)

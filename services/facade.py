@@ -65,7 +65,7 @@ class Services(AdminUseCases):
         # Without a syncer from bootstrap (tests, schedulers), sync the configured sources.
         self.syncer = syncer or Syncer(
             store, crm=crm, leave_source=leave_source, holidays=None, notifier=notifier,
-            clock=clock,
+            clock=clock, writer=crm,
         )  # fmt: skip
         self.holiday_calendar = holiday_calendar
         self.cache = SnapshotCache()

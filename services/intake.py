@@ -9,6 +9,7 @@ HubSpot's own retries (or a manual replay) also heal pending write-backs.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
 from collections.abc import Sequence
@@ -17,14 +18,16 @@ from typing import Any
 
 from allocation import Adviser, Deal, Meeting
 from integrations.errors import MalformedReply, Unauthorized, UpstreamRejected, UpstreamUnavailable
-from services import booking, outbox
+from services import booking, deadline, outbox, rejections
 from services.booking import Outcome
 from services.deal_intake import (
     CrmBatch,
     DealFields,
     Delivery,
     RejectedEvent,
+    WorkflowDelivery,
     deal_from_properties,
+    excerpt,
 )
 from services.errors import BadRequest, Busy
 from services.facade import Services
@@ -32,6 +35,7 @@ from services.ports import Crm
 from services.records import OpenDeal
 
 SOURCE = "webhook"
+OUT_OF_TIME = "not handled within this request's time budget; HubSpot may resend the batch"
 # The server's threads book one at a time: parallel decisions would only refuse each other as
 # stale (every booking moves the data version); HubSpot write-backs still run in parallel.
 _BOOKING = threading.Lock()
@@ -67,17 +71,31 @@ class Reply:
         }
 
 
-def answer(delivery: Delivery, *, services: Services, crm: Crm | None, fields: DealFields) -> Reply:
-    """Run the right use case for a parsed delivery and say what to answer HubSpot."""
+def answer(
+    delivery: Delivery,
+    *,
+    services: Services,
+    crm: Crm | None,
+    fields: DealFields,
+    budget: float | None = None,
+    raw: bytes = b"",
+) -> Reply:
+    """Run the right use case for a parsed delivery and say what to answer HubSpot, within
+    ``budget`` seconds for everything it asks of HubSpot (``services.deadline``). A deal
+    refused for its content is kept in the Rejected queue (``raw``: the body, to key events
+    without a deal id)."""
     counting = CountingCrm(crm) if crm is not None else None
     reads = services.store.reads
     headers: dict[str, str] = {}
-    try:
-        status, body = _run(delivery, services=services, crm=counting, fields=fields)
-    except BadRequest as exc:  # e.g. a package nobody has heard of
-        status, body = 400, {"error": str(exc)}
-    except Busy as exc:
-        status, body, headers = 503, {"error": str(exc)}, {"Retry-After": "1"}
+    with deadline.within(budget) if budget is not None else contextlib.nullcontext():
+        try:
+            status, body = _run(delivery, services=services, crm=counting, fields=fields, raw=raw)
+        except BadRequest as exc:  # e.g. a package nobody has heard of
+            status, body = 400, {"error": str(exc)}
+            if isinstance(delivery, WorkflowDelivery):
+                _keep_deal(services, delivery.deal, str(exc), fields)
+        except Busy as exc:
+            status, body, headers = 503, {"error": str(exc)}, {"Retry-After": "1"}
     ids = delivery.deal_ids if isinstance(delivery, CrmBatch) else (delivery.deal.id,)
     rejected = delivery.rejected if isinstance(delivery, CrmBatch) else ()
     calls = counting.calls if counting is not None else 0
@@ -85,10 +103,14 @@ def answer(delivery: Delivery, *, services: Services, crm: Crm | None, fields: D
 
 
 def _run(
-    delivery: Delivery, *, services: Services, crm: Crm | None, fields: DealFields
+    delivery: Delivery, *, services: Services, crm: Crm | None, fields: DealFields, raw: bytes
 ) -> tuple[int, Any]:
     if not isinstance(delivery, CrmBatch):
         return 200, allocate_delivered(delivery.deal, services=services, crm=crm).to_json()
+    now = services.now()
+    for event in delivery.rejected:
+        refused = rejections.of_event(event.index, event.reason, event.excerpt, raw, now)
+        rejections.keep(services.store, services.notifier, refused)
     if delivery.deal_ids and crm is None:
         return 503, {"error": "HUBSPOT_TOKEN is not set, so created deals cannot be read"}
     answers = (
@@ -96,6 +118,9 @@ def _run(
         if crm is not None
         else []
     )
+    for answered in (a for a in answers if a.refused):
+        refused = rejections.of_deal(answered.deal_id, answered.error or "", (), now)
+        rejections.keep(services.store, services.notifier, refused)
     # One answer per created deal, then one per event refused for its content.
     items = [a.to_json() for a in answers] + [r.to_json() for r in delivery.rejected]
     errors = [a.error for a in answers if a.error] + [r.reason for r in delivery.rejected]
@@ -148,6 +173,7 @@ class DealAnswer:
     outcome: Outcome | None = None
     error: str | None = None
     retry_later: bool = False  # HubSpot or the store was unavailable; nothing was written
+    refused: bool = False  # refused for its content: kept in the Rejected queue
 
     def to_json(self) -> dict[str, Any]:
         if self.outcome is not None:
@@ -176,8 +202,16 @@ def allocate_created(
     deal_ids: Sequence[str], *, services: Services, crm: Crm, fields: DealFields
 ) -> list[DealAnswer]:
     """Each created deal in turn: a recorded one is a replay (no HubSpot read), a new one is
-    read from HubSpot (one call) and allocated (one write-back call)."""
-    return [_allocate_created_one(d, services=services, crm=crm, fields=fields) for d in deal_ids]
+    read from HubSpot (one call) and allocated (one write-back call). Deals the request's time
+    budget leaves no room for are answered "later" (HubSpot resends; the done ones replay)."""
+    answers = []
+    for deal_id in deal_ids:
+        if deadline.expired():
+            answers.append(DealAnswer(deal_id, error=f"deal {deal_id}: {OUT_OF_TIME}",
+                                      retry_later=True))  # fmt: skip
+            continue
+        answers.append(_allocate_created_one(deal_id, services=services, crm=crm, fields=fields))
+    return answers
 
 
 def _allocate_created_one(
@@ -201,7 +235,18 @@ def _allocate_created_one(
     except Busy as exc:
         return DealAnswer(deal_id, error=str(exc), retry_later=True)
     except BadRequest as exc:
-        return DealAnswer(deal_id, error=str(exc))
+        return DealAnswer(deal_id, error=str(exc), refused=True)
+
+
+def _keep_deal(services: Services, deal: Deal, reason: str, fields: DealFields) -> None:
+    """A workflow's deal refused once its package was checked: kept with what it said."""
+    said = {
+        fields.service_package: deal.service_package,
+        fields.household_type: deal.household_type,
+        fields.agreement_start: deal.agreement_start.isoformat() if deal.agreement_start else None,
+    }
+    rejection = rejections.of_deal(deal.id, reason, excerpt(said), services.now())
+    rejections.keep(services.store, services.notifier, rejection)
 
 
 def _heal_replay(outcome: Outcome, *, services: Services, crm: Crm | None) -> Outcome:

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 
 from services.ports import Notifier
-from services.records import AllocationRecord, SyncRun
+from services.records import AllocationRecord, RejectedDelivery, SyncRun
 
 log = logging.getLogger("console.notify")
 
@@ -25,7 +25,10 @@ class LoggingNotifier:
         )
 
     def writeback_failed(self, record: AllocationRecord, error: str) -> None:
-        log.warning("write-back pending deal=%s error=%s", record.deal_id, error)
+        log.warning("write-back gave up deal=%s error=%s", record.deal_id, error)
+
+    def rejected(self, rejection: RejectedDelivery) -> None:
+        log.warning("delivery refused deal=%s reason=%s", rejection.deal_id, rejection.reason)
 
     def sync_failed(self, run: SyncRun) -> None:
         log.warning("sync failed source=%s run=%s errors=%d", run.source, run.id, len(run.errors))
@@ -42,6 +45,11 @@ def safely(action: Callable[[], None], what: str) -> None:
 def notify_decision(notifier: Notifier | None, record: AllocationRecord) -> None:
     if notifier is not None:
         safely(lambda: notifier.decision(record), f"decision for {record.deal_id}")
+
+
+def notify_rejected(notifier: Notifier | None, rejection: RejectedDelivery) -> None:
+    if notifier is not None:
+        safely(lambda: notifier.rejected(rejection), f"rejection of {rejection.id}")
 
 
 def notify_writeback_failed(notifier: Notifier | None, record: AllocationRecord, err: str) -> None:

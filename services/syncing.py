@@ -20,25 +20,30 @@ from typing import Any, Protocol
 
 from allocation import Adviser, Closure, InvalidInput, Leave, Meeting, PendingDeal, week_of
 from integrations.errors import IntegrationError
+from services import outbox
 from services.notifiers import safely
-from services.ports import LeaveSource, Notifier, Store
+from services.ports import Crm, LeaveSource, Notifier, Store
 from services.records import AuditEntry, ChangeCounts, EditBatch, OpenDeal, SyncRun
 
 log = logging.getLogger("console.sync")
 
-ADVISERS, MEETINGS, DEALS, LEAVE, HOLIDAYS = (
+ADVISERS, MEETINGS, DEALS, LEAVE, HOLIDAYS, WRITEBACKS = (
     "hubspot_advisers",
     "hubspot_meetings",
     "hubspot_deals",
     "leave",
     "holidays",
+    "writebacks",
 )
-SOURCES = (ADVISERS, MEETINGS, DEALS, LEAVE, HOLIDAYS)
+SOURCES = (ADVISERS, MEETINGS, DEALS, LEAVE, HOLIDAYS, WRITEBACKS)
+# "writebacks" drains the write-back outbox: the scheduled HubSpot job runs it every time, so
+# a decision whose write-back was left behind (HubSpot down, a process that died) gets there.
 GROUPS: dict[str, tuple[str, ...]] = {
     "all": SOURCES,
-    "hubspot": (ADVISERS, MEETINGS, DEALS),
+    "hubspot": (ADVISERS, MEETINGS, DEALS, WRITEBACKS),
     "leave": (LEAVE,),
     "holidays": (HOLIDAYS,),
+    "writebacks": (WRITEBACKS,),
 }
 KEPT_FROM_CONSOLE = ("region", "monthly_limit", "end_date")  # not HubSpot properties
 
@@ -85,9 +90,11 @@ class Syncer:
         holidays: HolidaySource | None = None,
         notifier: Notifier | None = None,
         clock: Callable[[], dt.datetime],
+        writer: Crm | None = None,
     ) -> None:
         self.store = store
         self.crm = crm
+        self.writer = writer  # HubSpot to write decisions to (none on demo data)
         self.leave_source = leave_source
         self.holidays = holidays
         self.notifier = notifier
@@ -140,6 +147,7 @@ class Syncer:
             DEALS: self.sync_open_deals,
             LEAVE: self.sync_leave,
             HOLIDAYS: self.sync_holidays,
+            WRITEBACKS: self.drain_writebacks,
         }
         if source not in jobs:
             raise SyncFailed(f"unknown sync source {source!r}; choose one of {', '.join(jobs)}")
@@ -181,6 +189,23 @@ class Syncer:
         return self.crm
 
     # -- the syncs -------------------------------------------------------------------------
+
+    def drain_writebacks(self) -> Result:
+        """Every due write-back in the outbox, once; a run where HubSpot took none fails."""
+        if self.writer is None:
+            raise SourceNotConfigured("HubSpot is not configured (HUBSPOT_TOKEN)")
+        drained = outbox.drain(
+            store=self.store, crm=self.writer, settings=self.store.get_settings().value,
+            notifier=self.notifier, clock=self._now,
+        )  # fmt: skip
+        if drained.failed and not drained.written:
+            raise SyncFailed(
+                f"HubSpot took none of {drained.failed} write-back(s): {drained.errors[0]}"
+            )
+        notes = drained.errors
+        if drained.gave_up:
+            notes += (f"{drained.gave_up} write-back(s) given up on; retry them from the console",)
+        return Result(ChangeCounts(updated=drained.written), notes)
 
     def sync_advisers(self) -> Result:
         crm = self._require_crm()

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from allocation import Adviser, Meeting
 from integrations.errors import UpstreamRejected, UpstreamUnavailable
-from services.records import AllocationRecord, LeaveRequest, OpenDeal, SyncRun
+from services.records import AllocationRecord, LeaveRequest, OpenDeal, RejectedDelivery, SyncRun
 
 
 @dataclass
@@ -18,6 +18,7 @@ class RecordingNotifier:
     decisions: list[AllocationRecord] = field(default_factory=list)
     writeback_failures: list[tuple[AllocationRecord, str]] = field(default_factory=list)
     sync_failures: list[SyncRun] = field(default_factory=list)
+    rejections: list[RejectedDelivery] = field(default_factory=list)
     broken: bool = False
 
     def _check(self) -> None:
@@ -35,6 +36,10 @@ class RecordingNotifier:
     def sync_failed(self, run: SyncRun) -> None:
         self._check()
         self.sync_failures.append(run)
+
+    def rejected(self, rejection: RejectedDelivery) -> None:
+        self._check()
+        self.rejections.append(rejection)
 
     @property
     def alerts(self) -> list[AllocationRecord]:

@@ -11,7 +11,8 @@ import pytest
 import requests
 import responses
 
-from integrations.google_chat import ChatNotifier, LogNotifier
+from integrations.google_chat import ChatNotifier
+from services.notifiers import LoggingNotifier
 from services.records import AllocationRecord, SyncRun
 
 WEBHOOK = "https://chat.googleapis.com/v1/spaces/AAAA/messages?key=sekret-key&token=sekret-token"
@@ -130,11 +131,11 @@ def test_a_chat_failure_is_logged_without_secrets_and_never_raised(failure, capl
     assert "sekret" not in caplog.text
 
 
-def test_the_log_notifier_only_logs(caplog):
+def test_without_chat_the_notifier_only_logs(caplog):
     caplog.set_level(logging.INFO)
 
-    LogNotifier().decision(record())
-    LogNotifier().writeback_failed(record(), "HTTP 503")
+    LoggingNotifier().decision(record())
+    LoggingNotifier().writeback_failed(record(), "HTTP 503")
 
-    assert "deal 42 allocated -> 5001" in caplog.text
-    assert "write-back failed: deal 42: HTTP 503" in caplog.text
+    assert "decision deal=42 status=allocated adviser=5001" in caplog.text
+    assert "write-back gave up deal=42 error=HTTP 503" in caplog.text

@@ -35,8 +35,9 @@ def store() -> InMemoryStore:
 
 def syncer(store, crm=None, leave=None, holidays=None, notifier=None) -> Syncer:
     return Syncer(
-        store, crm=crm, leave_source=leave, holidays=holidays, notifier=notifier, clock=lambda: NOW
-    )
+        store, crm=crm, leave_source=leave, holidays=holidays, notifier=notifier,
+        clock=lambda: NOW, writer=crm,
+    )  # fmt: skip
 
 
 def test_an_adviser_sync_replaces_the_set_and_records_the_run(store):
@@ -210,6 +211,7 @@ def test_a_group_skips_what_is_not_configured_and_syncs_the_rest(store):
         "hubspot_deals": "ok",
         "leave": "skipped",
         "holidays": "skipped",
+        "writebacks": "ok",
     }
 
 
@@ -227,5 +229,5 @@ def test_a_group_runs_every_source_even_after_one_fails(store):
 
     runs = syncer(store, crm).run_group("hubspot", "me", lambda source, run: seen.append(source))
 
-    assert [r.status for r in runs] == ["failed", "failed", "ok"]
-    assert seen == ["hubspot_advisers", "hubspot_meetings", "hubspot_deals"]
+    assert [r.status for r in runs] == ["failed", "failed", "ok", "ok"]
+    assert seen == ["hubspot_advisers", "hubspot_meetings", "hubspot_deals", "writebacks"]
