@@ -223,23 +223,3 @@ class Rules:
     def household_exempt(self, package: str) -> bool:
         wanted = normalise(package)
         return any(normalise(p) == wanted for p in self.household_exempt_packages)
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    advisers: tuple[Adviser, ...]
-    meetings: tuple[Meeting, ...] = ()
-    leave: tuple[Leave, ...] = ()
-    closures: tuple[Closure, ...] = ()
-    overrides: tuple[Override, ...] = ()
-    pending: tuple[PendingDeal, ...] = ()
-    rules: Rules = field(default_factory=Rules)
-
-    def __post_init__(self) -> None:
-        for name in ("advisers", "meetings", "leave", "closures", "overrides", "pending"):
-            _set(self, name, tuple(getattr(self, name)))
-        seen: set[str] = set()
-        for adviser in self.advisers:
-            if adviser.id in seen:
-                raise InvalidInput(f"adviser {adviser.id}: listed twice in the snapshot")
-            seen.add(adviser.id)
