@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from allocation.meeting_table import CLARIFY, MeetingTable
-from allocation.model import Meeting, PendingDeal, Rules, normalise
+from allocation.model import Adviser, Meeting, PendingDeal, Rules, normalise
 from allocation.snapshot import Snapshot
 from allocation.weeks import local_day_ordinals
 
@@ -56,7 +56,7 @@ class Columns:
     clarified: frozenset[str]  # deal ids carried by Clarify meetings
     base_limit: np.ndarray  # per adviser: own limit, else pod default, else rule default
     start_day: np.ndarray  # per adviser, date ordinal or -NO_END
-    end_day: np.ndarray  # per adviser, date ordinal or NO_END
+    end_day: np.ndarray  # per adviser, date ordinal, NO_END (no end) or -NO_END (never)
 
 
 def columns_of(snapshot: Snapshot) -> Columns:
@@ -129,8 +129,16 @@ def _build(snapshot: Snapshot) -> Columns:
             pod_limit[a.pod_type] if a.monthly_limit is None else a.monthly_limit for a in advisers
         ),
         start_day=_ints(a.start_date.toordinal() if a.start_date else -NO_END for a in advisers),
-        end_day=_ints(a.end_date.toordinal() if a.end_date else NO_END for a in advisers),
+        end_day=_ints(map(_last_day, advisers)),
     )
+
+
+def _last_day(adviser: Adviser) -> int:
+    if adviser.end_date is None:
+        return NO_END
+    if adviser.start_date is not None and adviser.end_date < adviser.start_date:
+        return -NO_END  # rules §2: an end before the start means never available
+    return adviser.end_date.toordinal()
 
 
 def pending_columns(

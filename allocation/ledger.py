@@ -212,8 +212,8 @@ def _availability(
     avail = (WEEKDAYS - closure_days - leave_days) / WEEKDAYS
 
     week = np.arange(n_weeks)
-    starts = _week_rows(np.maximum(cols.start_day, -(2**40)), origin) - prestart_weeks
-    ends = _week_rows(np.minimum(cols.end_day, 2**40), origin)
+    starts = _week_rows(np.clip(cols.start_day, -(2**40), 2**40), origin) - prestart_weeks
+    ends = _week_rows(np.clip(cols.end_day, -(2**40), 2**40), origin)
     employed = (week >= starts[:, None]) & (week <= ends[:, None])
     return np.where(employed, avail, 0.0), closure_days, leave_days
 

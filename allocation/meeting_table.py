@@ -30,6 +30,8 @@ def _strings(values: Iterable[Any]) -> np.ndarray:
 
 def _epoch_seconds(values: Iterable[Any]) -> np.ndarray:
     array = np.asarray(values if isinstance(values, np.ndarray) else list(values))
+    if array.dtype == object:  # Python ints held as objects: let numpy read them again
+        array = np.asarray(array.tolist())
     if array.size == 0:
         array = np.zeros(0, dtype=np.int64)
     if array.dtype.kind not in "iu":

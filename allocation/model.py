@@ -61,8 +61,8 @@ class Adviser:
         _set(self, "service_packages", _frozen(self.service_packages))
         _set(self, "household_types", _frozen(self.household_types))
         _check_limit("adviser", self.id, self.monthly_limit)
-        if self.start_date and self.end_date:
-            _check_range("adviser", self.id, self.start_date, self.end_date)
+        # An end before the start is not refused (rules §2): one HubSpot typo must not stop
+        # every decision. Such an adviser is never available (allocation.columns).
 
     def offers(self, package: str) -> bool:
         wanted = normalise(package)
