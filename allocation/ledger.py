@@ -96,9 +96,9 @@ def _bucket(
     rows: np.ndarray, weeks: np.ndarray, weights: np.ndarray | None, shape: tuple[int, int]
 ) -> np.ndarray:
     """Sum ``weights`` into an advisers × weeks grid, dropping entries outside it."""
-    keep = (rows >= 0) & (weeks >= 0) & (weeks < shape[1])
-    flat = rows[keep] * shape[1] + weeks[keep]
-    w = None if weights is None else weights[keep]
+    keep = np.flatnonzero((rows >= 0) & (weeks >= 0) & (weeks < shape[1]))
+    flat = rows.take(keep) * shape[1] + weeks.take(keep)
+    w = None if weights is None else weights.take(keep)
     total = np.bincount(flat, weights=w, minlength=shape[0] * shape[1])
     return total.astype(np.float64).reshape(shape)
 
@@ -245,6 +245,6 @@ def _meeting_load(
     shape = (n_advisers, n_weeks)
     weeks = _week_rows(cols.meeting_day, origin)
     load = _bucket(cols.meeting_adviser, weeks, cols.meeting_weight, shape)
-    clarify = cols.meeting_is_clarify
-    count = _bucket(cols.meeting_adviser[clarify], weeks[clarify], None, shape)
+    clarify = np.flatnonzero(cols.meeting_is_clarify)
+    count = _bucket(cols.meeting_adviser.take(clarify), weeks.take(clarify), None, shape)
     return load, count
