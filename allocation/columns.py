@@ -162,8 +162,8 @@ def _counting(
 
 def _table_meetings(table: MeetingTable, index: Mapping[str, int], rules: Rules) -> MeetingArrays:
     # Every per-meeting string was coded when the table was made: look up the few distinct
-    # adviser ids and kinds, then gather (code -1, no adviser, lands on the trailing -1).
-    row_of_code = _ints([*(index.get(a, -1) for a in table.adviser_vocabulary), -1])
+    # adviser ids (None among them: no adviser) and kinds, then gather.
+    row_of_code = _ints(-1 if a is None else index.get(a, -1) for a in table.adviser_vocabulary)
     weight_of_code = _floats(rules.meeting_weights.get(k, 0.0) for k in table.kind_vocabulary)
     rows = row_of_code[table.adviser_codes]
     weights = weight_of_code[table.kind_codes]

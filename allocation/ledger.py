@@ -185,7 +185,8 @@ def _closed(cols: Columns, n_advisers: int, n_days: int, origin: int) -> np.ndar
 
 
 def _per_week(weekdays: np.ndarray) -> np.ndarray:
-    days = weekdays.reshape(weekdays.shape[0], -1, WEEKDAYS)
+    n_rows, n_days = weekdays.shape
+    days = weekdays.reshape(n_rows, n_days // WEEKDAYS, WEEKDAYS)
     total = days[:, :, 0].astype(np.float64)
     for k in range(1, WEEKDAYS):
         total = total + days[:, :, k]

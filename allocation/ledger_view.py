@@ -116,7 +116,8 @@ class Ledger:
         The same as building the ledger again with that many more ``PendingDeal`` records
         (a week before the current one counts in the current week; one past the horizon
         changes nothing), but only that adviser's row is worked out again: the load, starts,
-        balance, absorb and week reasons of one row, about a millisecond for 500 advisers.
+        balance, absorb and week reasons of one row, well under a millisecond for 500
+        advisers.
         ``delta`` may be negative (a booking undone).
         """
         column = max(int(week_index), self.current_index)

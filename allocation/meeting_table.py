@@ -8,13 +8,13 @@ hand ``Snapshot(meetings=MeetingTable(...))`` instead of a tuple of ``Meeting``.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from allocation.exceptions import InvalidInput
 from allocation.model import Meeting, normalise
@@ -26,6 +26,25 @@ def _strings(values: Iterable[Any]) -> np.ndarray:
     array = np.array(list(values) if not isinstance(values, np.ndarray) else values, dtype=object)
     array.flags.writeable = False
     return array
+
+
+def _codes(values: list[Any]) -> tuple[np.ndarray, tuple[Any, ...]]:
+    """Each value's position among the distinct values (in first-seen order), and those values.
+
+    One pass of dict lookups in C: values read from a store are fresh string objects, and
+    hashing each once is the least any coding of them can cost.
+    """
+    first_seen: dict[Any, int] = {}
+    # setdefault keeps the first position it was offered for a value: codes with gaps...
+    spread = np.fromiter(
+        map(first_seen.setdefault, values, itertools.count()), dtype=np.int64, count=len(values)
+    )
+    # ...closed up to 0..k-1 by one lookup table.
+    closed = np.zeros(len(values) + 1, dtype=np.int32)
+    closed[list(first_seen.values())] = np.arange(len(first_seen), dtype=np.int32)
+    codes = closed[spread]
+    codes.flags.writeable = False
+    return codes, tuple(first_seen)
 
 
 def _epoch_seconds(values: Iterable[Any]) -> np.ndarray:
@@ -70,8 +89,8 @@ class MeetingTable:
     kinds: np.ndarray
     deal_ids: np.ndarray
     # Derived on construction, for the core's array work:
-    adviser_codes: np.ndarray = field(init=False, repr=False)  # into adviser_vocabulary; -1
-    adviser_vocabulary: tuple[str, ...] = field(init=False, repr=False)
+    adviser_codes: np.ndarray = field(init=False, repr=False)  # into adviser_vocabulary
+    adviser_vocabulary: tuple[str | None, ...] = field(init=False, repr=False)
     kind_codes: np.ndarray = field(init=False, repr=False)  # into kind_vocabulary
     kind_vocabulary: tuple[str, ...] = field(init=False, repr=False)
     clarified_deal_ids: frozenset[str] = field(init=False, repr=False)
@@ -93,30 +112,27 @@ class MeetingTable:
         for name, column in columns.items():
             object.__setattr__(self, name, column)
 
-        codes, vocabulary = pd.factorize(self.adviser_ids)
-        self._set_codes("adviser", codes, tuple(vocabulary.tolist()))
+        codes, vocabulary = _codes(self.adviser_ids.tolist())
+        object.__setattr__(self, "adviser_codes", codes)
+        object.__setattr__(self, "adviser_vocabulary", vocabulary)
         self._normalise_kinds()
-        clarify = self.kind_code(CLARIFY)
-        carried = self.deal_ids[self.kind_codes == clarify] if clarify >= 0 else ()
-        object.__setattr__(self, "clarified_deal_ids", frozenset(d for d in carried if d))
-
-    def _set_codes(self, name: str, codes: np.ndarray, vocabulary: tuple[str, ...]) -> None:
-        codes = codes.astype(np.int32)  # half the memory of int64 to gather through
-        codes.flags.writeable = False
-        object.__setattr__(self, f"{name}_codes", codes)
-        object.__setattr__(self, f"{name}_vocabulary", vocabulary)
+        clarify = np.flatnonzero(self.kind_codes == self.kind_code(CLARIFY))
+        carried = self.deal_ids.take(clarify).tolist()
+        object.__setattr__(self, "clarified_deal_ids", frozenset(filter(None, carried)))
 
     def _normalise_kinds(self) -> None:
         """Code kinds against their normalised names ("Clarify " and "clarify" are one kind)."""
-        raw_codes, raw_names = pd.factorize(self.kinds, use_na_sentinel=False)
+        raw_codes, raw_names = _codes(self.kinds.tolist())
         vocabulary: dict[str, int] = {}
         to_vocabulary = [
             vocabulary.setdefault(normalise(k) if isinstance(k, str) else "", len(vocabulary))
             for k in raw_names
         ]
         codes = np.asarray(to_vocabulary, dtype=np.int32)[raw_codes]
+        codes.flags.writeable = False
         names = tuple(vocabulary)
-        self._set_codes("kind", codes, names)
+        object.__setattr__(self, "kind_codes", codes)
+        object.__setattr__(self, "kind_vocabulary", names)
         object.__setattr__(self, "kinds", _strings(np.array(names, dtype=object)[codes]))
 
     def kind_code(self, kind: str) -> int:

@@ -159,3 +159,10 @@ def test_ledgers_share_arrays_so_their_arrays_are_read_only():
     ledger = build_ledger(snapshot(adviser()), TODAY)
     with pytest.raises(ValueError, match="read-only"):
         ledger.balance[0, 0] = 5.0
+
+
+def test_a_firm_with_no_advisers_gives_nobody_every_way():
+    empty = Snapshot(()).with_pending(added=[pending("p1", "ghost", "2026-03-30")])
+    deal = Deal("x", "Series A")
+    assert allocate(deal, empty, TODAY).candidates == ()
+    assert choose(deal, empty, build_ledger(empty, TODAY)) is None
