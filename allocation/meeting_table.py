@@ -12,7 +12,7 @@ import itertools
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -97,10 +97,12 @@ class MeetingTable:
 
     def __post_init__(self) -> None:
         ids = _strings(self.ids)
+        # Kinds are read once as they come; the normalised array replaces them below.
+        kinds = self.kinds.tolist() if isinstance(self.kinds, np.ndarray) else list(self.kinds)
         columns = {
             "adviser_ids": _strings(self.adviser_ids),
             "starts": _epoch_seconds(self.starts),
-            "kinds": _strings(self.kinds),
+            "kinds": np.empty(len(kinds), dtype=object),
             "deal_ids": _strings(self.deal_ids),
         }
         for name, column in columns.items():
@@ -115,14 +117,14 @@ class MeetingTable:
         codes, vocabulary = _codes(self.adviser_ids.tolist())
         object.__setattr__(self, "adviser_codes", codes)
         object.__setattr__(self, "adviser_vocabulary", vocabulary)
-        self._normalise_kinds()
+        self._normalise_kinds(kinds)
         clarify = np.flatnonzero(self.kind_codes == self.kind_code(CLARIFY))
         carried = self.deal_ids.take(clarify).tolist()
         object.__setattr__(self, "clarified_deal_ids", frozenset(filter(None, carried)))
 
-    def _normalise_kinds(self) -> None:
+    def _normalise_kinds(self, kinds: list[Any]) -> None:
         """Code kinds against their normalised names ("Clarify " and "clarify" are one kind)."""
-        raw_codes, raw_names = _codes(self.kinds.tolist())
+        raw_codes, raw_names = _codes(kinds)
         vocabulary: dict[str, int] = {}
         to_vocabulary = [
             vocabulary.setdefault(normalise(k) if isinstance(k, str) else "", len(vocabulary))
@@ -143,15 +145,29 @@ class MeetingTable:
             return -1
 
     @classmethod
+    def from_columns(
+        cls,
+        ids: Sequence[str],
+        adviser_ids: Sequence[str | None],
+        starts: Sequence[int],
+        kinds: Sequence[str],
+        deal_ids: Sequence[str | None],
+    ) -> MeetingTable:
+        """The table of five columns as a store reads them (lists, tuples or arrays)."""
+        # The constructor makes its own read-only array of every column.
+        columns = (ids, adviser_ids, starts, kinds, deal_ids)
+        return cls(*(cast(np.ndarray, column) for column in columns))
+
+    @classmethod
     def from_meetings(cls, meetings: Iterable[Meeting]) -> MeetingTable:
         """The table of ``Meeting`` records (starts kept to the whole second)."""
         rows = tuple(meetings)
-        return cls(
-            ids=_strings(m.id for m in rows),
-            adviser_ids=_strings(m.adviser_id for m in rows),
-            starts=np.asarray([math.floor(m.start.timestamp()) for m in rows], dtype=np.int64),
-            kinds=_strings(m.kind for m in rows),
-            deal_ids=_strings(m.deal_id for m in rows),
+        return cls.from_columns(
+            [m.id for m in rows],
+            [m.adviser_id for m in rows],
+            [math.floor(m.start.timestamp()) for m in rows],
+            [m.kind for m in rows],
+            [m.deal_id for m in rows],
         )
 
     def __len__(self) -> int:

@@ -7,8 +7,6 @@ import random
 import zoneinfo
 from dataclasses import dataclass
 
-import numpy as np
-
 from allocation import (
     Adviser,
     Closure,
@@ -124,12 +122,16 @@ class MeetingColumns:
     deal_ids: list[str | None]
 
     def table(self) -> MeetingTable:
-        return MeetingTable(
-            ids=np.array(self.ids, dtype=object),
-            adviser_ids=np.array(self.adviser_ids, dtype=object),
-            starts=np.array(self.starts, dtype=np.int64),
-            kinds=np.array(self.kinds, dtype=object),
-            deal_ids=np.array(self.deal_ids, dtype=object),
+        return MeetingTable.from_columns(
+            self.ids, self.adviser_ids, self.starts, self.kinds, self.deal_ids
+        )
+
+    def meetings(self) -> tuple[Meeting, ...]:
+        """The same meetings as records, as a store had to make them for the old path."""
+        columns = (self.ids, self.adviser_ids, self.starts, self.kinds, self.deal_ids)
+        return tuple(
+            Meeting(i, a, dt.datetime.fromtimestamp(s, dt.UTC), k, d)
+            for i, a, s, k, d in zip(*columns, strict=True)
         )
 
 
