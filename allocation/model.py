@@ -61,8 +61,8 @@ class Adviser:
         _set(self, "service_packages", _frozen(self.service_packages))
         _set(self, "household_types", _frozen(self.household_types))
         _check_limit("adviser", self.id, self.monthly_limit)
-        if self.start_date and self.end_date:
-            _check_range("adviser", self.id, self.start_date, self.end_date)
+        # An end before the start is not refused (rules §2): one HubSpot typo must not stop
+        # every decision. Such an adviser is never available (allocation.columns).
 
     def offers(self, package: str) -> bool:
         wanted = normalise(package)
@@ -223,23 +223,3 @@ class Rules:
     def household_exempt(self, package: str) -> bool:
         wanted = normalise(package)
         return any(normalise(p) == wanted for p in self.household_exempt_packages)
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    advisers: tuple[Adviser, ...]
-    meetings: tuple[Meeting, ...] = ()
-    leave: tuple[Leave, ...] = ()
-    closures: tuple[Closure, ...] = ()
-    overrides: tuple[Override, ...] = ()
-    pending: tuple[PendingDeal, ...] = ()
-    rules: Rules = field(default_factory=Rules)
-
-    def __post_init__(self) -> None:
-        for name in ("advisers", "meetings", "leave", "closures", "overrides", "pending"):
-            _set(self, name, tuple(getattr(self, name)))
-        seen: set[str] = set()
-        for adviser in self.advisers:
-            if adviser.id in seen:
-                raise InvalidInput(f"adviser {adviser.id}: listed twice in the snapshot")
-            seen.add(adviser.id)

@@ -24,7 +24,20 @@ WEEK_REASONS: tuple[str | None, ...] = (
     None,  # history week: never open, no reason
 )
 OPEN_CODE = 0
+BEFORE_START_CODE = 1
+AWAY_CODE = 2
+WEEKLY_MAX_CODE = 3
+NO_BALANCE_CODE = 4
+OVERBOOKS_LATER_CODE = 5
 HISTORY_CODE = len(WEEK_REASONS) - 1
+
+# Eligibility (§3.1-3) as integer codes per adviser; index = code, 0 = eligible.
+EXCLUSIONS: tuple[str | None, ...] = (
+    None,
+    NOT_TAKING_CLIENTS,
+    PACKAGE_MISMATCH,
+    HOUSEHOLD_MISMATCH,
+)
 
 PLAIN_WORDS: dict[str, str] = {
     NOT_TAKING_CLIENTS: "not taking on new clients",

@@ -23,15 +23,21 @@ def week_index(day: dt.date, first_monday: dt.date) -> int:
     return (week_of(day) - first_monday).days // DAYS_PER_WEEK
 
 
+SECONDS_PER_DAY = 86_400
+EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+
+
 def local_day_ordinals(epoch_seconds: np.ndarray, timezone: str) -> np.ndarray:
-    """Proleptic Gregorian ordinals of the local calendar dates of UTC instants.
+    """Proleptic Gregorian ordinals of the local calendar dates of UTC instants (seconds).
 
     Done in one vectorised tz conversion because per-datetime ``astimezone`` is the slowest
     part of bucketing tens of thousands of meetings.
     """
-    if len(epoch_seconds) == 0:
+    seconds = np.asarray(epoch_seconds)
+    if len(seconds) == 0:
         return np.zeros(0, dtype=np.int64)
-    utc = pd.to_datetime(epoch_seconds, unit="s", utc=True)
-    local = utc.tz_convert(timezone).tz_localize(None).to_numpy(dtype="datetime64[D]")
-    epoch_ordinal = dt.date(1970, 1, 1).toordinal()
-    return local.astype(np.int64) + epoch_ordinal
+    if seconds.dtype.kind == "f":
+        seconds = np.floor(seconds)
+    utc = pd.DatetimeIndex(seconds.astype(np.int64).astype("datetime64[s]")).tz_localize("UTC")
+    local = utc.tz_convert(timezone).tz_localize(None).to_numpy().astype("datetime64[s]")
+    return local.astype(np.int64) // SECONDS_PER_DAY + EPOCH_ORDINAL

@@ -7,7 +7,17 @@ import random
 import zoneinfo
 from dataclasses import dataclass
 
-from allocation import Adviser, Closure, Leave, Meeting, Override, PendingDeal, Rules, Snapshot
+from allocation import (
+    Adviser,
+    Closure,
+    Leave,
+    Meeting,
+    MeetingTable,
+    Override,
+    PendingDeal,
+    Rules,
+    Snapshot,
+)
 
 PACKAGES = ("Seed", "Series A", "Series B", "Series C", "IPO")
 HOUSEHOLDS = ("Single", "Couple")
@@ -98,4 +108,39 @@ def synthetic_firm(today: dt.date, size: FirmSize = FirmSize(), seed: int = 7) -
     )
     return Snapshot(
         advisers, meetings, tuple(leave), tuple(closures), tuple(overrides), pending, Rules()
+    )
+
+
+@dataclass(frozen=True)
+class MeetingColumns:
+    """A firm's meetings as the five plain Python lists a store reads from its rows."""
+
+    ids: list[str]
+    adviser_ids: list[str]
+    starts: list[int]  # UTC epoch seconds
+    kinds: list[str]
+    deal_ids: list[str | None]
+
+    def table(self) -> MeetingTable:
+        return MeetingTable.from_columns(
+            self.ids, self.adviser_ids, self.starts, self.kinds, self.deal_ids
+        )
+
+    def meetings(self) -> tuple[Meeting, ...]:
+        """The same meetings as records, as a store had to make them for the old path."""
+        columns = (self.ids, self.adviser_ids, self.starts, self.kinds, self.deal_ids)
+        return tuple(
+            Meeting(i, a, dt.datetime.fromtimestamp(s, dt.UTC), k, d)
+            for i, a, s, k, d in zip(*columns, strict=True)
+        )
+
+
+def meeting_columns(snapshot: Snapshot) -> MeetingColumns:
+    meetings = list(snapshot.meetings)
+    return MeetingColumns(
+        ids=[m.id for m in meetings],
+        adviser_ids=[m.adviser_id for m in meetings],
+        starts=[int(m.start.timestamp()) for m in meetings],
+        kinds=[m.kind for m in meetings],
+        deal_ids=[m.deal_id for m in meetings],
     )

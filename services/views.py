@@ -104,11 +104,7 @@ def schedule(snapshot: Snapshot, ledger: Ledger, adviser_id: str) -> AdviserSche
         adviser=adviser,
         weeks=weeks,
         earliest_week=ledger.earliest_week(adviser_id),
-        meetings=tuple(
-            sorted(
-                (m for m in snapshot.meetings if m.adviser_id == adviser_id), key=lambda m: m.start
-            )
-        ),
+        meetings=tuple(sorted(snapshot.meetings_of(adviser_id), key=lambda m: m.start)),
         leave=tuple(
             sorted((x for x in snapshot.leave if x.adviser_id == adviser_id), key=lambda x: x.start)
         ),

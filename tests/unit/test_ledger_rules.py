@@ -85,6 +85,13 @@ class TestAvailability:
         assert avail[d("2026-04-06")] == 1
         assert avail[d("2026-04-13")] == 0
 
+    def test_an_end_before_the_start_is_not_refused_the_adviser_is_never_available(self):
+        # Within prestart_weeks of the start: without the rule, weeks in between would open.
+        typo = adviser("typo", start_date=d("2026-05-06"), end_date=d("2026-05-01"))
+        snap = snapshot(typo, adviser("eli"))
+        assert set(column(snap, "avail", "typo")) == {0}
+        assert set(column(snap, "avail", "eli")) == {1}
+
 
 class TestMonthlyLimit:
     def test_default_pod_and_own_limits(self):
