@@ -20,7 +20,7 @@ from typing import Any
 
 from google.cloud import firestore
 
-from allocation import Adviser, Leave, Meeting, PendingDeal
+from allocation import Adviser, Leave, Meeting, MeetingTable, PendingDeal
 from integrations import store_common as common
 from integrations.firestore_docs import (
     ADVISERS,
@@ -95,6 +95,10 @@ class FirestoreStore(FirestoreHistory):
     def list_meetings(self, start: dt.date, end: dt.date) -> list[Meeting]:
         rows = self.rows(self._meetings_query(start, end), MEETINGS)
         return [codec.meeting_from_dict(r) for r in rows]
+
+    def meeting_table(self, start: dt.date, end: dt.date) -> MeetingTable:
+        rows = self.rows(self._meetings_query(start, end), MEETINGS)
+        return codec.meeting_table_from_dicts(rows)
 
     def replace_meetings(
         self, meetings: Sequence[Meeting], start: dt.date, end: dt.date

@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from allocation import Adviser, Leave, Meeting, PendingDeal
+from allocation import Adviser, Leave, Meeting, MeetingTable, PendingDeal
 from integrations import sqlite_schema as db
 from integrations import store_common as common
 from integrations.errors import NotFound, SyncInProgress
@@ -59,6 +59,15 @@ class SqliteStore(SqliteEdits):
             (start.isoformat(), end.isoformat()),
         )
         return [codec.meeting_from_dict(db.loads(r["data"])) for r in rows]
+
+    def meeting_table(self, start: dt.date, end: dt.date) -> MeetingTable:
+        rows = self._query(
+            "SELECT id, adviser_id, start_epoch, kind, deal_id FROM meetings "
+            "WHERE start_day >= ? AND start_day < ? ORDER BY id",
+            (start.isoformat(), end.isoformat()),
+        )
+        ids, advisers, starts, kinds, deals = zip(*rows, strict=True) if rows else ((),) * 5
+        return MeetingTable.from_columns(ids, advisers, starts, kinds, deals)
 
     def replace_meetings(
         self, meetings: Sequence[Meeting], start: dt.date, end: dt.date

@@ -11,7 +11,16 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
-from allocation import Adviser, Closure, Leave, Meeting, Override, PendingDeal, Rules
+from allocation import (
+    Adviser,
+    Closure,
+    Leave,
+    Meeting,
+    MeetingTable,
+    Override,
+    PendingDeal,
+    Rules,
+)
 from services import explanation
 from services.records import (
     AllocationRecord,
@@ -111,6 +120,18 @@ def meeting_to_dict(m: Meeting) -> Json:
         "kind": m.kind,
         "deal_id": m.deal_id,
     }
+
+
+def meeting_table_from_dicts(rows: Iterable[Mapping[str, Any]]) -> MeetingTable:
+    """Stored meetings as columns, with no ``Meeting`` object made on the way."""
+    ordered = sorted(rows, key=lambda r: str(r["id"]))
+    return MeetingTable.from_columns(
+        [r["id"] for r in ordered],
+        [r["adviser_id"] for r in ordered],
+        [int(_datetime(r["start"]).timestamp()) for r in ordered],
+        [r["kind"] for r in ordered],
+        [r.get("deal_id") for r in ordered],
+    )
 
 
 def meeting_from_dict(d: Mapping[str, Any]) -> Meeting:

@@ -29,7 +29,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from allocation import Adviser, Closure, Leave, Meeting, Override, PendingDeal
+from allocation import Adviser, Closure, Leave, Meeting, MeetingTable, Override, PendingDeal
 from services.records import (
     AllocationRecord,
     AuditEntry,
@@ -54,6 +54,11 @@ class ReferenceData(Protocol):
 
     def list_meetings(self, start: dt.date, end: dt.date) -> list[Meeting]:
         """Meetings whose UTC start date lies in [start, end)."""
+        ...
+
+    def meeting_table(self, start: dt.date, end: dt.date) -> MeetingTable:
+        """The same meetings as ``list_meetings``, as columns (no object per meeting): how a
+        snapshot is loaded, which is most of what a cold decision costs."""
         ...
 
     def replace_meetings(

@@ -75,7 +75,7 @@ def load_prepared(store: Store, today: dt.date) -> Prepared:
     pending += [p for load in booked.loads for p in load.pending]
     snapshot = Snapshot(
         advisers=tuple(store.list_advisers()),
-        meetings=tuple(store.list_meetings(start, end)),
+        meetings=store.meeting_table(start, end),
         leave=tuple(store.list_leave()),
         closures=tuple(v.value for v in store.list_closures()),
         overrides=tuple(v.value for v in store.list_overrides()),
@@ -109,8 +109,8 @@ def with_loads(prepared: Prepared, changed: Iterable[AdviserLoad], watermark: st
         removed |= {p.deal_id for p in load.pending}  # an open deal of ours is booked now
         added += load.pending
         loads[load.adviser_id] = load
-    kept = tuple(p for p in prepared.snapshot.pending if p.deal_id not in removed)
-    snapshot = dataclasses.replace(prepared.snapshot, pending=kept + tuple(added))
+    # Only the touched advisers' ledger rows are recomputed; the rest of the firm is reused.
+    snapshot = prepared.snapshot.with_pending(added=added, removed=removed)
     return dataclasses.replace(prepared, snapshot=snapshot, watermark=watermark, loads=loads)
 
 

@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from allocation import Adviser, Closure, Leave, Meeting, Override, PendingDeal
+from allocation import Adviser, Closure, Leave, Meeting, MeetingTable, Override, PendingDeal
 from integrations import store_common as common
 from integrations.errors import AlreadyRecorded, NotFound, StaleEdit
 from services import codec
@@ -61,6 +61,12 @@ class InMemoryStore(InMemoryBase):
             self._read()
             rows = [r for r in self._meetings.values() if _in_window(r, start, end)]
             return [codec.meeting_from_dict(r) for r in rows]
+
+    def meeting_table(self, start: dt.date, end: dt.date) -> MeetingTable:
+        with self._lock:
+            self._read()
+            rows = [r for r in self._meetings.values() if _in_window(r, start, end)]
+        return codec.meeting_table_from_dicts(rows)
 
     def replace_meetings(
         self, meetings: Sequence[Meeting], start: dt.date, end: dt.date
