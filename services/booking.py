@@ -28,6 +28,7 @@ from services.records import (
     UNALLOCATED,
     WRITEBACK_PENDING,
     AllocationRecord,
+    AuditEntry,
     ConsoleSettings,
     record_of,
 )
@@ -196,10 +197,15 @@ def retry_writebacks(
         raise BadRequest("HubSpot is not configured (HUBSPOT_TOKEN), so nothing can be written")
     if deal_id is not None and store.get_allocation(deal_id) is None:
         raise NotFound(f"deal {deal_id} has no recorded allocation")
-    return outbox.drain(
+    drained = outbox.drain(
         store=store, crm=crm, settings=settings, notifier=notifier, clock=clock,
-        deal_id=deal_id, actor=actor, forced=True,
+        deal_id=deal_id, forced=True,
     )  # fmt: skip
+    if actor != SYSTEM_ACTOR:
+        done = {"written": drained.written, "failed": drained.failed, "busy": drained.skipped}
+        entry = AuditEntry(clock(), actor, "writeback.retry", "allocations", deal_id or "all")
+        store.append_audit(replace(entry, after=done))
+    return drained
 
 
 def reassign(

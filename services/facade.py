@@ -25,6 +25,7 @@ from services.ports import Crm, HolidayCalendar, LeaveSource, Notifier, Store
 from services.preview import Preview, WhatIf, preview, preview_deal
 from services.records import (
     UNALLOCATED,
+    WRITEBACK_FAILED,
     WRITEBACK_PENDING,
     AllocationRecord,
     AuditEntry,
@@ -234,6 +235,10 @@ class Services(AdminUseCases):
 
     def writebacks_pending(self) -> list[AllocationRecord]:
         return history.queue(self.store, WRITEBACK_PENDING)
+
+    def writebacks_failed(self) -> list[AllocationRecord]:
+        """Write-backs the outbox gave up on: a person must look (then Retry)."""
+        return history.queue(self.store, WRITEBACK_FAILED)
 
     def allocations_per_month(self, wanted: AllocationFilter | None = None) -> pd.DataFrame:
         return history.per_adviser_month(self.allocations(wanted), self.advisers())

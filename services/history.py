@@ -12,7 +12,13 @@ import pandas as pd
 from allocation import Adviser, explain, normalise
 from services.explanation import blocked_count
 from services.ports import Store
-from services.records import UNALLOCATED, WRITEBACK_PENDING, AllocationRecord, AuditEntry
+from services.records import (
+    UNALLOCATED,
+    WRITEBACK_FAILED,
+    WRITEBACK_PENDING,
+    AllocationRecord,
+    AuditEntry,
+)
 
 HISTORY_LIMIT = 5000
 ALLOCATION_COLUMNS = [
@@ -50,8 +56,9 @@ def list_allocations(store: Store, wanted: AllocationFilter) -> list[AllocationR
 
 
 def queue(store: Store, status: str) -> list[AllocationRecord]:
-    """Deals nobody could take (``unallocated``) or whose write-back failed."""
-    if status not in (UNALLOCATED, WRITEBACK_PENDING):
+    """Deals nobody could take (``unallocated``), whose write-back is waiting in the outbox,
+    or whose write-back the outbox gave up on."""
+    if status not in (UNALLOCATED, WRITEBACK_PENDING, WRITEBACK_FAILED):
         raise ValueError(f"no queue for status {status!r}")
     return store.list_allocations(status=status, limit=HISTORY_LIMIT)
 

@@ -191,11 +191,12 @@ def drain(
     notifier: Notifier | None,
     clock: Callable[[], dt.datetime],
     deal_id: str | None = None,
-    actor: str = SYSTEM_ACTOR,
     forced: bool = False,
 ) -> Drained:
     """Write back every due record (or ``deal_id``'s). ``forced`` (a person pressing Retry)
-    ignores the backoff and retries records given up on; a held lease is always respected."""
+    ignores the backoff and retries records given up on; a held lease is always respected.
+    The outbox's own bookkeeping (claims, outcomes) is not audited as anyone's edit."""
+    actor = SYSTEM_ACTOR
     if deal_id is not None:
         found = store.get_allocation(deal_id)
         candidates = [found] if found is not None else []

@@ -10,6 +10,7 @@ from tests.contract.allocations_contract import AllocationContract
 from tests.contract.concurrency_contract import ConcurrencyContract
 from tests.contract.edits_contract import EditContract
 from tests.contract.history_contract import HistoryContract
+from tests.contract.outbox_contract import OutboxContract
 from tests.contract.reference_contract import ReferenceDataContract
 from tests.contract.rejections_contract import RejectionContract
 from tests.contract.version_contract import DataVersionContract
@@ -20,6 +21,7 @@ class StoreContract(
     EditContract,
     AllocationContract,
     RejectionContract,
+    OutboxContract,
     HistoryContract,
     DataVersionContract,
     ConcurrencyContract,
