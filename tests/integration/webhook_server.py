@@ -190,6 +190,11 @@ class WebhookProcess:
     def output(self) -> str:
         return Path(self._log.name).read_text(errors="replace")
 
+    def kill(self) -> None:
+        """kill -9: the process dies mid-request, as in an OOM or a forced deploy."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=15)
+
     def stop(self) -> None:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
