@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import platform
 
-from bench import cold_start, core, heatmap, store
+from bench import booking, cold_start, core, heatmap, store
 from bench.synthetic import FirmSize
 from bench.timing import table
 
@@ -31,8 +31,14 @@ def main() -> None:
     print(table(core.run(args.runs), ["what", "median_ms", "p95_ms", "peak_mb", "runs"]))
     print("\n## Availability heatmap, 300 advisers × 52 weeks (target: under 300 ms)\n")
     print(table(heatmap.run(args.runs), heatmap.COLUMNS))
-    print("\n## Store reads on embedded SQLite (bounded: the same with years of history)\n")
+    print("\n## Documents read on embedded SQLite (bounded: the same with years of history)\n")
     print(table(store.run(), store.COLUMNS))
+    print(
+        "\n## One allocation, server-side, with another process booking in between "
+        "(targets: SQLite 500 advisers under 40 ms p50; Firestore 100 advisers at most 20 "
+        "documents and under 150 ms)\n"
+    )
+    print(table(booking.run(), booking.COLUMNS))
     print("\n## Webhook cold start, each run a new process\n")
     print(table(cold_start.run(), cold_start.COLUMNS))
     if args.webhook:

@@ -16,7 +16,7 @@ from allocation import week_of
 from console import handle, widgets
 from console.auth import User
 from services.errors import ServiceError
-from services.records import AllocationRecord
+from services.records import AllocationRecord, RejectedDelivery
 
 if TYPE_CHECKING:
     from services import Services
@@ -120,3 +120,62 @@ def queue(
     if key == "writeback":
         retry_panel(svc, user, records, f"allocations.{key}.retry")
     reassign_form(svc, user, records, f"allocations.{key}.reassign")
+
+
+REJECTED_COLUMNS = {
+    "received_at": st.column_config.DatetimeColumn(
+        "First received (UTC)", format="D MMM YYYY HH:mm"
+    ),
+    "deal_id": st.column_config.TextColumn("Deal"),
+    "reason": st.column_config.TextColumn("Why it was refused", width="large"),
+    "times": st.column_config.NumberColumn("Times received"),
+    "fields": st.column_config.TextColumn("What arrived", width="large"),
+}
+
+
+def rejected_frame(rejections: Sequence[RejectedDelivery]) -> pd.DataFrame:
+    rows = [
+        {
+            "received_at": r.received_at,
+            "deal_id": r.deal_id or "no deal id",
+            "reason": r.reason,
+            "times": r.times,
+            "fields": "; ".join(f"{k}: {v}" for k, v in r.fields.items()),
+        }
+        for r in rejections
+    ]
+    return pd.DataFrame(rows, columns=list(REJECTED_COLUMNS))
+
+
+def rejected_queue(
+    svc: Services, user: User, rejections: Sequence[RejectedDelivery], key: str
+) -> None:
+    """Deliveries HubSpot sent that were refused for their content: re-run once fixed, or
+    dismiss with a reason."""
+    if not rejections:
+        st.success("No refused deliveries waiting.")
+        return
+    st.dataframe(rejected_frame(rejections), hide_index=True, column_config=REJECTED_COLUMNS)
+    if not user.is_editor:
+        st.caption("Only editors can re-run or dismiss refused deliveries.")
+        return
+    labels = {r.id: f"{r.deal_id or 'no deal id'}: {r.reason[:80]}" for r in rejections}
+    chosen = st.selectbox("Delivery", list(labels), format_func=labels.__getitem__,
+                          key=f"{key}.chosen")  # fmt: skip
+    cols = st.columns([1, 2, 1], vertical_alignment="bottom")
+    rerun = cols[0].button("Re-run it", type="primary", key=f"{key}.rerun",
+                           help="Decide the deal again, now that the deal or the catalogue "
+                           "is fixed (read afresh from HubSpot when it is connected)")  # fmt: skip
+    why = cols[1].text_input("Reason to dismiss", key=f"{key}.why")
+    dismiss = cols[2].button("Dismiss", key=f"{key}.dismiss")
+    if chosen is None or not (rerun or dismiss):
+        return
+    try:
+        if rerun:
+            outcome = svc.rerun_rejection(chosen, user.actor, user.is_editor)
+            _done(f"Deal {outcome.deal_id} re-run: {outcome.status.replace('_', ' ')}.")
+        else:
+            svc.dismiss_rejection(chosen, why, user.actor, user.is_editor)
+            _done("Refused delivery dismissed.")
+    except ServiceError as exc:
+        widgets.show_error(exc)

@@ -8,13 +8,14 @@ import streamlit as st
 from console import allocation_actions, auth, handle, state, widgets
 from console.text import chart_text, plain
 from services.history import AllocationFilter
-from services.records import ALLOCATED, UNALLOCATED, WRITEBACK_PENDING
+from services.records import ALLOCATED, UNALLOCATED, WRITEBACK_FAILED, WRITEBACK_PENDING
 
 ANY = "Any"
 STATUS_WORDS = {
     ANY: "Any status",
     ALLOCATED: "Allocated",
     WRITEBACK_PENDING: "Write-back pending",
+    WRITEBACK_FAILED: "Write-back failed",
     UNALLOCATED: "Unallocated",
 }
 
@@ -42,11 +43,13 @@ wanted = AllocationFilter(
     status=None if status == ANY else status,
 )
 history = svc.allocations_frame(wanted)
-unallocated, pending = svc.unallocated(), svc.writebacks_pending()
+unallocated, rejected = svc.unallocated(), svc.rejections()
+pending = svc.writebacks_failed() + svc.writebacks_pending()  # given up first: act on them
 
 tabs = st.tabs(
     [f"History ({len(history)})", f"Unallocated ({len(unallocated)})",
-     f"Write-back pending ({len(pending)})", "Per adviser per month"]
+     f"Write-backs waiting ({len(pending)})", f"Refused deliveries ({len(rejected)})",
+     "Per adviser per month"]
 )  # fmt: skip
 with tabs[0]:
     st.dataframe(
@@ -75,11 +78,10 @@ with tabs[1]:
         "unallocated",
     )  # fmt: skip
 with tabs[2]:
-    allocation_actions.queue(
-        svc, user, pending, svc.allocations_frame(AllocationFilter(status=WRITEBACK_PENDING)),
-        "writeback",
-    )  # fmt: skip
+    allocation_actions.queue(svc, user, pending, svc.records_frame(pending), "writeback")
 with tabs[3]:
+    allocation_actions.rejected_queue(svc, user, rejected, "allocations.rejected")
+with tabs[4]:
     monthly = svc.allocations_per_month(wanted)
     if monthly.empty:
         st.info("No allocations match the filters.")

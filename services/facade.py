@@ -222,7 +222,10 @@ class Services(AdminUseCases):
         return history.list_allocations(self.store, wanted or AllocationFilter())
 
     def allocations_frame(self, wanted: AllocationFilter | None = None) -> pd.DataFrame:
-        return history.allocations_frame(self.allocations(wanted), self.advisers())
+        return self.records_frame(self.allocations(wanted))
+
+    def records_frame(self, records: Sequence[AllocationRecord]) -> pd.DataFrame:
+        return history.allocations_frame(records, self.advisers())
 
     def allocation(self, deal_id: str) -> AllocationRecord | None:
         return self.store.get_allocation(deal_id)

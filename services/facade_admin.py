@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
 
-from allocation import Adviser, Closure
-from services import access, console_edits, editing, settings_edit
+from allocation import Adviser, Closure, Deal
+from services import access, console_edits, editing, rejections, settings_edit
 from services.access import Admission, SignIn
+from services.booking import Outcome
+from services.deal_intake import DealFields
 from services.editing import SaveResult, require_editor
-from services.errors import ServiceError
-from services.ports import HolidayCalendar, LeaveSource, Store
-from services.records import ConsoleSettings, SyncRun, Versioned
+from services.errors import BadRequest, ServiceError
+from services.ports import Crm, HolidayCalendar, LeaveSource, Store
+from services.records import ConsoleSettings, RejectedDelivery, SyncRun, Versioned
 from services.rows import RowEdits
 from services.syncing import Syncer
 
@@ -26,10 +29,18 @@ from services.syncing import Syncer
 class AdminUseCases:
     store: Store
     syncer: Syncer
+    crm: Crm | None
+    settings: Any
     leave_source: LeaveSource | None
     holiday_calendar: HolidayCalendar | None
 
     def now(self) -> dt.datetime:
+        raise NotImplementedError
+
+    def today(self) -> dt.date:
+        raise NotImplementedError
+
+    def allocate(self, deal: Deal, source: str = "console") -> Outcome:
         raise NotImplementedError
 
     def advisers(self) -> tuple[Adviser, ...]:
@@ -75,6 +86,51 @@ class AdminUseCases:
         """Whether a signed-in person may use the console, and edit (``services.access``):
         ``admins`` are the configured first editors (``CONSOLE_ADMINS``)."""
         return access.admit(person, self.console_settings().value, admins)
+
+    # --- rejected deliveries ---------------------------------------------------------------
+
+    def rejections(self) -> list[RejectedDelivery]:
+        """Deliveries refused for their content and not yet dealt with, newest first."""
+        return self.store.list_rejections(status="open")
+
+    def deal_fields(self) -> DealFields:
+        """The deal property names the firm's HubSpot uses (HUBSPOT_DEAL_PROPERTIES)."""
+        raw = self.settings.get("HUBSPOT_DEAL_PROPERTIES") if self.settings is not None else None
+        try:
+            return DealFields.parse(raw)
+        except ValueError as exc:
+            raise ServiceError(f"HUBSPOT_DEAL_PROPERTIES: {exc}") from None
+
+    def rerun_rejection(self, rejection_id: str, actor: str, is_editor: bool) -> Outcome:
+        """Decide a refused deal again, once the deal or the catalogue is fixed: read afresh
+        from HubSpot when it is configured, else from what arrived. Still refused: the entry
+        stays open with the new reason, and the error says why."""
+        require_editor(is_editor, actor, "rejected deliveries")
+        rejection = rejections.find(self.store, rejection_id)
+        try:
+            deal = rejections.deal_to_rerun(rejection, self.crm, self.deal_fields(), self.today())
+            outcome = self.allocate(deal, source="console")
+        except BadRequest as exc:
+            self.store.record_rejection(replace(rejection, reason=str(exc)))
+            raise
+        names = {a.id: a.name for a in self.advisers()}
+        done = outcome.record
+        words = (
+            f"already decided ({done.status.replace('_', ' ')})"
+            if outcome.replay
+            else f"allocated to {names.get(done.adviser_id or '', done.adviser_id)}"
+            if done.adviser_id
+            else "recorded as unallocated"
+        )
+        self.store.resolve_rejection(rejection_id, f"re-run by {actor}: {words}", actor)
+        return outcome
+
+    def dismiss_rejection(self, rejection_id: str, why: str, actor: str, is_editor: bool) -> None:
+        """Close an entry nobody needs to act on (a test deal, a duplicate), saying why."""
+        require_editor(is_editor, actor, "rejected deliveries")
+        if not why.strip():
+            raise BadRequest("say why this delivery needs no action (it is kept in the audit log)")
+        self.store.resolve_rejection(rejection_id, f"dismissed by {actor}: {why.strip()}", actor)
 
     # --- public holidays -------------------------------------------------------------------
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from console import state
 from services.errors import Forbidden
-from tests.app.firm import TODAY, VIEWER_USER, Firm, page, small_firm
+from services.records import RejectedDelivery
+from tests.app.firm import TODAY, VIEWER_USER, Firm, page, small_firm, texts
 
 PAGE = "pages/allocations.py"
 REASSIGN = "allocations.unallocated.reassign"
@@ -36,10 +39,11 @@ def test_history_lists_every_decision_newest_first(firm: Firm) -> None:
 
     assert not at.exception
     assert deals(at) == ["D-102", "D-101", "D-100"]
-    assert [t.label for t in at.tabs][:3] == [
+    assert [t.label for t in at.tabs][:4] == [
         "History (3)",
         "Unallocated (1)",
-        "Write-back pending (1)",
+        "Write-backs waiting (1)",
+        "Refused deliveries (0)",
     ]
 
 
@@ -139,7 +143,7 @@ def test_retry_writes_a_pending_adviser_back_to_hubspot(firm: Firm) -> None:
     assert not at.exception
     assert firm.store.get_allocation("D-101").status == "allocated"
     assert firm.crm.writes == [("D-101", "dana", "advisor")]
-    assert "Write-back pending (0)" in [t.label for t in at.tabs]
+    assert "Write-backs waiting (0)" in [t.label for t in at.tabs]
 
 
 def test_a_failed_retry_keeps_the_deal_in_the_queue(firm: Firm) -> None:
@@ -161,3 +165,54 @@ def test_allocations_per_adviser_per_month_are_charted(firm: Firm) -> None:
     assert not at.exception
     assert list(monthly["adviser"]) == ["Dana", "Dana"]
     assert at.get("plotly_chart")
+
+
+# --- refused deliveries ---------------------------------------------------------------------
+
+REFUSED = "allocations.rejected"
+
+
+def refused(firm: Firm, package: str = "Series Q") -> None:
+    """A delivery the webhook refused: a package the catalogue did not know yet."""
+    rejection = RejectedDelivery(
+        id="4242", reason=f"deal 4242: unknown service package {package!r}",
+        received_at=dt.datetime(2026, 3, 10, 22, tzinfo=dt.UTC), deal_id="4242",
+        fields={"service_package": repr("Series A"), "household_type": repr("Couple")},
+    )  # fmt: skip
+    firm.store.record_rejection(rejection)
+
+
+def test_a_refused_delivery_is_listed_and_re_run_once_fixed(firm: Firm) -> None:
+    refused(firm)
+    firm.crm.deals["4242"] = {"service_package": "Series A"}  # ops fixed the deal in HubSpot
+    at = page(PAGE, firm).run()
+    assert "Refused deliveries (1)" in [t.label for t in at.tabs]
+    [table] = [d.value for d in at.dataframe if "reason" in d.value.columns]
+    assert list(table["deal_id"]) == ["4242"]
+
+    next(b for b in at.button if b.key == f"{REFUSED}.rerun").click().run()
+
+    record = firm.store.get_allocation("4242")
+    assert record is not None
+    assert record.source == "console"
+    assert firm.store.list_rejections() == []
+    [closed] = firm.store.list_rejections(status="resolved")
+    assert closed.resolution.startswith("re-run by ")
+
+
+def test_dismissing_a_refused_delivery_needs_a_reason(firm: Firm) -> None:
+    refused(firm)
+    at = page(PAGE, firm).run()
+    next(b for b in at.button if b.key == f"{REFUSED}.dismiss").click().run()
+    assert "say why this delivery needs no action" in texts(at, "error")
+    at.text_input(key=f"{REFUSED}.why").input("a test deal from training").run()
+    next(b for b in at.button if b.key == f"{REFUSED}.dismiss").click().run()
+    assert firm.store.list_rejections() == []
+
+
+def test_viewers_see_refused_deliveries_but_cannot_act(firm: Firm) -> None:
+    refused(firm)
+    at = page(PAGE, firm, user=VIEWER_USER).run()
+    assert not [b for b in at.button if b.key and b.key.startswith(REFUSED)]
+    with pytest.raises(Forbidden):
+        firm.services.rerun_rejection("4242", "viewer@firm.test", is_editor=False)

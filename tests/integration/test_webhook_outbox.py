@@ -192,3 +192,20 @@ def _quick(svc: Services) -> object:
 
     return HubSpotClient(TOKEN, api_base=svc.settings.hubspot_api_base, attempts=1,
                          timeout=(1.0, 1.0))  # fmt: skip
+
+
+def test_a_delivery_refused_for_its_content_is_kept_and_raised_once(
+    setup: Setup, webhook: WebhookProcess
+) -> None:
+    body = workflow_body("4301", "Series Zed", household_type="Couple")
+    for _ in range(2):  # a workflow fired twice
+        reply = webhook.session.post(webhook.url, data=body, headers=webhook.headers(body),
+                                     timeout=PATIENCE)  # fmt: skip
+        assert reply.status_code == 400
+        assert "unknown service package 'Series Zed'" in reply.json()["error"]
+    [kept] = setup.services().store.list_rejections()
+    assert (kept.deal_id, kept.times) == ("4301", 2)
+    assert "Series Zed" in kept.fields["service_package"]
+    told = [c for c in setup.chat.texts() if "Delivery refused: deal 4301" in c]
+    assert len(told) == 1
+    assert setup.services().store.get_allocation("4301") is None  # nothing else written
