@@ -214,6 +214,7 @@ class SqliteEdits(db.SqliteFile):
             "LEFT JOIN loads l ON l.adviser_id = v.adviser_id "
             "WHERE v.seq > ? ORDER BY v.adviser_id, l.deal_id",
             (after,),
+            documents=0,  # counted below: one load per adviser, as Firestore keeps them
         )
         # Writers take the file's one write lock, so a change with a lower sequence number than
         # the highest one seen was committed before it, and is in this answer already.
@@ -228,6 +229,8 @@ class SqliteEdits(db.SqliteFile):
                 week = dt.date.fromisoformat(row["week"])
                 found.append(PendingDeal(row["deal_id"], adviser_id, week))
         loads = tuple(AdviserLoad(a, versions[a], tuple(deals[a])) for a in versions)
+        with self._reads_lock:
+            self.reads += max(0, len(loads) - 1)  # the query counted one already
         return LoadChanges(loads, str(watermark))
 
     def _load_version(self, adviser_id: str) -> str:

@@ -341,13 +341,16 @@ class SqliteFile:
     def open_connections(self) -> int:
         return self._connections.open_count()
 
-    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+    def _query(
+        self, sql: str, params: Sequence[Any] = (), documents: int | None = None
+    ) -> list[sqlite3.Row]:
         """One round trip, outside or inside the current thread's transaction; ``reads``
-        counts the rows it returned (at least one), as a document store bills them."""
+        counts the rows it returned (at least one), as a document store bills documents,
+        or ``documents`` when the rows stand for fewer (one adviser's load spans rows)."""
         with translated(self.path):
             rows = self._connections.get().execute(sql, params).fetchall()
         with self._reads_lock:
-            self.reads += max(1, len(rows))
+            self.reads += max(1, len(rows) if documents is None else documents)
         return rows
 
     @contextmanager
