@@ -11,7 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from console import auth, handle, state, widgets
-from integrations.errors import ConfigurationError, StoreUnavailable
+from services.errors import ConfigurationError, StoreUnavailable
 
 ROOT = Path(__file__).resolve().parent
 # (script, title, icon, URL path). The settings page's script is not called settings.py: a

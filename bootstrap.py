@@ -12,8 +12,8 @@ import logging
 from typing import Any
 
 from allocation import Closure
-from integrations.errors import ConfigurationError
 from services import Services
+from services.errors import ConfigurationError
 from services.facade import Clock, utc_clock
 from services.notifiers import LoggingNotifier
 from services.ports import Crm, LeaveSource, Notifier, Store

@@ -28,13 +28,13 @@ from pathlib import Path
 import bootstrap
 import structured_logging
 from allocation import Rules
-from integrations.errors import (
+from services import Services
+from services.errors import (
     ConfigurationError,
     SyncInProgress,
     UpstreamRejected,
     UpstreamUnavailable,
 )
-from services import Services
 from services.records import SyncRun
 from services.syncing import GROUPS
 from settings import Settings

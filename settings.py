@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from integrations.errors import ConfigurationError
+from services.errors import ConfigurationError
 
 
 @dataclass(frozen=True)

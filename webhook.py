@@ -18,7 +18,7 @@ from typing import Any
 
 import bootstrap
 import structured_logging
-from integrations.errors import ConfigurationError, SignatureRejected, StoreUnavailable
+from integrations.errors import SignatureRejected
 from integrations.hubspot_signature import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
@@ -28,7 +28,7 @@ from integrations.hubspot_signature import (
 from services import Services, rejections
 from services import intake as use
 from services.deal_intake import DealFields, parse_delivery
-from services.errors import BadRequest
+from services.errors import BadRequest, ConfigurationError, StoreUnavailable
 from services.ports import Crm
 from settings import Settings
 

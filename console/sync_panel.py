@@ -14,8 +14,7 @@ import streamlit as st
 
 from console import handle, widgets
 from console.text import plain
-from integrations.errors import SyncInProgress
-from services.errors import Forbidden
+from services.errors import Forbidden, SyncInProgress
 from services.records import SyncRun
 from services.syncing import SOURCES
 

@@ -25,9 +25,9 @@ from typing import Any
 
 import requests
 
-from integrations.errors import ConfigurationError, MalformedReply, Unauthorized
 from integrations.http import make_session, send
 from integrations.oauth import OAuthApp, OAuthTokens, TokenStore
+from services.errors import ConfigurationError, MalformedReply, Unauthorized
 from services.records import LeaveRequest
 
 log = logging.getLogger(__name__)

@@ -31,12 +31,7 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 from google.protobuf import timestamp_pb2
 
-from integrations.errors import (
-    ConfigurationError,
-    IntegrationError,
-    StoreUnavailable,
-    UpstreamRejected,
-)
+from services.errors import ConfigurationError, ConsoleError, StoreUnavailable, UpstreamRejected
 
 Json = dict[str, Any]
 Write = Callable[[firestore.WriteBatch], None]
@@ -269,7 +264,7 @@ class FirestoreBase:
         """One quick read of the version document; any failure means not reachable."""
         try:
             self.get(self.version_ref, retry=None, timeout=min(5.0, self.budget.attempt))
-        except (IntegrationError, gexc.GoogleAPIError, GoogleAuthError):
+        except (ConsoleError, gexc.GoogleAPIError, GoogleAuthError):
             return False
         return True
 

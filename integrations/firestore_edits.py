@@ -17,7 +17,6 @@ from google.cloud import firestore
 
 from allocation import Closure, Override
 from integrations import store_common as common
-from integrations.errors import StaleEdit
 from integrations.firestore_docs import (
     AUDIT,
     CLOSURES,
@@ -36,6 +35,7 @@ from integrations.firestore_docs import (
     version_of,
 )
 from services import codec
+from services.errors import Conflict
 from services.records import AuditEntry, ConsoleSettings, EditBatch, Versioned
 
 T = TypeVar("T")
@@ -95,7 +95,7 @@ class FirestoreEdits(FirestoreBase):
             # Someone saved between our read and our commit: name the record they changed.
             fresh = self._current(collection, common.batch_ids(batch, _id_of))
             common.plan_batch(kind, batch, fresh, to_dict, _id_of)
-            raise StaleEdit(common.stale_message(kind, changes[0].record_id)) from exc
+            raise Conflict(common.stale_message(kind, changes[0].record_id)) from exc
 
     def _current(self, collection: str, ids: list[str]) -> dict[str, tuple[Json, str]]:
         """The stored rows a batch touches: id → (codec dict, version)."""
@@ -126,7 +126,7 @@ class FirestoreEdits(FirestoreBase):
     def precondition(self, version: str) -> Any:
         stamp = timestamp(version)
         if stamp is None:
-            raise StaleEdit(f"version {version!r} is not one this store gave out")
+            raise Conflict(f"version {version!r} is not one this store gave out")
         return self.db.write_option(last_update_time=stamp)
 
     def audit_write(self, entry: AuditEntry) -> Write:
@@ -168,7 +168,7 @@ class FirestoreEdits(FirestoreBase):
         ref = self._settings_ref
         snap = self.get(ref)
         if str(version) != version_of(snap):
-            raise StaleEdit(common.stale_settings_message())
+            raise Conflict(common.stale_settings_message())
         before = snap.to_dict() if snap.exists else codec.settings_to_dict(ConsoleSettings())
         after = codec.settings_to_dict(settings)
         write: Write
@@ -183,4 +183,4 @@ class FirestoreEdits(FirestoreBase):
         try:
             self.commit([write, self.audit_write(entry)], "saving settings")
         except PRECONDITION_FAILED as exc:
-            raise StaleEdit(common.stale_settings_message()) from exc
+            raise Conflict(common.stale_settings_message()) from exc

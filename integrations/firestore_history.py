@@ -23,7 +23,6 @@ from google.cloud.firestore_v1.field_path import FieldPath
 
 from allocation import PendingDeal
 from integrations import store_common as common
-from integrations.errors import AlreadyRecorded, NotFound, StaleEdit, SyncInProgress
 from integrations.firestore_docs import (
     ALLOCATIONS,
     AUDIT,
@@ -46,6 +45,7 @@ from integrations.firestore_docs import (
 )
 from integrations.firestore_edits import AUDIT_FREE_FORM, PRECONDITION_FAILED, FirestoreEdits
 from services import codec
+from services.errors import AlreadyRecorded, Conflict, NotFound, SyncInProgress
 from services.records import (
     AdviserLoad,
     AllocationRecord,
@@ -146,11 +146,11 @@ class FirestoreHistory(FirestoreEdits):
             results = self.commit(
                 writes, f"recording deal {record.deal_id}", bump=unbooks_open_deal
             )
-        except (*PRECONDITION_FAILED, StaleEdit) as exc:
+        except (*PRECONDITION_FAILED, Conflict) as exc:
             existing = self.get_allocation(record.deal_id)
             if existing is not None:
                 raise AlreadyRecorded(existing) from exc
-            raise StaleEdit(common.stale_decision_message(record.deal_id)) from exc
+            raise Conflict(common.stale_decision_message(record.deal_id)) from exc
         return replace(record, version=written_version(results[0]))
 
     def _load_booked(self, booked: PendingDeal, based_on: str) -> Write:
@@ -192,7 +192,7 @@ class FirestoreHistory(FirestoreEdits):
         if not snap.exists:
             raise NotFound(f"deal {record.deal_id} has no recorded allocation")
         if str(record.version) != version_of(snap):
-            raise StaleEdit(common.stale_allocation_message(record.deal_id))
+            raise Conflict(common.stale_allocation_message(record.deal_id))
         stored = snap.to_dict() or {}
         before = strip(stored, SORT_KEY)
         after = codec.allocation_to_dict(record)
@@ -211,7 +211,7 @@ class FirestoreHistory(FirestoreEdits):
         try:
             results = self.commit(writes, f"updating deal {record.deal_id}", bump=False)
         except PRECONDITION_FAILED as exc:
-            raise StaleEdit(common.stale_allocation_message(record.deal_id)) from exc
+            raise Conflict(common.stale_allocation_message(record.deal_id)) from exc
         return replace(record, version=written_version(results[0]))
 
     def booked_loads(self, since: str | None = None) -> LoadChanges:
@@ -248,7 +248,7 @@ class FirestoreHistory(FirestoreEdits):
             except PRECONDITION_FAILED:
                 continue
             return opened
-        raise StaleEdit(f"rejected delivery {rejection.id} kept changing; try again")
+        raise Conflict(f"rejected delivery {rejection.id} kept changing; try again")
 
     def list_rejections(
         self, status: str | None = "open", limit: int = 200
@@ -274,7 +274,7 @@ class FirestoreHistory(FirestoreEdits):
         try:
             self.commit(writes, "resolving a rejected delivery", bump=False)
         except PRECONDITION_FAILED as exc:
-            raise StaleEdit(f"rejected delivery {rejection_id} changed meanwhile") from exc
+            raise Conflict(f"rejected delivery {rejection_id} changed meanwhile") from exc
 
     # --- audit -------------------------------------------------------------------------------
 

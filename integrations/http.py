@@ -27,8 +27,8 @@ import requests
 from tenacity import RetryCallState, RetryError, Retrying, retry_if_exception_type
 from tenacity import stop_after_attempt as _stop_after_attempt
 
-from integrations.errors import MalformedReply, Unauthorized, UpstreamRejected, UpstreamUnavailable
 from services import deadline
+from services.errors import MalformedReply, Unauthorized, UpstreamRejected, UpstreamUnavailable
 
 log = logging.getLogger(__name__)
 

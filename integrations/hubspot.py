@@ -16,7 +16,6 @@ import requests
 
 from allocation import Adviser, Meeting
 from integrations import hubspot_api as api
-from integrations.errors import MalformedReply, UpstreamRejected
 from integrations.http import DEFAULT_TIMEOUT, MAX_WAIT, make_session, send
 from integrations.hubspot_api import HubSpotProperties, SearchThrottle
 from integrations.hubspot_parse import (
@@ -25,6 +24,7 @@ from integrations.hubspot_parse import (
     meeting_from,
     open_deal_from,
 )
+from services.errors import MalformedReply, UpstreamRejected
 from services.records import OpenDeal
 
 log = logging.getLogger(__name__)

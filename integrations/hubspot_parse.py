@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from allocation import Adviser, Meeting
-from integrations.errors import MalformedReply
 from integrations.hubspot_api import MEETING_KINDS, HubSpotProperties
+from services.errors import MalformedReply
 from services.records import OpenDeal
 
 _SEPARATORS = re.compile(r"[;,/|]")

@@ -23,8 +23,8 @@ from urllib.parse import urlencode
 
 import requests
 
-from integrations.errors import ConfigurationError, MalformedReply, UpstreamRejected
 from integrations.http import make_session, send
+from services.errors import ConfigurationError, MalformedReply, UpstreamRejected
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import holidays
 
 from allocation import Closure
-from integrations.errors import ConfigurationError
+from services.errors import ConfigurationError
 
 
 def _calendar(country: str, subdivision: str | None, year: int) -> holidays.HolidayBase:

@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 from allocation import Closure, Override, PendingDeal
 from integrations import sqlite_schema as db
 from integrations import store_common as common
-from integrations.errors import AlreadyRecorded, NotFound, StaleEdit
 from services import codec
+from services.errors import AlreadyRecorded, Conflict, NotFound
 from services.records import (
     AdviserLoad,
     AllocationRecord,
@@ -108,7 +108,7 @@ class SqliteEdits(db.SqliteFile):
             )
             current = self._version_text(rows[0]["version"]) if rows else "0"
             if str(version) != current:
-                raise StaleEdit(common.stale_settings_message())
+                raise Conflict(common.stale_settings_message())
             before = (
                 db.loads(rows[0]["data"]) if rows else codec.settings_to_dict(ConsoleSettings())
             )
@@ -173,7 +173,7 @@ class SqliteEdits(db.SqliteFile):
             booked = common.pending_of(record)
             if booked is not None:
                 if str(based_on) != self._load_version(booked.adviser_id):
-                    raise StaleEdit(common.stale_decision_message(record.deal_id))
+                    raise Conflict(common.stale_decision_message(record.deal_id))
                 self._book(conn, booked)
             elif conn.execute("DELETE FROM pending WHERE deal_id = ?", (record.deal_id,)).rowcount:
                 db.bump(conn)  # an open deal nobody can take no longer loads its adviser
@@ -190,7 +190,7 @@ class SqliteEdits(db.SqliteFile):
             if not rows:
                 raise NotFound(f"deal {record.deal_id} has no recorded allocation")
             if str(record.version) != str(rows[0]["version"]):
-                raise StaleEdit(common.stale_allocation_message(record.deal_id))
+                raise Conflict(common.stale_allocation_message(record.deal_id))
             before = db.loads(rows[0]["data"])
             was = common.pending_of(codec.allocation_from_dict(before))
             now = common.pending_of(record)

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from allocation import Meeting
-from integrations.errors import StoreUnavailable
 from integrations.store_common import utcnow
 from services import codec
+from services.errors import StoreUnavailable
 from services.records import AuditEntry
 
 SCHEMA = """

@@ -18,9 +18,9 @@ from typing import Any
 from allocation import Adviser, Leave, Meeting, MeetingTable, PendingDeal
 from integrations import sqlite_schema as db
 from integrations import store_common as common
-from integrations.errors import NotFound, SyncInProgress
 from integrations.sqlite_edits import SqliteEdits
 from services import codec
+from services.errors import NotFound, SyncInProgress
 from services.records import AuditEntry, ChangeCounts, SyncRun
 
 Json = dict[str, Any]

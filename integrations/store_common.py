@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Generic, Literal, TypeVar
 
 from allocation import PendingDeal
-from integrations.errors import StaleEdit
+from services.errors import Conflict
 from services.records import (
     UNALLOCATED,
     AllocationRecord,
@@ -104,13 +104,13 @@ def plan_batch(
     to_dict: Callable[[T], Json],
     id_of: Callable[[T], str],
 ) -> list[Change[T]]:
-    """Check a batch against the stored rows (id → (dict, version)); raise ``StaleEdit`` naming
+    """Check a batch against the stored rows (id → (dict, version)); raise ``Conflict`` naming
     the first record that is stale, so the caller writes nothing. Unchanged updates drop out."""
     changes: list[Change[T]] = []
     for value in batch.added:
         rid = id_of(value)
         if rid in current:
-            raise StaleEdit(exists_message(kind, rid))
+            raise Conflict(exists_message(kind, rid))
         changes.append(Change("create", rid, None, to_dict(value), value))
     for value, version in batch.updated:
         before = _checked(kind, id_of(value), version, current)
@@ -124,10 +124,10 @@ def plan_batch(
 
 def _checked(kind: str, rid: str, version: str, current: Mapping[str, tuple[Json, str]]) -> Json:
     if rid not in current:
-        raise StaleEdit(gone_message(kind, rid))
+        raise Conflict(gone_message(kind, rid))
     stored, stored_version = current[rid]
     if str(version) != str(stored_version):
-        raise StaleEdit(stale_message(kind, rid))
+        raise Conflict(stale_message(kind, rid))
     return stored
 
 

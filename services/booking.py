@@ -2,7 +2,7 @@
 
 The console and the webhook both come through here. The store's ``record_allocation`` is the
 compare-and-set that keeps bookings honest: it refuses a replay (``AlreadyRecorded``) and a
-booking decided on an out-of-date picture of the chosen adviser (``StaleEdit``), in which case
+booking decided on an out-of-date picture of the chosen adviser (``Conflict``), in which case
 we re-decide on the news. Writing to HubSpot goes through the outbox (``services.outbox``).
 """
 
@@ -17,9 +17,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from allocation import Deal, Snapshot, allocate, normalise, week_of
-from integrations.errors import AlreadyRecorded, StaleEdit
 from services import outbox
-from services.errors import BadRequest, Busy, Conflict, NotFound
+from services.errors import AlreadyRecorded, BadRequest, Busy, Conflict, NotFound
 from services.notifiers import notify_decision
 from services.ports import Crm, Notifier, Store
 from services.records import (
@@ -138,7 +137,7 @@ def allocate_and_record(
             based_on = prepared.load_version(record.adviser_id or "")
             try:
                 recorded = store.record_allocation(record, based_on=based_on)
-            except StaleEdit:
+            except Conflict:
                 continue  # the adviser was booked since our snapshot: decide again on the news
             except AlreadyRecorded as exc:
                 return Outcome(exc.record, replay=True)  # type: ignore[arg-type]
@@ -251,7 +250,7 @@ def reassign(
     )
     try:
         stored = store.update_allocation(moved, actor=actor, reason=reason.strip())
-    except StaleEdit as exc:
+    except Conflict as exc:
         raise Conflict(f"{exc}; nothing was re-assigned") from exc
     if crm is not None and not held:
         stored = outbox.write_back(

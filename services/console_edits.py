@@ -23,9 +23,15 @@ from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from allocation import Closure, normalise
-from integrations.errors import ConfigurationError, IntegrationError, StaleEdit
 from services.editing import SaveResult, require_editor
-from services.errors import BadRequest, Conflict, Forbidden, ServiceError
+from services.errors import (
+    BadRequest,
+    ConfigurationError,
+    Conflict,
+    ConsoleError,
+    Forbidden,
+    ServiceError,
+)
 from services.ports import HolidayCalendar, Store
 from services.records import AuditEntry, ChangeCounts, EditBatch, Versioned
 
@@ -80,7 +86,7 @@ def import_holidays(
         return SaveResult(ChangeCounts())
     try:
         store.save_closures(EditBatch(added=tuple(closures)), actor)
-    except StaleEdit as exc:
+    except Conflict as exc:
         raise Conflict(f"{exc} — preview the holidays again to see what is new") from exc
     return SaveResult(ChangeCounts(added=len(closures)))
 
@@ -135,7 +141,7 @@ def finish_connect(
     verifier = _usable(store.take_token(PKCE_PREFIX + state), actor, now)
     try:
         client.exchange_code(code, verifier)
-    except IntegrationError as exc:
+    except ConsoleError as exc:
         raise ServiceError(f"Employment Hero did not accept the connection: {exc}") from exc
     entry = AuditEntry(now, actor, "integration.connect", "integrations", "employment_hero")
     store.append_audit(entry)

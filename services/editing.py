@@ -16,7 +16,6 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from allocation import Adviser, Closure, InvalidInput, Override, normalise
-from integrations.errors import StaleEdit
 from services.errors import Conflict, Forbidden, RowProblem, ValidationFailed
 from services.ports import Store
 from services.records import ChangeCounts, EditBatch, Versioned
@@ -291,5 +290,5 @@ def save_overrides(edits: RowEdits, *, store: Store, actor: str, is_editor: bool
 def _save(action: Callable[[], None]) -> None:
     try:
         action()
-    except StaleEdit as exc:
+    except Conflict as exc:
         raise Conflict(f"{exc} — reload the page to see the latest, then edit again") from exc

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from allocation import Adviser, Deal, Meeting
-from integrations.errors import MalformedReply, Unauthorized, UpstreamRejected, UpstreamUnavailable
 from services import booking, deadline, outbox, rejections
 from services.booking import Outcome
 from services.deal_intake import (
@@ -29,7 +28,14 @@ from services.deal_intake import (
     deal_from_properties,
     excerpt,
 )
-from services.errors import BadRequest, Busy
+from services.errors import (
+    BadRequest,
+    Busy,
+    MalformedReply,
+    Unauthorized,
+    UpstreamRejected,
+    UpstreamUnavailable,
+)
 from services.facade import Services
 from services.ports import Crm
 from services.records import OpenDeal

@@ -28,12 +28,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from integrations.errors import (
-    MalformedReply,
-    StaleEdit,
-    UpstreamRejected,
-    UpstreamUnavailable,
-)
+from services.errors import Conflict, MalformedReply, UpstreamRejected, UpstreamUnavailable
 from services.notifiers import notify_writeback_failed
 from services.ports import Crm, Notifier, Store
 from services.records import (
@@ -94,7 +89,7 @@ def claim(
     """Take the record's lease, or None when someone changed or claimed it first."""
     try:
         return store.update_allocation(replace(record, lease_until=now + LEASE), actor=actor)
-    except StaleEdit:
+    except Conflict:
         return None
 
 
@@ -121,7 +116,7 @@ def write_back(
         outcome = replace(outcome, last_error=error)
         try:
             stored = store.update_allocation(outcome, actor=actor)
-        except StaleEdit:
+        except Conflict:
             latest = store.get_allocation(record.deal_id)
             if latest is None or latest.status not in (WRITEBACK_PENDING, WRITEBACK_FAILED):
                 return latest or record  # someone else finished the job
@@ -143,7 +138,7 @@ def _settle(
     """Record a write that landed on a record someone else touched (not its adviser)."""
     try:
         return store.update_allocation(outcome, actor=actor)
-    except StaleEdit:
+    except Conflict:
         return store.get_allocation(latest.deal_id) or latest
 
 

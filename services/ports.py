@@ -3,15 +3,15 @@
 Every store (in-memory fake, SQLite, Firestore) keeps the same promises, checked by one
 contract test suite:
 
-- edits carry the version their reader saw and are refused with ``StaleEdit`` (naming the
+- edits carry the version their reader saw and are refused with ``Conflict`` (naming the
   record) when it changed since; a batch is applied whole or not at all, with its audit entries;
 - ``record_allocation`` is one transaction: it refuses a deal that is already recorded
   (``AlreadyRecorded`` carrying the existing record), and a booking made on an out-of-date
-  picture of *the chosen adviser's* booked load (``StaleEdit``), so the caller re-decides and
+  picture of *the chosen adviser's* booked load (``Conflict``), so the caller re-decides and
   no adviser-week is overbooked by two deals decided at once. Bookings for different advisers
   never refuse each other: there is no firm-wide document every booking writes;
 - every change to a recorded decision (``update_allocation``) is a compare-and-set on the
-  record's ``version``: a writer holding a stale copy is refused (``StaleEdit``) and never
+  record's ``version``: a writer holding a stale copy is refused (``Conflict``) and never
   reverts someone else's change;
 - ``data_version`` (the *reference* version) changes on every write of a decision's inputs
   other than our own bookings: advisers, meetings, leave, closures, overrides, open deals
@@ -139,7 +139,7 @@ class Allocations(Protocol):
         self, record: AllocationRecord, actor: str, reason: str = ""
     ) -> AllocationRecord:
         """Change a recorded decision, if it is still at ``record.version`` (else
-        ``StaleEdit``; ``NotFound`` when it was never recorded). Moves the booked load when the
+        ``Conflict``; ``NotFound`` when it was never recorded). Moves the booked load when the
         adviser or week changes, and writes an audit entry when ``actor`` is a person. Returns
         the record as stored (with its new version)."""
         ...

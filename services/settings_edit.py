@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from allocation import InvalidInput, Rules, normalise
-from integrations.errors import StaleEdit
 from services.editing import require_editor
 from services.errors import Conflict, RowProblem, ValidationFailed
 from services.ports import Store
@@ -123,6 +122,6 @@ def save_settings(
     updated = apply_changes(store.get_settings().value, changes)
     try:
         store.save_settings(updated, version, actor)
-    except StaleEdit as exc:
+    except Conflict as exc:
         raise Conflict(f"{exc} — reload the page to see the latest, then edit again") from exc
     return updated

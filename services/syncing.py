@@ -19,8 +19,8 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from allocation import Adviser, Closure, InvalidInput, Leave, Meeting, PendingDeal, week_of
-from integrations.errors import IntegrationError
 from services import outbox
+from services.errors import ConsoleError
 from services.notifiers import safely
 from services.ports import Crm, LeaveSource, Notifier, Store
 from services.records import AuditEntry, ChangeCounts, EditBatch, OpenDeal, SyncRun
@@ -110,7 +110,7 @@ class Syncer:
             result = work()
         except SourceNotConfigured as exc:
             return self._finish_skipped(run, str(exc))
-        except (IntegrationError, InvalidInput, SyncFailed) as exc:
+        except (ConsoleError, InvalidInput, SyncFailed) as exc:
             return self._finish_failed(run, str(exc) or type(exc).__name__)
         except Exception as exc:  # a bug: record it so the run is not left 'running', re-raise
             self._finish_failed(run, f"unexpected {type(exc).__name__}: {exc}")

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from allocation import Adviser, Meeting
-from integrations.errors import UpstreamRejected, UpstreamUnavailable
+from services.errors import UpstreamRejected, UpstreamUnavailable
 from services.records import AllocationRecord, LeaveRequest, OpenDeal, RejectedDelivery, SyncRun
 
 

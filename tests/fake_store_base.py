@@ -10,8 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 from integrations import store_common as common
-from integrations.errors import NotFound, SyncInProgress
 from services import codec
+from services.errors import NotFound, SyncInProgress
 from services.records import AuditEntry, SyncRun
 
 Json = dict[str, Any]

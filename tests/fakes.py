@@ -17,8 +17,8 @@ from typing import Any, TypeVar
 
 from allocation import Adviser, Closure, Leave, Meeting, MeetingTable, Override, PendingDeal
 from integrations import store_common as common
-from integrations.errors import AlreadyRecorded, NotFound, StaleEdit
 from services import codec
+from services.errors import AlreadyRecorded, Conflict, NotFound
 from services.records import (
     AdviserLoad,
     AllocationRecord,
@@ -217,7 +217,7 @@ class InMemoryStore(InMemoryBase):
         with self._lock:
             before, current = self._settings or (codec.settings_to_dict(ConsoleSettings()), "0")
             if str(version) != current:
-                raise StaleEdit(common.stale_settings_message())
+                raise Conflict(common.stale_settings_message())
             after = codec.settings_to_dict(settings)
             self._settings = (after, self._next_version())
             entry = AuditEntry(
@@ -272,7 +272,7 @@ class InMemoryStore(InMemoryBase):
             booked = common.pending_of(record)
             if booked is not None:
                 if str(based_on) != self._load_version(booked.adviser_id):
-                    raise StaleEdit(common.stale_decision_message(record.deal_id))
+                    raise Conflict(common.stale_decision_message(record.deal_id))
                 self._book(booked)
             elif self._pending.pop(record.deal_id, None) is not None:
                 self._bump()  # an open deal nobody can take no longer loads its adviser
@@ -288,7 +288,7 @@ class InMemoryStore(InMemoryBase):
                 raise NotFound(f"deal {record.deal_id} has no recorded allocation")
             before, version = held
             if str(record.version) != str(version):
-                raise StaleEdit(common.stale_allocation_message(record.deal_id))
+                raise Conflict(common.stale_allocation_message(record.deal_id))
             was = common.pending_of(codec.allocation_from_dict(before))
             now = common.pending_of(record)
             if was != now:

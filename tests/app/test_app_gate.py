@@ -8,8 +8,8 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from console import state
-from integrations.errors import StoreUnavailable
 from services import Services
+from services.errors import StoreUnavailable
 from settings import Settings
 from tests.app.firm import Firm, small_firm, texts
 from tests.app.markdown_view import shown

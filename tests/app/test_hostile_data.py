@@ -18,8 +18,8 @@ from streamlit.testing.v1 import AppTest
 from console import state
 from console.holidays_import import COUNTRY
 from console.text import chart_text
-from integrations.errors import UpstreamRejected, UpstreamUnavailable
 from services.console_edits import start_connect
+from services.errors import UpstreamRejected, UpstreamUnavailable
 from services.records import EditBatch
 from tests.app.firm import EDITOR_USER, NOW, Firm, page, small_firm
 from tests.app.markdown_view import chart_strings, drawn_markup, markdown_sources, page_text

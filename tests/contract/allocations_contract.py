@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from allocation import PendingDeal
-from integrations.errors import AlreadyRecorded, NotFound, StaleEdit
+from services.errors import AlreadyRecorded, Conflict, NotFound
 from services.ports import Store
 from tests.builders import d
 from tests.contract.support import allocation, at, load_version, record
@@ -40,7 +40,7 @@ class AllocationContract:
     ) -> None:
         seen = load_version(store, "dana")
         record(store, allocation("deal-0", "dana"))  # someone else booked Dana meanwhile
-        with pytest.raises(StaleEdit, match="deal-1"):
+        with pytest.raises(Conflict, match="deal-1"):
             store.record_allocation(allocation("deal-1", "dana"), based_on=seen)
         assert store.get_allocation("deal-1") is None
         assert [p.deal_id for p in store.list_pending()] == ["deal-0"]
@@ -57,7 +57,7 @@ class AllocationContract:
             dataclasses.replace(first, adviser_id="lee"), actor="ann@firm.au", reason="leave"
         )
         stale = dataclasses.replace(first, status="allocated", writeback_attempts=1)
-        with pytest.raises(StaleEdit, match="deal-1"):
+        with pytest.raises(Conflict, match="deal-1"):
             store.update_allocation(stale, actor="system")
         assert store.get_allocation("deal-1") == moved
         assert store.list_pending() == [PendingDeal("deal-1", "lee", d("2026-03-23"))]

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from allocation import Deal, Rules, allocate, build_ledger
-from integrations.errors import StaleEdit
+from services.errors import Conflict
 from services.ports import Store
 from services.records import AllocationRecord, ConsoleSettings
 from services.snapshots import load_prepared, load_snapshot
@@ -26,7 +26,7 @@ MAX_ATTEMPTS = 200
 
 
 def book(store: Store, deal_id: str, start: threading.Barrier) -> tuple[AllocationRecord, int]:
-    """Decide → record on the version decided from → on StaleEdit re-read and decide again."""
+    """Decide → record on the version decided from → on Conflict re-read and decide again."""
     start.wait()
     for attempt in range(1, MAX_ATTEMPTS + 1):
         prepared = load_prepared(store, TODAY)
@@ -34,7 +34,7 @@ def book(store: Store, deal_id: str, start: threading.Barrier) -> tuple[Allocati
         based_on = prepared.load_version(decision.adviser_id or "")
         try:
             return store.record_allocation(record_of(decision, PACKAGE, NOON), based_on), attempt
-        except StaleEdit:
+        except Conflict:
             continue
     raise AssertionError(f"{deal_id} never settled in {MAX_ATTEMPTS} attempts")
 

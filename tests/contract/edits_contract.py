@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from allocation import Closure, Override, Rules
-from integrations.errors import StaleEdit
+from services.errors import Conflict
 from services.ports import Store
 from services.records import ConsoleSettings, EditBatch
 from tests.builders import d
@@ -56,7 +56,7 @@ class EditContract:
             added=(holiday("c13"),),
             updated=((holiday("c12", end="2026-04-20"), read_by_both),),
         )
-        with pytest.raises(StaleEdit, match="closure c12 was changed by someone else"):
+        with pytest.raises(Conflict, match="closure c12 was changed by someone else"):
             store.save_closures(late, actor="bob")
         assert [v.value for v in store.list_closures()] == [holiday("c12", end="2026-04-07")]
         assert [e.actor for e in store.list_audit("closures")] == ["ann", "ann"]
@@ -68,7 +68,7 @@ class EditContract:
             added=(holiday("c2"), holiday("c3")),
             deleted=(("c1", versions(store)["c1"]), ("c-gone", "1")),
         )
-        with pytest.raises(StaleEdit, match="c-gone"):
+        with pytest.raises(Conflict, match="c-gone"):
             store.save_closures(batch, actor="bob")
         assert [v.value.id for v in store.list_closures()] == ["c1"]
         assert store.data_version() == before
@@ -76,7 +76,7 @@ class EditContract:
 
     def test_adding_a_closure_whose_id_exists_is_refused(self, store: Store) -> None:
         store.save_closures(EditBatch(added=(holiday("c1"),)), actor="ann")
-        with pytest.raises(StaleEdit, match="closure c1"):
+        with pytest.raises(Conflict, match="closure c1"):
             store.save_closures(EditBatch(added=(holiday("c1", end="2026-05-01"),)), actor="bob")
         assert [v.value for v in store.list_closures()] == [holiday("c1")]
 
@@ -114,7 +114,7 @@ class EditContract:
         }
         seen = versions(store)
         store.save_overrides(EditBatch(updated=((limit("o1", 5), seen["o1"]),)), "ann")
-        with pytest.raises(StaleEdit, match="override o1 was changed by someone else"):
+        with pytest.raises(Conflict, match="override o1 was changed by someone else"):
             store.save_overrides(EditBatch(deleted=(("o1", seen["o1"]),)), "bob")
         assert {v.value.id for v in store.list_overrides()} == {"o1", "o2"}
         assert [e.action for e in store.list_audit("overrides")].count("override.update") == 1
@@ -146,6 +146,6 @@ class EditContract:
     def test_a_stale_settings_edit_is_refused(self, store: Store) -> None:
         read_by_both = store.get_settings().version
         store.save_settings(ConsoleSettings(stale_after_hours=12), read_by_both, actor="ann")
-        with pytest.raises(StaleEdit, match="settings were changed by someone else"):
+        with pytest.raises(Conflict, match="settings were changed by someone else"):
             store.save_settings(ConsoleSettings(stale_after_hours=48), read_by_both, actor="bob")
         assert store.get_settings().value.stale_after_hours == 12

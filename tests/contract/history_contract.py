@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from integrations.errors import SyncInProgress
+from services.errors import SyncInProgress
 from services.ports import Store
 from services.records import AuditEntry
 from tests.contract.support import at

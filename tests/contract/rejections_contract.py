@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from integrations.errors import NotFound
+from services.errors import NotFound
 from services.ports import Store
 from services.records import RejectedDelivery
 from tests.contract.support import at

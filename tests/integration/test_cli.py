@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from cli import BUSY, FAILED, MISCONFIGURED, OK, STORE_DOWN, main
-from integrations.errors import ConfigurationError, UpstreamUnavailable
 from integrations.sqlite_store import SqliteStore
 from services import Services
+from services.errors import ConfigurationError, UpstreamUnavailable
 from settings import KEYS, Settings
 from tests.builders import adviser
 from tests.fake_ports import FakeCrm, RecordingNotifier

@@ -11,8 +11,8 @@ import pytest
 import responses
 
 from integrations.employment_hero import EmploymentHeroClient
-from integrations.errors import ConfigurationError, MalformedReply, UpstreamRejected
 from integrations.oauth import OAuthApp
+from services.errors import ConfigurationError, MalformedReply, UpstreamRejected
 from tests.integration.fake_employment_hero import (
     API,
     CLIENT_ID,

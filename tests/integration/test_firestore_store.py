@@ -12,9 +12,9 @@ import pytest
 from google.cloud import firestore
 
 from allocation import Closure
-from integrations.errors import AlreadyRecorded, ConfigurationError, StaleEdit, SyncInProgress
 from integrations.firestore_docs import CLOSURES, version_of
 from integrations.firestore_store import FirestoreStore
+from services.errors import AlreadyRecorded, ConfigurationError, Conflict, SyncInProgress
 from services.records import EditBatch
 from tests.builders import adviser, d
 from tests.contract.store_contract import StoreContract
@@ -71,7 +71,7 @@ class TestFirestoreSpecifics:
 
         store._current = read_then_rival_writes  # type: ignore[method-assign]
         late = EditBatch(updated=((easter("2026-04-07"), seen.version),))
-        with pytest.raises(StaleEdit, match="closure easter was changed by someone else"):
+        with pytest.raises(Conflict, match="closure easter was changed by someone else"):
             store.save_closures(late, actor="bob")
         [kept] = store.list_closures()
         assert kept.value.end == d("2026-04-06")
@@ -106,7 +106,7 @@ class TestFirestoreSpecifics:
         record(console, allocation("deal-1"))
         decided_on = load_version(webhook, "dana")
         record(console, allocation("deal-3"))  # the console books Dana once more meanwhile
-        with pytest.raises(StaleEdit, match="deal deal-2"):
+        with pytest.raises(Conflict, match="deal deal-2"):
             webhook.record_allocation(allocation("deal-2"), decided_on)
         assert webhook.get_allocation("deal-2") is None
         assert sorted(p.deal_id for p in webhook.list_pending()) == ["deal-1", "deal-3"]

@@ -9,8 +9,8 @@ import pytest
 import requests
 import responses
 
-from integrations.errors import MalformedReply, Unauthorized, UpstreamRejected, UpstreamUnavailable
 from integrations.http import backoff_wait, make_session, parse_retry_after, send
+from services.errors import MalformedReply, Unauthorized, UpstreamRejected, UpstreamUnavailable
 
 URL = "https://api.example.test/v1/things"
 

@@ -8,8 +8,8 @@ import json
 import pytest
 import responses
 
-from integrations.errors import MalformedReply, Unauthorized, UpstreamUnavailable
 from integrations.hubspot import HubSpotClient
+from services.errors import MalformedReply, Unauthorized, UpstreamUnavailable
 from tests.integration.fake_hubspot import BASE, TOKEN, FakeHubSpot
 
 D = dt.date.fromisoformat

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 import bootstrap
-from integrations.errors import ConfigurationError, StoreUnavailable
 from integrations.sqlite_store import SqliteStore
+from services.errors import ConfigurationError, StoreUnavailable
 from settings import Settings
 from tests.integration.hubspot_server import TOKEN, FakeHubSpotServer
 from tests.integration.webhook_server import WebhookProcess, advisers, workflow_body

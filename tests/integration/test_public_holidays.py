@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from integrations.errors import ConfigurationError
 from integrations.public_holidays import public_holidays
+from services.errors import ConfigurationError
 
 
 def test_nsw_holidays_are_weekday_closures_for_the_nsw_region_with_stable_ids():

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from allocation import Meeting
-from integrations.errors import StaleEdit
 from integrations.sqlite_store import SqliteStore
+from services.errors import Conflict
 from services.records import EditBatch
 from services.snapshots import load_snapshot, meeting_window
 from tests.builders import adviser, d
@@ -97,11 +97,11 @@ def test_the_console_and_the_webhook_refuse_each_others_stale_edits(
     console.save_closures(
         EditBatch(updated=((holiday("c12", end="2026-04-08"), seen.version),)), "ann"
     )
-    with pytest.raises(StaleEdit, match="closure c12"):
+    with pytest.raises(Conflict, match="closure c12"):
         webhook.save_closures(EditBatch(deleted=(("c12", seen.version),)), actor="bob")
     decided_on = load_version(webhook, "dana")
     record(console, allocation("deal-0"))  # the console books Dana meanwhile
-    with pytest.raises(StaleEdit, match="deal-1"):
+    with pytest.raises(Conflict, match="deal-1"):
         webhook.record_allocation(allocation("deal-1"), based_on=decided_on)
 
 

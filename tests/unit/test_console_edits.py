@@ -33,7 +33,7 @@ class FakeClient:
 
     def exchange_code(self, code: str, code_verifier: str) -> None:
         if self.refuse:
-            from integrations.errors import UpstreamRejected
+            from services.errors import UpstreamRejected
 
             raise UpstreamRejected("invalid_grant")
         with self._lock:

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from allocation import Closure, Leave, PendingDeal
-from integrations.errors import SyncInProgress, UpstreamUnavailable
+from services.errors import SyncInProgress, UpstreamUnavailable
 from services.records import LeaveRequest, OpenDeal
 from services.syncing import Syncer
 from tests.builders import adviser, clarify, d, kickoff
