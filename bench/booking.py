@@ -132,7 +132,7 @@ def emulator() -> Iterator[str | None]:
     if gcloud is None:
         yield None
         return
-    from tests.integration.firestore_emulator import start
+    from devtools.firestore_emulator import start
 
     running = start(gcloud)
     try:

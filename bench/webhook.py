@@ -19,14 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from allocation import Meeting
-from integrations.sqlite_store import SqliteStore
-from tests.integration.hubspot_server import TOKEN, FakeHubSpotServer
-from tests.integration.webhook_server import (
+from devtools.hubspot_server import TOKEN, FakeHubSpotServer
+from devtools.webhook_server import (
     WebhookProcess,
     advisers,
     creation_events,
     workflow_body,
 )
+from integrations.sqlite_store import SqliteStore
 
 ADVISERS = 40
 WINDOW_MEETINGS = 400  # Clarifies inside the ledger's window, spread over the advisers

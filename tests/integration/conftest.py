@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.integration.firestore_emulator import Emulator, start
+from devtools.firestore_emulator import Emulator, start
 
 EMULATOR_HOST_VARIABLE = "FIRESTORE_EMULATOR_HOST"
 

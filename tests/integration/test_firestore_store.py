@@ -12,6 +12,7 @@ import pytest
 from google.cloud import firestore
 
 from allocation import Closure
+from devtools.firestore_emulator import Emulator, free_port
 from integrations.firestore_docs import CLOSURES, version_of
 from integrations.firestore_store import FirestoreStore
 from services.errors import AlreadyRecorded, ConfigurationError, Conflict, SyncInProgress
@@ -19,7 +20,6 @@ from services.records import EditBatch
 from tests.builders import adviser, d
 from tests.contract.store_contract import StoreContract
 from tests.contract.support import allocation, at, load_version, record
-from tests.integration.firestore_emulator import Emulator, free_port
 
 pytestmark = pytest.mark.emulator
 

@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from allocation import Deal, Decision
+from devtools.firestore_emulator import Emulator
 from integrations.firestore_store import FirestoreStore
 from integrations.sqlite_store import SqliteStore
 from services.booking import record_as_decided
@@ -27,7 +28,6 @@ from services.errors import BadRequest
 from services.ports import Store
 from services.records import ALLOCATED, AllocationRecord, record_of
 from tests.hostile_input import TODAY, bodies, likely_workflows, with_known_bad_bodies
-from tests.integration.firestore_emulator import Emulator
 
 DECIDED_AT = dt.datetime(2026, 3, 11, 1, 0, tzinfo=dt.UTC)
 WEEK = dt.date(2026, 3, 23)

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 import bootstrap
+from devtools.hubspot_server import TOKEN, FakeHubSpotServer
+from devtools.webhook_server import WebhookProcess, advisers, workflow_body
 from integrations.sqlite_store import SqliteStore
 from services.errors import ConfigurationError, StoreUnavailable
 from settings import Settings
-from tests.integration.hubspot_server import TOKEN, FakeHubSpotServer
-from tests.integration.webhook_server import WebhookProcess, advisers, workflow_body
 
 # Generous bounds that still catch the old behaviour (5 minutes for Firestore, 30 s for a
 # locked SQLite file): a client that gives up first fails the test.

@@ -16,14 +16,8 @@ from hypothesis import HealthCheck, given, settings
 
 import bootstrap
 from allocation import build_ledger
-from integrations.hubspot_signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign_v3
-from services.records import ALLOCATED, WRITEBACK_PENDING
-from services.snapshots import load_snapshot
-from settings import Settings
-from tests.hostile_input import with_known_bad_bodies
-from tests.integration.hubspot_server import TOKEN, Failure, FakeHubSpotServer
-from tests.integration.webhook_payloads import payloads
-from tests.integration.webhook_server import (
+from devtools.hubspot_server import TOKEN, Failure, FakeHubSpotServer
+from devtools.webhook_server import (
     SECRET,
     Firm,
     WebhookProcess,
@@ -31,6 +25,12 @@ from tests.integration.webhook_server import (
     creation_events,
     workflow_body,
 )
+from integrations.hubspot_signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign_v3
+from services.records import ALLOCATED, WRITEBACK_PENDING
+from services.snapshots import load_snapshot
+from settings import Settings
+from tests.hostile_input import with_known_bad_bodies
+from tests.integration.webhook_payloads import payloads
 
 ADVISERS = 6
 

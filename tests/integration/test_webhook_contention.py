@@ -14,11 +14,11 @@ import pytest
 
 import bootstrap
 from allocation import build_ledger
+from devtools.hubspot_server import TOKEN, FakeHubSpotServer
+from devtools.webhook_server import WebhookProcess, advisers, workflow_body
 from services.records import ALLOCATED
 from services.snapshots import load_snapshot
 from settings import Settings
-from tests.integration.hubspot_server import TOKEN, FakeHubSpotServer
-from tests.integration.webhook_server import WebhookProcess, advisers, workflow_body
 
 PROCESSES = 6
 AT_ONCE_EACH = 4

@@ -11,10 +11,10 @@ from collections.abc import Iterator
 import pytest
 
 import bootstrap
+from devtools.hubspot_server import TOKEN, FakeHubSpotServer
+from devtools.webhook_server import Firm, WebhookProcess, advisers, workflow_body
 from services.records import ALLOCATED
 from settings import Settings
-from tests.integration.hubspot_server import TOKEN, FakeHubSpotServer
-from tests.integration.webhook_server import Firm, WebhookProcess, advisers, workflow_body
 
 STALLED_SENDERS = 32  # more than the server has threads (functions-framework: 4 per CPU)
 # Much longer than the stalled senders take to be cut off, and far shorter than they stall:

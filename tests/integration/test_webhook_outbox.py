@@ -16,12 +16,12 @@ import pytest
 import requests
 
 import bootstrap
+from devtools.hubspot_server import TOKEN, Failure, FakeHubSpotServer
+from devtools.webhook_server import WebhookProcess, advisers, workflow_body
 from services import Services, outbox
 from services.records import ALLOCATED, WRITEBACK_FAILED, WRITEBACK_PENDING
 from settings import Settings
 from tests.integration.chat_server import FakeChatServer
-from tests.integration.hubspot_server import TOKEN, Failure, FakeHubSpotServer
-from tests.integration.webhook_server import WebhookProcess, advisers, workflow_body
 
 BUDGET = 5  # seconds: WEBHOOK_BUDGET for these tests
 # A client that waits a little longer than the budget: if the webhook overran it, we would

@@ -22,9 +22,9 @@ from typing import Any
 import requests
 
 from allocation import Adviser
+from devtools.hubspot_server import FakeHubSpotServer
 from integrations.hubspot_signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign_v3
 from services import Services
-from tests.integration.hubspot_server import FakeHubSpotServer
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "test-client-secret-not-real"
