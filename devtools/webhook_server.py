@@ -26,7 +26,7 @@ from devtools.hubspot_server import FakeHubSpotServer
 from integrations.hubspot_signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign_v3
 from services import Services
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 SECRET = "test-client-secret-not-real"
 READY_WITHIN_SECONDS = 60.0
 
