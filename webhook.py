@@ -40,6 +40,10 @@ MAX_BODY_BYTES = 64 * 1024  # a full 100-event subscription batch is about 30 KB
 # free again: a client that announces a body and stalls cannot hold threads (docs/webhook.md).
 BODY_READ_SECONDS = 2.0
 JSON, ALLOW = {"Content-Type": "application/json"}, {"Allow": "GET, POST"}
+# What HubSpot must hear for each verdict of the use case: a 4xx is never retried (the
+# delivery was kept for ops instead); a 5xx is, for days, so only "try again later" gets one.
+STATUS = {"handled": 200, "refused": 400, "later": 503, "busy": 503}
+HEADERS = {"busy": {"Retry-After": "1"}}
 log = logging.getLogger("console.webhook")
 
 
@@ -155,7 +159,7 @@ def _route(request: Any, entry: dict[str, Any]) -> tuple[int, Any, dict[str, str
         budget=wiring.settings.webhook_budget - CHAT_RESERVE, raw=body,
     )  # fmt: skip
     entry |= reply.log_fields()
-    return reply.status, reply.body, reply.headers
+    return STATUS[reply.verdict], reply.body, HEADERS.get(reply.verdict, {})
 
 
 class BodyRefused(Exception):

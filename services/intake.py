@@ -13,8 +13,8 @@ import contextlib
 import datetime as dt
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from allocation import Adviser, Deal, Meeting
 from services import booking, deadline, outbox, rejections
@@ -47,16 +47,22 @@ OUT_OF_TIME = "not handled within this request's time budget; HubSpot may resend
 _BOOKING = threading.Lock()
 
 
+# What became of a delivery, for the entry point to put in its own terms (the webhook alone
+# chooses HTTP statuses): handled (some deal decided or replayed); refused for its content
+# (nothing handled; kept for ops); not handled now, HubSpot should send it again later (an
+# outage, our own missing configuration, or too many simultaneous bookings — ``busy``).
+Verdict = Literal["handled", "refused", "later", "busy"]
+
+
 @dataclass(frozen=True)
 class Reply:
-    """The webhook's answer to one delivery, with the figures its log line reports."""
+    """The use case's answer to one delivery, with the figures its log line reports."""
 
-    status: int  # HTTP status
+    verdict: Verdict
     body: Any  # JSON-ready
     deal_ids: tuple[str, ...] = ()
     hubspot_calls: int = 0
     store_reads: int = 0  # approximate when requests overlap: the store counts for all threads
-    headers: dict[str, str] = field(default_factory=dict)
     # Events of a batch refused for their content (each also in the answer), for the log line
     # and for whoever keeps refused deliveries.
     rejected: tuple[RejectedEvent, ...] = ()
@@ -92,33 +98,33 @@ def answer(
     without a deal id)."""
     counting = CountingCrm(crm) if crm is not None else None
     reads = services.store.reads
-    headers: dict[str, str] = {}
+    verdict: Verdict
     with deadline.within(budget) if budget is not None else contextlib.nullcontext():
         try:
-            status, body = _run(delivery, services=services, crm=counting, fields=fields, raw=raw)
+            verdict, body = _run(delivery, services=services, crm=counting, fields=fields, raw=raw)
         except BadRequest as exc:  # e.g. a package nobody has heard of
-            status, body = 400, {"error": str(exc)}
+            verdict, body = "refused", {"error": str(exc)}
             if isinstance(delivery, WorkflowDelivery):
                 _keep_deal(services, delivery.deal, str(exc), fields)
         except Busy as exc:
-            status, body, headers = 503, {"error": str(exc)}, {"Retry-After": "1"}
+            verdict, body = "busy", {"error": str(exc)}
     ids = delivery.deal_ids if isinstance(delivery, CrmBatch) else (delivery.deal.id,)
     rejected = delivery.rejected if isinstance(delivery, CrmBatch) else ()
     calls = counting.calls if counting is not None else 0
-    return Reply(status, body, ids, calls, services.store.reads - reads, headers, rejected)
+    return Reply(verdict, body, ids, calls, services.store.reads - reads, rejected)
 
 
 def _run(
     delivery: Delivery, *, services: Services, crm: Crm | None, fields: DealFields, raw: bytes
-) -> tuple[int, Any]:
+) -> tuple[Verdict, Any]:
     if not isinstance(delivery, CrmBatch):
-        return 200, allocate_delivered(delivery.deal, services=services, crm=crm).to_json()
+        return "handled", allocate_delivered(delivery.deal, services=services, crm=crm).to_json()
     now = services.now()
     for event in delivery.rejected:
         refused = rejections.of_event(event.index, event.reason, event.excerpt, raw, now)
         rejections.keep(services.store, services.notifier, refused)
     if delivery.deal_ids and crm is None:
-        return 503, {"error": "HUBSPOT_TOKEN is not set, so created deals cannot be read"}
+        return "later", {"error": "HUBSPOT_TOKEN is not set, so created deals cannot be read"}
     answers = (
         allocate_created(delivery.deal_ids, services=services, crm=crm, fields=fields)
         if crm is not None
@@ -132,10 +138,10 @@ def _run(
     errors = [a.error for a in answers if a.error] + [r.reason for r in delivery.rejected]
     if any(a.retry_later for a in answers):
         # Recorded deals replay harmlessly, so HubSpot may resend the whole batch.
-        return 503, {"error": "; ".join(errors), "results": items}
+        return "later", {"error": "; ".join(errors), "results": items}
     if errors and all(a.error for a in answers):  # nothing in the batch could be handled
-        return 400, {"error": "; ".join(errors), "results": items}
-    return 200, items
+        return "refused", {"error": "; ".join(errors), "results": items}
+    return "handled", items
 
 
 class CountingCrm:

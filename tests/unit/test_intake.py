@@ -25,7 +25,7 @@ def firm(crm: FakeCrm | None = None, clock: list[dt.datetime] | None = None) -> 
 
 def deliver(services: Services, deal: Deal, crm: FakeCrm | None) -> dict[str, object]:
     reply = answer(WorkflowDelivery(deal), services=services, crm=crm, fields=DealFields())
-    assert reply.status == 200
+    assert reply.verdict == "handled"
     body: dict[str, object] = reply.body
     return body
 
@@ -61,7 +61,7 @@ def test_an_unknown_package_is_a_400_and_nothing_is_recorded() -> None:
     reply = answer(
         WorkflowDelivery(Deal("1", "Series Z")), services=services, crm=None, fields=DealFields()
     )
-    assert reply.status == 400
+    assert reply.verdict == "refused"
     assert "unknown service package 'Series Z'" in reply.body["error"]
     assert services.allocation("1") is None
 
@@ -70,7 +70,7 @@ def test_a_batch_reads_new_deals_and_reports_each_deal_it_could_not_handle() -> 
     crm = FakeCrm(deals={"1": {"service_package": "Series A"}, "2": {"service_package": ""}})
     services = firm(crm)
     reply = answer(CrmBatch(("1", "2")), services=services, crm=crm, fields=DealFields())
-    assert reply.status == 200
+    assert reply.verdict == "handled"
     assert reply.body[0]["status"] == ALLOCATED
     assert "service package is missing" in reply.body[1]["error"]
     assert reply.hubspot_calls == 3  # two reads, one write-back
@@ -78,7 +78,7 @@ def test_a_batch_reads_new_deals_and_reports_each_deal_it_could_not_handle() -> 
 
 def test_a_batch_without_a_hubspot_token_asks_to_be_resent() -> None:
     reply = answer(CrmBatch(("1",)), services=firm(), crm=None, fields=DealFields())
-    assert reply.status == 503
+    assert reply.verdict == "later"
     assert "HUBSPOT_TOKEN" in reply.body["error"]
 
 
@@ -90,7 +90,7 @@ def test_a_batch_answers_its_good_deals_and_reports_each_refused_event() -> None
     services = firm(crm)
     batch = CrmBatch(("1",), rejected=(BAD_ID,))
     reply = answer(batch, services=services, crm=crm, fields=DealFields())
-    assert reply.status == 200
+    assert reply.verdict == "handled"
     assert reply.body[0]["status"] == ALLOCATED
     assert reply.body[1] == {"event": 0, "error": BAD_ID.reason}
     assert reply.rejected == (BAD_ID,)  # kept for whoever stores refused deliveries
@@ -103,7 +103,7 @@ def test_a_batch_of_nothing_but_refused_events_is_a_400_naming_each() -> None:
     reply = answer(
         CrmBatch((), rejected=(BAD_ID, other)), services=firm(crm), crm=crm, fields=DealFields()
     )
-    assert reply.status == 400
+    assert reply.verdict == "refused"
     assert reply.body["error"] == f"{BAD_ID.reason}; {other.reason}"
     assert reply.body["results"] == [BAD_ID.to_json(), other.to_json()]
     assert reply.hubspot_calls == 0
@@ -114,7 +114,7 @@ def test_refused_events_beside_a_deal_hubspot_cannot_read_keep_the_batch_a_400()
     reply = answer(
         CrmBatch(("5",), rejected=(BAD_ID,)), services=firm(crm), crm=crm, fields=DealFields()
     )
-    assert reply.status == 400
+    assert reply.verdict == "refused"
     assert [sorted(item) for item in reply.body["results"]] == [
         ["deal_id", "error"],
         ["error", "event"],
@@ -123,7 +123,7 @@ def test_refused_events_beside_a_deal_hubspot_cannot_read_keep_the_batch_a_400()
 
 def test_a_batch_of_other_subscription_types_needs_no_hubspot_token() -> None:
     reply = answer(CrmBatch((), ignored_events=3), services=firm(), crm=None, fields=DealFields())
-    assert (reply.status, reply.body) == (200, [])
+    assert (reply.verdict, reply.body) == ("handled", [])
 
 
 def test_counting_crm_counts_every_call_it_passes_on() -> None:
