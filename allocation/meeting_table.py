@@ -115,6 +115,12 @@ class MeetingTable:
             object.__setattr__(self, name, column)
 
         codes, vocabulary = _codes(self.adviser_ids.tolist())
+        trimmed = tuple(v.strip() if isinstance(v, str) else v for v in vocabulary)
+        if trimmed != vocabulary:  # ids compare trimmed (rules §2); only the distinct ones
+            object.__setattr__(
+                self, "adviser_ids", _strings(np.array(trimmed, dtype=object)[codes])
+            )
+            codes, vocabulary = _codes(self.adviser_ids.tolist())
         object.__setattr__(self, "adviser_codes", codes)
         object.__setattr__(self, "adviser_vocabulary", vocabulary)
         self._normalise_kinds(kinds)

@@ -28,6 +28,26 @@ def _frozen(values: Iterable[str] | None) -> frozenset[str]:
     return frozenset(v.strip() for v in values if v and v.strip())
 
 
+def _trimmed(value: str | None) -> str | None:
+    """Ids compare trimmed (rules §2): " a1" from a spreadsheet is adviser "a1"."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def _trim(obj: object, *names: str) -> None:
+    for name in names:
+        _set(obj, name, _trimmed(getattr(obj, name)))
+
+
+def _scope(kind: str, rid: object, what: str, values: Iterable[str] | None) -> frozenset[str]:
+    """A closure's adviser ids or regions; listing only blank names is refused (rules §2): a
+    scope that said something must not silently widen to everyone."""
+    kept = _frozen(values)
+    given = [values] if isinstance(values, str) else list(values or ())
+    if given and not kept:
+        raise InvalidInput(f"{kind} {rid!s}: its {what} are all blank; name some, or none")
+    return kept
+
+
 def _set(obj: object, name: str, value: Any) -> None:
     # Frozen dataclasses may only be adjusted during __post_init__ through object.__setattr__.
     object.__setattr__(obj, name, value)
@@ -58,8 +78,10 @@ class Adviser:
     region: str | None = None
 
     def __post_init__(self) -> None:
+        _trim(self, "id")
         _set(self, "service_packages", _frozen(self.service_packages))
         _set(self, "household_types", _frozen(self.household_types))
+        _set(self, "region", _trimmed(self.region) or None)
         _check_limit("adviser", self.id, self.monthly_limit)
         # An end before the start is not refused (rules §2): one HubSpot typo must not stop
         # every decision. Such an adviser is never available (allocation.columns).
@@ -84,6 +106,7 @@ class Meeting:
     deal_id: str | None = None
 
     def __post_init__(self) -> None:
+        _trim(self, "id", "adviser_id", "deal_id")
         if not isinstance(self.start, dt.datetime) or self.start.utcoffset() is None:
             raise InvalidInput(f"meeting {self.id}: start {self.start!r} has no timezone")
         _set(self, "kind", normalise(self.kind))
@@ -98,6 +121,7 @@ class Leave:
     day_fraction: float = 1.0
 
     def __post_init__(self) -> None:
+        _trim(self, "id", "adviser_id")
         _check_range("leave", self.id, self.start, self.end)
         if not 0 < self.day_fraction <= 1:
             raise InvalidInput(
@@ -115,8 +139,9 @@ class Closure:
     regions: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
-        _set(self, "adviser_ids", _frozen(self.adviser_ids))
-        _set(self, "regions", _frozen(self.regions))
+        _trim(self, "id")
+        _set(self, "adviser_ids", _scope("closure", self.id, "adviser ids", self.adviser_ids))
+        _set(self, "regions", _scope("closure", self.id, "regions", self.regions))
         _check_range("closure", self.id, self.start, self.end)
 
     @property
@@ -139,6 +164,7 @@ class Override:
     end: dt.date | None = None
 
     def __post_init__(self) -> None:
+        _trim(self, "id", "adviser_id")
         _check_range("override", self.id, self.start, self.end)
         _check_limit("override", self.id, self.monthly_limit)
 
@@ -149,6 +175,9 @@ class PendingDeal:
     adviser_id: str
     week: dt.date
 
+    def __post_init__(self) -> None:
+        _trim(self, "deal_id", "adviser_id")
+
 
 @dataclass(frozen=True)
 class Deal:
@@ -156,6 +185,9 @@ class Deal:
     service_package: str
     household_type: str | None = None
     agreement_start: dt.date | None = None
+
+    def __post_init__(self) -> None:
+        _trim(self, "id")
 
 
 def _default_pod_limits() -> dict[str, float]:
