@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from allocation import Adviser, Deal, Ledger, Rules, Snapshot, build_ledger
-from services import booking, history, views
+from services import booking, history, policy, views
 from services.booking import Outcome
 from services.editing import require_editor
 from services.facade_admin import AdminUseCases
@@ -88,7 +88,7 @@ class Services(AdminUseCases):
         latest = self.cache.latest()
         if latest is not None:
             return latest.snapshot.rules
-        return self.store.get_settings().value.rules
+        return policy.stored_settings(self.store).value.rules
 
     def prepared(self) -> Prepared:
         return self.cache.get(self.store, self.today())
@@ -168,7 +168,8 @@ class Services(AdminUseCases):
         return preview(deal, self.snapshot(), self.today(), what_if)
 
     def console_settings(self) -> Versioned[ConsoleSettings]:
-        return self.store.get_settings()
+        """The stored settings, inside their bounds (``services.policy``)."""
+        return policy.stored_settings(self.store)
 
     def allocate(self, deal: Deal, source: str = "console") -> Outcome:
         return booking.allocate_and_record(

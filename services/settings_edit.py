@@ -4,11 +4,11 @@ validated and audited."""
 from __future__ import annotations
 
 import dataclasses
-import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from allocation import InvalidInput, Rules, normalise
+from services import policy
 from services.editing import require_editor
 from services.errors import Conflict, RowProblem, ValidationFailed
 from services.ports import Store
@@ -23,7 +23,6 @@ NUMBER_RULES = ("default_monthly_limit", "burst_weeks")
 MAPPING_RULES = ("pod_monthly_limits", "meeting_weights")
 LIST_POLICY = ("editors", "allowed_emails", "allowed_domains")
 CATALOGUE = ("service_packages", "household_types")
-PROPERTY_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 def _number(key: str, value: Any, out: list[RowProblem], whole: bool = False) -> Any:
@@ -87,10 +86,7 @@ def _policy_value(key: str, value: Any, out: list[RowProblem]) -> Any:
         if hours is not None and hours < 1:
             out.append(RowProblem("settings", key, "must be at least 1 hour"))
         return hours
-    prop = str(value).strip()
-    if not PROPERTY_NAME.match(prop):
-        out.append(RowProblem("settings", key, f"{prop!r} is not a HubSpot property name"))
-    return prop
+    return str(value).strip()  # the write-back property, judged with the others by policy
 
 
 def apply_changes(current: ConsoleSettings, changes: Mapping[str, Any]) -> ConsoleSettings:
@@ -112,14 +108,37 @@ def apply_changes(current: ConsoleSettings, changes: Mapping[str, Any]) -> Conso
         rules = dataclasses.replace(current.rules, **rule_changes)
     except InvalidInput as exc:
         raise ValidationFailed((RowProblem("settings", None, str(exc)),)) from exc
-    return dataclasses.replace(current, rules=rules, **policy_changes)
+    updated = dataclasses.replace(current, rules=rules, **policy_changes)
+    # Only what this edit changed is judged: a stored value out of bounds (saved before the
+    # bounds existed) does not block an unrelated edit; readers clamp it meanwhile.
+    broken = [p for p in policy.problems(updated) if _touched(p, changes)]
+    if broken:
+        raise ValidationFailed(tuple(broken))
+    return updated
+
+
+def _touched(problem: RowProblem, changes: Mapping[str, Any]) -> bool:
+    return (problem.column or "").split("[", 1)[0] in changes
 
 
 def save_settings(
-    changes: Mapping[str, Any], version: str, *, store: Store, actor: str, is_editor: bool
+    changes: Mapping[str, Any],
+    version: str,
+    *,
+    store: Store,
+    actor: str,
+    is_editor: bool,
+    deal_properties: Callable[[], Sequence[policy.DealProperty]] | None = None,
 ) -> ConsoleSettings:
+    """Save an edit of the settings. ``deal_properties`` lists HubSpot's deal properties when
+    HubSpot is configured, so a custom write-back property is checked to exist there."""
     require_editor(is_editor, actor, "settings")
     updated = apply_changes(store.get_settings().value, changes)
+    if deal_properties is not None and "writeback_property" in changes:
+        known = deal_properties()
+        broken = policy.writeback_problems(updated.writeback_property, known)
+        if broken:
+            raise ValidationFailed(tuple(broken))
     try:
         store.save_settings(updated, version, actor)
     except Conflict as exc:

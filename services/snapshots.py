@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from allocation import PendingDeal, Rules, Snapshot, week_of
+from services import policy
 from services.ports import Store
 from services.records import AdviserLoad, ConsoleSettings
 
@@ -66,7 +67,7 @@ def load_prepared(store: Store, today: dt.date) -> Prepared:
     read again next time — never missed.
     """
     version = store.data_version()
-    settings = store.get_settings().value
+    settings = policy.stored_settings(store).value
     booked = store.booked_loads()
     start, end = meeting_window(settings.rules, today)
     loads = {load.adviser_id: load for load in booked.loads}

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from allocation import Adviser, Closure, InvalidInput, Leave, Meeting, PendingDeal, week_of
-from services import outbox
+from services import outbox, policy
 from services.errors import ConsoleError
 from services.notifiers import safely
 from services.ports import Crm, LeaveSource, Notifier, Store
@@ -180,7 +180,7 @@ class Syncer:
         return self.clock().astimezone(dt.UTC)
 
     def _today(self) -> dt.date:
-        rules = self.store.get_settings().value.rules
+        rules = policy.stored_settings(self.store).value.rules
         return self.clock().astimezone(rules.zone).date()
 
     def _require_crm(self) -> CrmSource:
@@ -195,7 +195,7 @@ class Syncer:
         if self.writer is None:
             raise SourceNotConfigured("HubSpot is not configured (HUBSPOT_TOKEN)")
         drained = outbox.drain(
-            store=self.store, crm=self.writer, settings=self.store.get_settings().value,
+            store=self.store, crm=self.writer, settings=policy.stored_settings(self.store).value,
             notifier=self.notifier, clock=self._now,
         )  # fmt: skip
         if drained.failed and not drained.written:
@@ -218,7 +218,7 @@ class Syncer:
         return Result(counts, _warnings_of(crm))
 
     def meeting_window(self) -> tuple[dt.date, dt.date]:
-        rules = self.store.get_settings().value.rules
+        rules = policy.stored_settings(self.store).value.rules
         current = week_of(self._today())
         start = current - dt.timedelta(weeks=rules.history_weeks + 1)
         return start, current + dt.timedelta(weeks=rules.horizon_weeks + 1)
@@ -248,7 +248,7 @@ class Syncer:
             raise SourceNotConfigured(
                 "Employment Hero is not configured (EH_CLIENT_ID, EH_CLIENT_SECRET)"
             )
-        rules = self.store.get_settings().value.rules
+        rules = policy.stored_settings(self.store).value.rules
         since = self._today()  # leave that started before today but is still running stays
         until = since + dt.timedelta(weeks=rules.horizon_weeks + 1)
         requests = self.leave_source.fetch_leave(since, until)
