@@ -26,8 +26,9 @@ from typing import Any
 import requests
 
 from integrations.http import make_session, send
-from integrations.oauth import OAuthApp, OAuthTokens, TokenStore
+from integrations.oauth import OAuthApp, OAuthTokens
 from services.errors import ConfigurationError, MalformedReply, Unauthorized
+from services.ports import Tokens
 from services.records import LeaveRequest
 
 log = logging.getLogger(__name__)
@@ -92,21 +93,18 @@ class EmploymentHeroClient:
     def __init__(
         self,
         app: OAuthApp,
-        tokens: TokenStore,
+        tokens: Tokens,
         organisation_id: str | None = None,
         *,
         api_base: str = API_BASE,
         session: requests.Session | None = None,
-        clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         standard_day_hours: float = STANDARD_DAY_HOURS,
         page_size: int = PAGE_SIZE,
         token_name: str = TOKEN_NAME,
     ) -> None:
         self._session = session or make_session(SERVICE)
-        self._oauth = OAuthTokens(
-            app, tokens, token_name, session=self._session, clock=clock, sleep=sleep
-        )
+        self._oauth = OAuthTokens(app, tokens, token_name)
         self._organisation_id = organisation_id or None
         self._base = api_base.rstrip("/") + API_PREFIX
         self._sleep = sleep

@@ -19,6 +19,7 @@ from urllib.parse import quote
 import requests
 
 from integrations.http import DEFAULT_TIMEOUT, make_session, redact_url, send
+from services.errors import UpstreamError
 from services.records import (
     UNALLOCATED,
     WRITEBACK_FAILED,
@@ -188,6 +189,6 @@ class ChatNotifier:
                 sleep=self._sleep,
                 bounded=False,  # its own short timeout, outside the write-back's budget
             )
-        except Exception as exc:  # never fail the caller; the message is redacted by send()
-            detail = str(exc) if exc.__module__.startswith("integrations") else type(exc).__name__
+        except Exception as exc:  # never fail the caller; send()'s own messages are redacted
+            detail = str(exc) if isinstance(exc, UpstreamError) else type(exc).__name__
             log.warning("Google Chat post to %s failed: %s", redact_url(self._url), detail)

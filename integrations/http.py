@@ -2,14 +2,17 @@
 
 - one ``requests.Session`` per service (connection reuse, a user agent naming the console);
 - explicit (connect, read) timeouts on every call;
-- tenacity retries with full-jitter exponential backoff on 429, 5xx, connection errors and
-  timeouts, honouring ``Retry-After`` (seconds or an HTTP date, capped), bounded attempts;
-- inside a ``services.deadline.within`` block (the webhook), no attempt outlasts the deadline
-  and no retry starts after it (``bounded=False`` opts out: Chat's short, single post);
-- then one of ``integrations.errors``: ``UpstreamUnavailable`` (kept failing),
+- tenacity retries on 429, 5xx, connection errors and timeouts: full-jitter exponential
+  backoff (``wait_random_exponential``), except that a ``Retry-After`` (seconds or an HTTP
+  date) is honoured, capped; ``stop_after_attempt`` bounds the attempts;
+- inside a ``services.deadline.within`` block (the webhook), each attempt's timeout is cut to
+  the time left, and a retry whose wait would leave less than ``MIN_ATTEMPT_SECONDS`` is not
+  made (``stop_before_delay``), so no wait outlasts the deadline; ``bounded=False`` opts out
+  (Chat's short, single post);
+- then one of ``services.errors``: ``UpstreamUnavailable`` (kept failing, or out of time),
   ``UpstreamRejected`` / ``Unauthorized`` (a 4xx retrying cannot fix), ``MalformedReply``;
 - logs carry method, host, path, status and attempt only: never headers (tokens), query
-  strings (webhook keys) or bodies.
+  strings (webhook keys), bodies, or an exception's text (requests puts the URL in it).
 """
 
 from __future__ import annotations
@@ -17,15 +20,23 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import logging
-import random
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from tenacity import RetryCallState, RetryError, Retrying, retry_if_exception_type
-from tenacity import stop_after_attempt as _stop_after_attempt
+from tenacity import (
+    RetryCallState,
+    RetryError,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    stop_before_delay,
+    wait_random_exponential,
+)
+from tenacity.stop import stop_base
+from tenacity.wait import wait_base
 
 from services import deadline
 from services.errors import MalformedReply, Unauthorized, UpstreamRejected, UpstreamUnavailable
@@ -39,8 +50,16 @@ BASE_WAIT = 0.5  # seconds; the first backoff is drawn from [0, BASE_WAIT]
 MAX_WAIT = 30.0  # no single wait (backoff or Retry-After) is longer than this
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REASON_LIMIT = 200  # characters of an error reply's message kept in an exception
+# An attempt with less time than this left would only time out: it is not started.
+MIN_ATTEMPT_SECONDS = 0.25
 
 Sleep = Callable[[float], None]
+
+
+def identify(session: requests.Session, service: str) -> None:
+    """The headers every session of ours sends: a user agent naming the console and service."""
+    session.headers["User-Agent"] = f"{USER_AGENT} ({service})"
+    session.headers["Accept"] = "application/json"
 
 
 class ServiceSession(requests.Session):
@@ -49,8 +68,7 @@ class ServiceSession(requests.Session):
     def __init__(self, service: str) -> None:
         super().__init__()
         self.service = service
-        self.headers["User-Agent"] = f"{USER_AGENT} ({service})"
-        self.headers["Accept"] = "application/json"
+        identify(self, service)
 
 
 def make_session(service: str) -> ServiceSession:
@@ -65,20 +83,7 @@ class _RetryableStatus(Exception):
         self.response = response
 
 
-class _OutOfTime(Exception):
-    """The request's deadline leaves no time for another attempt."""
-
-
 _RETRYABLE = (_RetryableStatus, requests.ConnectionError, requests.Timeout)
-# An attempt with less time than this left would only time out: it is not started.
-MIN_ATTEMPT_SECONDS = 0.25
-
-
-def _within(timeout: tuple[float, float], left: float | None) -> tuple[float, float]:
-    """The (connect, read) timeout, cut down to the time the deadline leaves."""
-    if left is None:
-        return timeout
-    return (min(timeout[0], left), min(timeout[1], left))
 
 
 def redact_url(url: str) -> str:
@@ -103,24 +108,20 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
     return max(0.0, when.timestamp() - now)
 
 
-def backoff_wait(
-    attempt: int,
-    retry_after: float | None,
-    *,
-    base: float = BASE_WAIT,
-    cap: float = MAX_WAIT,
-    rand: Callable[[], float] = random.random,
-) -> float:
-    """The wait before the next attempt (``attempt`` counts from 1 for the first failure).
+class wait_retry_after(wait_base):  # noqa: N801 - named like tenacity's own strategies
+    """The wait a 429 / 5xx's ``Retry-After`` asks for, capped (a hostile or confused header
+    must not park a sync for hours); without one, whatever ``otherwise`` says."""
 
-    The server's ``Retry-After`` wins when given (capped, so a hostile or confused header
-    cannot park a sync for hours); otherwise full jitter: uniform in [0, base·2^(n-1)],
-    capped, which spreads a burst of clients apart instead of retrying in lockstep.
-    """
-    if retry_after is not None:
-        return min(max(retry_after, 0.0), cap)
-    ceiling: float = min(cap, base * 2.0 ** (attempt - 1))
-    return rand() * ceiling
+    def __init__(self, otherwise: wait_base, cap: float) -> None:
+        self.otherwise = otherwise
+        self.cap = cap
+
+    def __call__(self, retry_state: RetryCallState) -> float:
+        failure = retry_state.outcome.exception() if retry_state.outcome else None
+        asked = None
+        if isinstance(failure, _RetryableStatus):
+            asked = parse_retry_after(failure.response.headers.get("Retry-After"), time.time())
+        return self.otherwise(retry_state) if asked is None else min(asked, self.cap)
 
 
 def _service_of(session: requests.Session, url: str) -> str:
@@ -143,8 +144,6 @@ def _reason(response: requests.Response) -> str:
 
 def _check(service: str, method: str, url: str, response: requests.Response) -> None:
     status = response.status_code
-    if status in RETRY_STATUSES:
-        raise _RetryableStatus(response)
     if 400 <= status < 500:
         where = f"{service} refused {method} {redact_url(url)} (HTTP {status}{_reason(response)})"
         raise Unauthorized(where) if status == 401 else UpstreamRejected(where)
@@ -163,14 +162,35 @@ def _parse(service: str, method: str, url: str, response: requests.Response) -> 
         ) from exc
 
 
-def _describe_failure(exc: BaseException | None) -> str:
+def _failure(exc: BaseException | None) -> str:
+    """An attempt's failure in words that carry no URL (requests' messages do)."""
     if isinstance(exc, _RetryableStatus):
-        return f"last status HTTP {exc.response.status_code}"
+        return f"HTTP {exc.response.status_code}"
     if isinstance(exc, requests.Timeout):
-        return "last error: timed out"
+        return "timed out"
     if isinstance(exc, requests.ConnectionError):
-        return "last error: could not connect"
-    return f"last error: {type(exc).__name__}"
+        return "could not connect"
+    return type(exc).__name__
+
+
+def _last(exc: BaseException | None) -> str:
+    what = "status" if isinstance(exc, _RetryableStatus) else "error:"
+    return f"last {what} {_failure(exc)}"
+
+
+def _within(timeout: tuple[float, float], left: float | None) -> tuple[float, float]:
+    """The (connect, read) timeout, cut down to the time the deadline leaves."""
+    if left is None:
+        return timeout
+    return (min(timeout[0], left), min(timeout[1], left))
+
+
+def _stop(attempts: int, left: float | None) -> stop_base:
+    """Stop after ``attempts``, or before a wait that would leave too little of the deadline."""
+    stop = stop_after_attempt(max(1, attempts))
+    if left is None:
+        return stop
+    return stop | stop_before_delay(left - MIN_ATTEMPT_SECONDS)
 
 
 def send(
@@ -186,7 +206,6 @@ def send(
     headers: Mapping[str, str] | None = None,
     expect_json: bool = True,
     sleep: Sleep = time.sleep,
-    rand: Callable[[], float] = random.random,
     max_wait: float = MAX_WAIT,
     bounded: bool = True,
 ) -> Any:
@@ -194,81 +213,59 @@ def send(
     the ``requests.Response`` when ``expect_json`` is false."""
     service = _service_of(session, url)
     where = redact_url(url)
+    out_of_time = f"{service}: out of time for {method} {where} within this request's budget"
+    left = deadline.remaining() if bounded else None
+    if left is not None and left < MIN_ATTEMPT_SECONDS:
+        raise UpstreamUnavailable(out_of_time)
 
-    tried: list[BaseException | None] = []
-
-    def attempt_once() -> requests.Response:
-        left = deadline.remaining() if bounded else None
-        if left is not None and left < MIN_ATTEMPT_SECONDS:
-            raise _OutOfTime()
-        tried.append(None)
-        number = len(tried)
-        try:
-            response = session.request(
-                method,
-                url,
-                params=params,
-                json=json,
-                data=data,
-                headers=dict(headers or {}),
-                timeout=_within(timeout, left),
-            )
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            log.warning(
-                "%s %s %s: %s (attempt %d/%d)",
-                service,
-                method,
-                where,
-                type(exc).__name__,
-                number,
-                attempts,
-            )
-            tried[-1] = exc
-            raise
-        log.info(
-            "%s %s %s -> %d (attempt %d/%d)",
-            service,
+    def attempt() -> requests.Response:
+        now_left = deadline.remaining() if bounded else None
+        response = session.request(
             method,
-            where,
-            response.status_code,
-            number,
-            attempts,
+            url,
+            params=params,
+            json=json,
+            data=data,
+            headers=dict(headers or {}),
+            timeout=_within(timeout, now_left),
         )
-        try:
-            _check(service, method, url, response)
-        except _RetryableStatus as exc:
-            tried[-1] = exc
-            raise
+        if response.status_code in RETRY_STATUSES:
+            raise _RetryableStatus(response)
         return response
 
-    def wait(state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        retry_after = None
-        if isinstance(exc, _RetryableStatus):
-            retry_after = parse_retry_after(exc.response.headers.get("Retry-After"), time.time())
-        pause = backoff_wait(state.attempt_number, retry_after, cap=max_wait, rand=rand)
-        left = deadline.remaining() if bounded else None
-        return pause if left is None else min(pause, left)
+    def failed(state: RetryCallState) -> None:
+        failure = _failure(state.outcome.exception() if state.outcome else None)
+        n = state.attempt_number
+        log.warning("%s %s %s: %s (attempt %d/%d)", service, method, where, failure, n, attempts)
+
+    def retrying_in(state: RetryCallState) -> None:
+        n, pause = state.attempt_number + 1, state.upcoming_sleep
+        log.info("%s %s %s: attempt %d/%d in %.2f s", service, method, where, n, attempts, pause)
 
     retrying = Retrying(
-        stop=_stop_after_attempt(max(1, attempts)),
-        wait=wait,
+        stop=_stop(attempts, left),
+        wait=wait_retry_after(
+            wait_random_exponential(multiplier=BASE_WAIT, max=max_wait), cap=max_wait
+        ),
         retry=retry_if_exception_type(_RETRYABLE),
+        after=failed,
+        before_sleep=retrying_in,
         sleep=sleep,
-        reraise=False,
     )
     try:
-        response = retrying(attempt_once)
-    except _OutOfTime:
-        last = f" after {len(tried)} attempt(s), {_describe_failure(tried[-1])}" if tried else ""
+        response = retrying(attempt)
+    except RetryError as gave_up:
+        tried, last = gave_up.last_attempt.attempt_number, gave_up.last_attempt.exception()
+        if tried < attempts:
+            raise UpstreamUnavailable(
+                f"{out_of_time} after {tried} attempt(s), {_last(last)}"
+            ) from None
         raise UpstreamUnavailable(
-            f"{service}: out of time for {method} {where} within this request's budget{last}"
+            f"{service} is unavailable: {method} {where} failed {tried} times ({_last(last)})"
         ) from None
-    except RetryError:
-        raise UpstreamUnavailable(
-            f"{service} is unavailable: {method} {where} failed {len(tried)} times "
-            f"({_describe_failure(tried[-1] if tried else None)})"
-        ) from None
+    status, n = response.status_code, retrying.statistics["attempt_number"]
+    log.info("%s %s %s -> %d (attempt %d/%d)", service, method, where, status, n, attempts)
+    _check(service, method, url, response)
     if not expect_json:
         return response
     return _parse(service, method, url, response)

@@ -46,6 +46,10 @@ def _next_after(reply: Mapping[str, Any]) -> str | None:
     return str(after) if after not in (None, "") else None
 
 
+def utc_today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
 def _results(reply: Any, what: str) -> list[Any]:
     if not isinstance(reply, dict) or not isinstance(reply.get("results"), list):
         raise MalformedReply(f"HubSpot {what} reply has no results list")
@@ -68,6 +72,7 @@ class HubSpotClient:
         max_wait: float = MAX_WAIT,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        today: Callable[[], dt.date] = utc_today,
         search_interval: float = api.SEARCH_MIN_INTERVAL,
     ) -> None:
         self._token = token
@@ -79,10 +84,9 @@ class HubSpotClient:
         self._attempts = attempts
         self._timeout = timeout
         self._max_wait = max_wait
-        self._timeout = timeout
-        self._max_wait = max_wait
         self._sleep = sleep
         self._throttle = SearchThrottle(search_interval, clock=clock, sleep=sleep)
+        self._today = today  # agreement starts far from today are refused, as by the webhook
         self.warnings: list[str] = []  # records skipped by the last fetch, for the sync's run
 
     # -- transport -----------------------------------------------------------------------
@@ -232,7 +236,14 @@ class HubSpotClient:
                 f"HubSpot matched {total} open onboarding deals, more than search can page "
                 f"({api.SEARCH_RESULT_CAP}); check the pipeline and stage settings"
             )
-        return [open_deal_from(row, names) for row in rows]
+        today = self._today()
+        deals: list[OpenDeal] = []
+        for row in rows:
+            deal, note = open_deal_from(row, names, today)
+            deals.append(deal)
+            if note:
+                self.warnings.append(note)
+        return deals
 
     def read_deal(self, deal_id: str, properties: Sequence[str]) -> dict[str, str | None]:
         reply = self._call(
@@ -243,32 +254,9 @@ class HubSpotClient:
             raise MalformedReply(f"HubSpot deal {deal_id} reply has no properties")
         return {name: props.get(name) for name in properties}
 
-    def read_deals(
-        self, deal_ids: Sequence[str], properties: Sequence[str]
-    ) -> dict[str, dict[str, str | None]]:
-        """Several deals in batch calls of 100; missing deals are simply absent."""
-        found: dict[str, dict[str, str | None]] = {}
-        for chunk in _chunks(list(deal_ids), api.BATCH_SIZE):
-            body = {"properties": list(properties), "inputs": [{"id": i} for i in chunk]}
-            reply = self._call("POST", api.batch_path("deals", "read"), json=body)
-            for row in _results(reply, "deal batch read"):
-                props = row.get("properties") or {}
-                found[str(row.get("id"))] = {name: props.get(name) for name in properties}
-        return found
-
     def write_adviser(self, deal_id: str, adviser_id: str, property_name: str) -> None:
         self._call(
             "PATCH",
             api.object_path("deals", deal_id),
             json={"properties": {property_name: adviser_id}},
         )
-
-    def write_advisers(self, assignments: Mapping[str, str], property_name: str) -> None:
-        """Several write-backs (deal id → adviser id) in batch calls of 100."""
-        items = list(assignments.items())
-        for i in range(0, len(items), api.BATCH_SIZE):
-            inputs = [
-                {"id": deal, "properties": {property_name: adviser}}
-                for deal, adviser in items[i : i + api.BATCH_SIZE]
-            ]
-            self._call("POST", api.batch_path("deals", "update"), json={"inputs": inputs})

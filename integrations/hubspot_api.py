@@ -24,10 +24,6 @@ def search_path(object_type: str) -> str:
     return f"{CRM_OBJECTS}/{object_type}/search"
 
 
-def batch_path(object_type: str, action: str) -> str:
-    return f"{CRM_OBJECTS}/{object_type}/batch/{action}"  # action: "read" or "update"
-
-
 def associations_batch_path(from_type: str, to_type: str) -> str:
     return f"{ASSOCIATIONS}/{from_type}/{to_type}/batch/read"
 
@@ -35,7 +31,6 @@ def associations_batch_path(from_type: str, to_type: str) -> str:
 LIST_PAGE_SIZE = 100  # GET list endpoints take at most 100 per page
 SEARCH_PAGE_SIZE = 200  # the search API's own maximum page
 SEARCH_RESULT_CAP = 10_000  # the search API will not page past this many results per query
-BATCH_SIZE = 100  # batch read / update inputs per call
 ASSOCIATION_BATCH_SIZE = 1_000  # v4 associations batch read inputs per call
 # The search endpoints have their own limit (a few requests per second per token), separate
 # from the general burst limit; spacing calls avoids spending retries on avoidable 429s.

@@ -3,6 +3,10 @@
 HubSpot returns every property as a string (or null): booleans as "True"/"false", dates as
 "2026-02-03" or a millisecond epoch, datetimes as ISO 8601 with "Z", multi-values joined by
 ";" (the firm also uses "," "/" "|" in free-text fields).
+
+A deal's agreement start is read by the webhook's own rule
+(``services.deal_intake.parse_agreement_start``), so the sync and the webhook agree on every
+deal: a date the webhook would refuse is reported here, not silently read another way.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from typing import Any
 
 from allocation import Adviser, Meeting
 from integrations.hubspot_api import MEETING_KINDS, HubSpotProperties
-from services.errors import MalformedReply
+from services.deal_intake import parse_agreement_start
+from services.errors import BadRequest, MalformedReply
 from services.records import OpenDeal
 
 _SEPARATORS = re.compile(r"[;,/|]")
@@ -44,12 +49,7 @@ def parse_datetime(text: str | None) -> dt.datetime | None:
 
 
 def parse_date(text: str | None) -> dt.date | None:
-    text = (text or "").strip()
-    if len(text) == 10 and text[4] == "-":
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            return None
+    """The UTC day of a date ("2026-02-03", or midnight UTC in epoch ms) or datetime."""
     moment = parse_datetime(text)
     return moment.astimezone(dt.UTC).date() if moment else None
 
@@ -108,19 +108,32 @@ def meeting_from(record: Any, deal_id: str | None, names: HubSpotProperties) -> 
     )
 
 
-def open_deal_from(record: Any, names: HubSpotProperties) -> OpenDeal:
+def open_deal_from(
+    record: Any, names: HubSpotProperties, today: dt.date
+) -> tuple[OpenDeal, str | None]:
+    """An open deal, and a note when its agreement start was refused: the deal then counts
+    by its creation date, as one without an agreement start does."""
     props = properties_of(record)
+    deal_id = str(record.get("id"))
     adviser = next(
         (v.strip() for p in names.deal_advisers if (v := props.get(p)) and v.strip()), None
     )
     email = (props.get(names.adviser_email) or "").strip().lower() or None
-    return OpenDeal(
-        deal_id=str(record.get("id")),
+    note = None
+    try:
+        start = parse_agreement_start(
+            props.get(names.agreement_start), names.agreement_start, today=today
+        )
+    except BadRequest as refused:
+        start, note = None, f"deal {deal_id}: {refused}; counted by its creation date"
+    deal = OpenDeal(
+        deal_id=deal_id,
         adviser_id=adviser,
         adviser_email=email,
-        agreement_start=parse_date(props.get(names.agreement_start)),
+        agreement_start=start,
         created=parse_date(props.get(names.created)),
     )
+    return deal, note
 
 
 def first_deal_ids(association_results: Any) -> dict[str, str]:

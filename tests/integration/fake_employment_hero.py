@@ -51,6 +51,8 @@ class FakeEmploymentHero:
         self.revoke_after_calls: int | None = None  # simulate expiry part-way through a sync
         self.api_calls = 0
         self.malformed = False
+        self.token_outage: int | None = None  # the token endpoint answers this status instead
+        self.token_timeouts: list[Any] = []  # the timeout each token request was sent with
         self._issued = 0
         self._lock = threading.Lock()
         mock.add_callback("POST", f"{OAUTH}/token", callback=self._token)
@@ -99,6 +101,9 @@ class FakeEmploymentHero:
         }
 
     def _token(self, request: Any) -> Reply:
+        self.token_timeouts.append(request.req_kwargs.get("timeout"))
+        if self.token_outage is not None:
+            return self.token_outage, {}, ""
         form = {k: v[0] for k, v in parse_qs(request.body).items()}
         if (form.get("client_id"), form.get("client_secret")) != (CLIENT_ID, CLIENT_SECRET):
             return _reply(401, {"error": "invalid_client"})

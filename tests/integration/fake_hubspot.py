@@ -1,6 +1,6 @@
 """A faithful in-memory HubSpot behind `responses`: the real paths, payloads and limits.
 
-It speaks CRM v3 objects (users list, deal read / patch / batch read / batch update), CRM v3
+It speaks CRM v3 objects (users list, deal read / patch), CRM v3
 search (filterGroups with IN / EQ / GTE / LT / NOT_HAS_PROPERTY, sorts, ``limit`` ≤ 200,
 ``after`` cursors, ``total``, and HTTP 400 when paging past 10,000) and v4 association batch
 reads. Every call must carry the bearer token.
@@ -90,8 +90,6 @@ class FakeHubSpot:
             ("GET", r"/crm/v3/objects/users", self._list_users),
             ("POST", r"/crm/v3/objects/(\w+)/search", self._search),
             ("POST", r"/crm/v4/associations/meetings/deals/batch/read", self._associations),
-            ("POST", r"/crm/v3/objects/deals/batch/read", self._batch_read),
-            ("POST", r"/crm/v3/objects/deals/batch/update", self._batch_update),
             ("GET", r"/crm/v3/objects/deals/(\w+)", self._read_deal),
             ("PATCH", r"/crm/v3/objects/deals/(\w+)", self._patch_deal),
         ]
@@ -205,24 +203,3 @@ class FakeHubSpot:
         self.deals[deal_id].update(props)
         self.patches.append((deal_id, props))
         return _reply(200, {"id": deal_id, "properties": self.deals[deal_id]})
-
-    def _batch_read(self, request: Any, _: re.Match[str]) -> Reply:
-        body = json.loads(request.body)
-        results = [
-            {
-                "id": i["id"],
-                "properties": {p: self.deals[i["id"]].get(p) for p in body["properties"]},
-            }
-            for i in body["inputs"]
-            if i["id"] in self.deals
-        ]
-        return _reply(200, {"status": "COMPLETE", "results": results})
-
-    def _batch_update(self, request: Any, _: re.Match[str]) -> Reply:
-        inputs = json.loads(request.body)["inputs"]
-        if len(inputs) > 100:
-            return _reply(400, {"message": "too many inputs"})
-        for item in inputs:
-            self.deals[item["id"]].update(item["properties"])
-            self.patches.append((item["id"], item["properties"]))
-        return _reply(200, {"status": "COMPLETE", "results": []})

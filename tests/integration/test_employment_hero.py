@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -11,8 +12,14 @@ import pytest
 import responses
 
 from integrations.employment_hero import EmploymentHeroClient
+from integrations.http import DEFAULT_TIMEOUT
 from integrations.oauth import OAuthApp
-from services.errors import ConfigurationError, MalformedReply, UpstreamRejected
+from services.errors import (
+    ConfigurationError,
+    MalformedReply,
+    UpstreamRejected,
+    UpstreamUnavailable,
+)
 from tests.integration.fake_employment_hero import (
     API,
     CLIENT_ID,
@@ -58,6 +65,12 @@ class Tokens:
             self.history.append(dict(token))
 
 
+@pytest.fixture(autouse=True)
+def frozen_clock(monkeypatch):
+    """Token expiry is Authlib's, on the wall clock: the tests stand at NOW."""
+    monkeypatch.setattr(time, "time", lambda: NOW)
+
+
 @pytest.fixture
 def eh():
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
@@ -70,9 +83,7 @@ def tokens() -> Tokens:
 
 
 def make_client(tokens: Tokens, organisation: str | None = ORG, **kw: Any) -> EmploymentHeroClient:
-    return EmploymentHeroClient(
-        APP, tokens, organisation, api_base=API, clock=lambda: NOW, sleep=lambda s: None, **kw
-    )
+    return EmploymentHeroClient(APP, tokens, organisation, api_base=API, sleep=lambda s: None, **kw)
 
 
 def connected(eh: FakeEmploymentHero, tokens: Tokens, fresh: bool = True) -> Tokens:
@@ -212,6 +223,30 @@ def test_a_refused_refresh_token_asks_for_reconnection(eh, tokens):
 
     with pytest.raises(UpstreamRejected, match="reconnect from the Settings page"):
         make_client(tokens).fetch_leave(D("2026-03-01"), D("2026-03-31"))
+
+
+def test_token_requests_are_sent_with_explicit_timeouts(eh, tokens):
+    client = make_client(tokens)
+    url, verifier = client.authorization_url("s")
+    eh.codes["code-1"] = parse_qs(urlsplit(url).query)["code_challenge"][0]
+    client.exchange_code("code-1", verifier)
+    tokens.saved["employment_hero"]["expires_at"] = NOW - 1
+
+    client.fetch_leave(D("2026-03-01"), D("2026-03-31"))
+
+    assert eh.refresh_calls == 1
+    assert eh.token_timeouts == [DEFAULT_TIMEOUT, DEFAULT_TIMEOUT]
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_a_token_endpoint_outage_is_unavailable_and_keeps_the_stored_tokens(eh, tokens, status):
+    connected(eh, tokens, fresh=False)
+    before = dict(tokens.saved["employment_hero"])
+    eh.token_outage = status
+
+    with pytest.raises(UpstreamUnavailable, match="Employment Hero token endpoint is unavailable"):
+        make_client(tokens).fetch_leave(D("2026-03-01"), D("2026-03-31"))
+    assert tokens.saved["employment_hero"] == before
 
 
 def test_without_a_connection_the_sync_says_how_to_connect(eh, tokens):

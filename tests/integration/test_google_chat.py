@@ -111,14 +111,20 @@ def test_a_failed_sync_is_threaded_per_source(chat, notifier):
 
 
 @pytest.mark.parametrize(
-    "failure",
+    ("failure", "why"),
     [
-        {"status": 500},
-        {"status": 400, "json": {"error": {"message": "Invalid JSON payload"}}},
-        {"body": requests.ConnectionError("https://chat.googleapis.com/...?key=sekret-key")},
+        ({"status": 500}, "failed 3 times (last status HTTP 500)"),
+        (
+            {"status": 400, "json": {"error": {"message": "Invalid JSON payload"}}},
+            "refused POST chat.googleapis.com/v1/spaces/AAAA/messages (HTTP 400)",
+        ),
+        (
+            {"body": requests.ConnectionError("https://chat.googleapis.com/...?key=sekret-key")},
+            "failed 3 times (last error: could not connect)",
+        ),
     ],
 )
-def test_a_chat_failure_is_logged_without_secrets_and_never_raised(failure, caplog):
+def test_a_chat_failure_is_logged_without_secrets_and_never_raised(failure, why, caplog):
     notifier = ChatNotifier(WEBHOOK, sleep=lambda s: None)
     caplog.set_level(logging.INFO)
     with responses.RequestsMock() as mock:
@@ -128,6 +134,7 @@ def test_a_chat_failure_is_logged_without_secrets_and_never_raised(failure, capl
         notifier.sync_failed(SyncRun("r", "leave", WHEN, "me", status="failed"))
 
     assert "Google Chat post to chat.googleapis.com/v1/spaces/AAAA/messages failed" in caplog.text
+    assert why in caplog.text
     assert "sekret" not in caplog.text
 
 

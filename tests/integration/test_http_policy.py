@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import random
 
 import pytest
 import requests
 import responses
 
-from integrations.http import backoff_wait, make_session, parse_retry_after, send
+from integrations.http import MIN_ATTEMPT_SECONDS, make_session, parse_retry_after, send
+from services import deadline
 from services.errors import MalformedReply, Unauthorized, UpstreamRejected, UpstreamUnavailable
 
 URL = "https://api.example.test/v1/things"
@@ -33,6 +35,26 @@ def waits() -> Waits:
 @pytest.fixture
 def session() -> requests.Session:
     return make_session("Example")
+
+
+class Jitter(random.Random):
+    """Tenacity's full jitter draws ``uniform(0, ceiling)``; this one always lands at
+    ``fraction`` of the ceiling, so a test can say exactly which wait it expects."""
+
+    def __init__(self, fraction: float) -> None:
+        super().__init__()
+        self.fraction = fraction
+
+    def random(self) -> float:
+        return self.fraction
+
+
+@pytest.fixture
+def jitter(monkeypatch):
+    def land_at(fraction: float) -> None:
+        monkeypatch.setattr("tenacity.wait.random", Jitter(fraction))
+
+    return land_at
 
 
 @responses.activate
@@ -65,23 +87,25 @@ def test_retry_after_as_an_http_date_is_honoured_and_capped(session, waits):
 
 
 @responses.activate
-def test_a_burst_of_5xx_is_retried_with_growing_jittered_waits(session, waits):
+def test_a_burst_of_5xx_is_retried_with_growing_jittered_waits(session, waits, jitter):
+    jitter(1.0)
     for status in (500, 502, 503, 504):
         responses.get(URL, status=status)
     responses.get(URL, json={"done": True})
 
-    assert send(session, "GET", URL, sleep=waits, rand=lambda: 1.0) == {"done": True}
+    assert send(session, "GET", URL, sleep=waits) == {"done": True}
     assert waits.taken == [0.5, 1.0, 2.0, 4.0]
     assert len(responses.calls) == 5
 
 
 @responses.activate
-def test_jitter_keeps_each_wait_between_zero_and_its_ceiling(session, waits):
+def test_jitter_keeps_each_wait_between_zero_and_its_ceiling(session, waits, jitter):
+    jitter(0.25)
     responses.get(URL, status=500)
     responses.get(URL, status=500)
     responses.get(URL, json={})
 
-    send(session, "GET", URL, sleep=waits, rand=lambda: 0.25)
+    send(session, "GET", URL, sleep=waits)
 
     assert waits.taken == [0.125, 0.25]
 
@@ -170,7 +194,77 @@ def test_retry_after_parsing_accepts_seconds_dates_and_rejects_junk():
     assert parse_retry_after(None, now=0) is None
 
 
-def test_backoff_prefers_retry_after_and_caps_everything():
-    assert backoff_wait(1, 3.0, rand=lambda: 1.0) == 3.0
-    assert backoff_wait(1, 9999.0, cap=30.0) == 30.0
-    assert backoff_wait(20, None, cap=30.0, rand=lambda: 1.0) == 30.0
+@responses.activate
+def test_retry_after_wins_over_backoff_and_every_wait_is_capped(session, waits, jitter):
+    jitter(1.0)
+    responses.get(URL, status=429, headers={"Retry-After": "3"})
+    responses.get(URL, status=503, headers={"Retry-After": "9999"})
+    for _ in range(18):
+        responses.get(URL, status=500)
+    responses.get(URL, json={})
+
+    send(session, "GET", URL, attempts=21, sleep=waits)
+
+    assert waits.taken[:2] == [3.0, 30.0]
+    assert waits.taken[2:8] == [2.0, 4.0, 8.0, 16.0, 30.0, 30.0]
+    assert waits.taken[-1] == 30.0
+
+
+@responses.activate
+def test_inside_a_deadline_each_attempt_gets_only_the_time_left(session, waits):
+    responses.get(URL, json={})
+
+    with deadline.within(2.0):
+        send(session, "GET", URL, timeout=(3.05, 20.0), sleep=waits)
+
+    connect, read = responses.calls[0].request.req_kwargs["timeout"]
+    assert 1.5 < connect <= 2.0
+    assert 1.5 < read <= 2.0
+
+
+@responses.activate
+def test_a_spent_deadline_makes_no_call(session, waits):
+    responses.get(URL, json={})
+
+    with (
+        deadline.within(MIN_ATTEMPT_SECONDS / 2),
+        pytest.raises(UpstreamUnavailable, match=r"out of time .* within this request's budget"),
+    ):
+        send(session, "GET", URL, sleep=waits)
+    assert len(responses.calls) == 0
+
+
+@responses.activate
+def test_a_wait_longer_than_the_time_left_gives_up_at_once_naming_the_last_status(session, waits):
+    responses.get(URL, status=429, headers={"Retry-After": "20"})
+
+    with (
+        deadline.within(5.0),
+        pytest.raises(
+            UpstreamUnavailable,
+            match=r"out of time .* budget after 1 attempt\(s\), last status HTTP 429",
+        ),
+    ):
+        send(session, "GET", URL, sleep=waits)
+    assert len(responses.calls) == 1
+    assert waits.taken == []
+
+
+@responses.activate
+def test_waits_that_fit_the_deadline_are_taken(session, waits):
+    responses.get(URL, status=503, headers={"Retry-After": "1"})
+    responses.get(URL, json={"ok": True})
+
+    with deadline.within(5.0):
+        assert send(session, "GET", URL, sleep=waits) == {"ok": True}
+    assert waits.taken == [1.0]
+
+
+@responses.activate
+def test_chat_opts_out_of_the_deadline(session, waits):
+    responses.post(URL, json={})
+
+    with deadline.within(0.0):
+        send(session, "POST", URL, timeout=(1.0, 4.0), sleep=waits, bounded=False)
+
+    assert responses.calls[0].request.req_kwargs["timeout"] == (1.0, 4.0)
