@@ -18,7 +18,7 @@ from typing import Any
 
 from allocation import Adviser, Meeting
 from integrations.hubspot_api import MEETING_KINDS, HubSpotProperties
-from services.deal_intake import parse_agreement_start
+from services.deal_intake import hubspot_instant, parse_agreement_start
 from services.errors import BadRequest, MalformedReply
 from services.records import OpenDeal
 
@@ -36,16 +36,15 @@ def parse_flag(text: str | None) -> bool:
 
 
 def parse_datetime(text: str | None) -> dt.datetime | None:
+    """A HubSpot date-time property (the webhook's own reading of them), or None when blank
+    or unreadable (the caller says which record it skipped)."""
     text = (text or "").strip()
     if not text:
         return None
-    if text.isdigit():
-        return dt.datetime.fromtimestamp(int(text) / 1000, tz=dt.UTC)
     try:
-        value = dt.datetime.fromisoformat(text)
+        return hubspot_instant(text)
     except ValueError:
         return None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def parse_date(text: str | None) -> dt.date | None:

@@ -433,18 +433,30 @@ def _from_epoch_ms(value: str | int | float, name: str, today: dt.date) -> dt.da
     )
 
 
+def hubspot_instant(value: str | int | float, per_second: int = 1000) -> dt.datetime:
+    """The instant a HubSpot date or date-time value names, the one reading of them both the
+    webhook and the syncs use: epoch milliseconds (digits or a number; ``per_second=1`` reads
+    seconds) or ISO 8601, a value without a zone meaning UTC. ``ValueError`` when it is
+    neither (or out of any calendar)."""
+    if isinstance(value, int | float) or _looks_numeric(value):
+        try:
+            return dt.datetime.fromtimestamp(float(value) / per_second, tz=dt.UTC)
+        except (OverflowError, OSError) as exc:
+            raise ValueError(f"{value!r} is not a usable timestamp") from exc
+    moment = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
 def _epoch_day(value: str | int | float, per_second: int) -> dt.date | None:
     try:
-        return dt.datetime.fromtimestamp(float(value) / per_second, tz=dt.UTC).date()
-    except (ValueError, OverflowError, OSError):
+        return hubspot_instant(value, per_second).date()
+    except ValueError:
         return None
 
 
 def _from_iso(text: str, name: str) -> dt.date:
     try:
-        if len(text) <= 10:
-            return dt.date.fromisoformat(text)
-        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+        return hubspot_instant(text).date()
     except ValueError:
         raise BadRequest(
             f"{name} {_quote(text)} is neither epoch milliseconds nor an ISO date (YYYY-MM-DD)"
