@@ -1,15 +1,32 @@
 """Every stored record as a JSON-ready dict and back, so all stores save records the same way.
 
-Dates are ISO strings, datetimes aware ISO strings in UTC (a naive datetime is taken to be
-UTC already, as every record documents its datetimes as UTC), frozensets sorted lists and
-tuples lists. ``x_from_dict(x_to_dict(r)) == r`` for every record ``r``.
+Dates are ISO strings, datetimes aware ISO strings in UTC in one format (a naive datetime is
+taken to be UTC already, as every record documents its datetimes as UTC; range queries in
+SQLite and Firestore compare these strings), frozensets sorted lists and tuples lists.
+``x_from_dict(x_to_dict(r)) == r`` for every record ``r``. Reading builds every record through
+its constructor, so its ``__post_init__`` checks stored data too (``InvalidInput``); keys a
+record does not know are ignored, and keys an older console did not write take the field's
+default.
+
+The conversion is cattrs's (https://catt.rs): it generates one plain function per record class
+from its fields, and the few rules below are hooks. Chosen over msgspec and pydantic's
+``TypeAdapter``: both write ``datetime`` themselves (``…Z``, local offsets kept) with no hook
+for the stored ``+00:00`` form, and wrap ``InvalidInput`` in their own ``ValidationError``.
+cattrs is typed (mypy --strict clean), maintained by the attrs project, writes as fast as the
+hand-written code it replaced and reads within a microsecond or so a record (CONTRIBUTING.md,
+"Stored records", has the numbers).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Mapping
-from typing import Any, cast
+from collections.abc import Callable, Iterable, Mapping
+from types import UnionType
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, get_args, get_origin, get_type_hints
+
+import cattrs
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from allocation import (
     Adviser,
@@ -23,17 +40,20 @@ from allocation import (
 )
 from services import explanation
 from services.records import (
+    DEFAULT_HOUSEHOLD_TYPES,
+    DEFAULT_SERVICE_PACKAGES,
     AllocationRecord,
-    AllocationStatus,
     AuditEntry,
     ConsoleSettings,
     RejectedDelivery,
-    RejectionStatus,
     SyncRun,
 )
 
-Json = dict[str, Any]
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
+Json = dict[str, Any]
+R = TypeVar("R", bound="DataclassInstance")
 
 # --- scalar helpers ------------------------------------------------------------------------
 
@@ -44,10 +64,6 @@ def date_out(value: dt.date | None) -> str | None:
 
 def date_in(value: str | None) -> dt.date | None:
     return None if value is None else dt.date.fromisoformat(value)
-
-
-def _date(value: str) -> dt.date:
-    return dt.date.fromisoformat(value)
 
 
 def datetime_out(value: dt.datetime | None) -> str | None:
@@ -73,53 +89,109 @@ def _datetime(value: str) -> dt.datetime:
     return parsed
 
 
-def _sorted(values: Iterable[str]) -> list[str]:
-    return sorted(values)
+# --- the converter -------------------------------------------------------------------------
+
+# detailed_validation=False: a missing key or a bad date raises as plain Python does (KeyError,
+# ValueError), and the records' own InvalidInput is never wrapped in a cattrs error group.
+_converter = cattrs.Converter(detailed_validation=False)
 
 
-# --- core records -------------------------------------------------------------------------
+def _kept(value: Any, _: Any) -> Any:
+    return value
 
 
-def adviser_to_dict(a: Adviser) -> Json:
-    return {
-        "id": a.id,
-        "name": a.name,
-        "email": a.email,
-        "taking_on_clients": a.taking_on_clients,
-        "service_packages": _sorted(a.service_packages),
-        "household_types": _sorted(a.household_types),
-        "pod_type": a.pod_type,
-        "monthly_limit": a.monthly_limit,
-        "start_date": date_out(a.start_date),
-        "end_date": date_out(a.end_date),
-        "region": a.region,
+def _number(value: Any, _: Any) -> Any:
+    # A whole number stored as a JSON int stays an int, so a record read and saved again
+    # stores the same bytes.
+    return value if isinstance(value, int | float) else float(value)
+
+
+def _of(origin: Any) -> Callable[[Any], bool]:
+    return lambda t: get_origin(t) is origin
+
+
+def _optional(t: Any) -> Callable[[Any, Any], Any]:
+    # cattrs's own looks the inner type's hook up on every value; this looks it up once.
+    [inner] = [arg for arg in get_args(t) if arg is not type(None)]
+    hook = _converter.get_structure_hook(inner)
+    if hook is _kept:
+        return _kept
+    return lambda v, _: None if v is None else hook(v, inner)
+
+
+# Strings and statuses reach the constructor as stored (str(None) would invent "None").
+_converter.register_structure_hook(str, _kept)
+_converter.register_structure_hook_func(_of(Literal), _kept)
+_converter.register_structure_hook(float, _number)
+_converter.register_structure_hook_factory(
+    lambda t: isinstance(t, UnionType) and len(get_args(t)) == 2 and type(None) in get_args(t),
+    _optional,
+)
+_converter.register_unstructure_hook(dt.datetime, datetime_out)
+_converter.register_structure_hook(dt.datetime, lambda v, _: _datetime(v))
+_converter.register_unstructure_hook(dt.date, dt.date.isoformat)
+_converter.register_structure_hook(dt.date, lambda v, _: dt.date.fromisoformat(v))
+# Sorted, so equal records store identically; a stored null is an empty set or tuple.
+_converter.register_unstructure_hook_func(_of(frozenset), sorted)
+_converter.register_structure_hook_func(_of(frozenset), lambda v, _: frozenset(v or ()))
+_converter.register_unstructure_hook_func(_of(tuple), list)
+_converter.register_structure_hook_func(_of(tuple), lambda v, _: tuple(v or ()))
+# Free-form JSON (audit before/after) is kept as it is.
+_converter.register_unstructure_hook_func(lambda t: t == dict[str, Any], lambda v: v)
+_converter.register_structure_hook_func(lambda t: t == dict[str, Any], _kept)
+
+
+def _codec(
+    cls: type[R], **fields: Any
+) -> tuple[Callable[[R], Json], Callable[[Mapping[str, Any]], R]]:
+    """``cls``'s to-dict and from-dict functions, with ``fields``'s overrides."""
+    unstructure = make_dict_unstructure_fn(cls, _converter, **fields)
+    structure = make_dict_structure_fn(cls, _converter, **fields)
+    _converter.register_unstructure_hook(cls, unstructure)
+    _converter.register_structure_hook(cls, structure)
+    # A field that may be None but has no default reads as None when a row lacks it.
+    hints = get_type_hints(cls)
+    nullable = {
+        f.name: None
+        for f in dataclasses.fields(cls)
+        if f.default is f.default_factory is dataclasses.MISSING
+        and type(None) in get_args(hints[f.name])
     }
+    if nullable:
+        return unstructure, lambda d: structure({**nullable, **d})
+    return unstructure, structure  # cattrs's structure hooks take the class as optional
 
 
-def adviser_from_dict(d: Mapping[str, Any]) -> Adviser:
-    return Adviser(
-        id=d["id"],
-        name=d["name"],
-        email=d["email"],
-        taking_on_clients=bool(d.get("taking_on_clients", True)),
-        service_packages=frozenset(d.get("service_packages") or ()),
-        household_types=frozenset(d.get("household_types") or ()),
-        pod_type=d.get("pod_type", "Standard"),
-        monthly_limit=d.get("monthly_limit"),
-        start_date=date_in(d.get("start_date")),
-        end_date=date_in(d.get("end_date")),
-        region=d.get("region"),
+def _fields_out(fields: Mapping[str, str]) -> list[Json]:
+    # A list, not a map: what arrived may name fields no store takes as a key ("", "__x__"),
+    # and of small maps, as Firestore refuses arrays inside arrays.
+    return [{"name": k, "value": v} for k, v in fields.items()]
+
+
+def _fields_in(value: Any, _: Any) -> dict[str, str]:
+    pairs = (
+        value.items()
+        if isinstance(value, Mapping)
+        else ((item.get("name"), item.get("value")) for item in value or ())
     )
+    return {str(k): str(v) for k, v in pairs}
 
 
-def meeting_to_dict(m: Meeting) -> Json:
-    return {
-        "id": m.id,
-        "adviser_id": m.adviser_id,
-        "start": datetime_out(m.start),
-        "kind": m.kind,
-        "deal_id": m.deal_id,
-    }
+def _or_default(default: tuple[str, ...]) -> Any:
+    # Settings saved before the catalogue was a setting have none: the defaults apply.
+    return override(struct_hook=lambda v, _: tuple(v or default))
+
+
+# --- core records --------------------------------------------------------------------------
+
+adviser_to_dict, adviser_from_dict = _codec(Adviser)
+meeting_to_dict, meeting_from_dict = _codec(Meeting)
+leave_to_dict, leave_from_dict = _codec(Leave)
+closure_to_dict, closure_from_dict = _codec(Closure)
+override_to_dict, override_from_dict = _codec(Override)
+pending_to_dict, pending_from_dict = _codec(PendingDeal)
+# Missing keys take the core's defaults, so settings saved by an older console load.
+rules_to_dict, rules_from_dict = _codec(Rules)
 
 
 def meeting_table_from_dicts(rows: Iterable[Mapping[str, Any]]) -> MeetingTable:
@@ -134,269 +206,24 @@ def meeting_table_from_dicts(rows: Iterable[Mapping[str, Any]]) -> MeetingTable:
     )
 
 
-def meeting_from_dict(d: Mapping[str, Any]) -> Meeting:
-    return Meeting(
-        id=d["id"],
-        adviser_id=d["adviser_id"],
-        start=_datetime(d["start"]),
-        kind=d["kind"],
-        deal_id=d.get("deal_id"),
-    )
+# --- console records -----------------------------------------------------------------------
 
-
-def leave_to_dict(lv: Leave) -> Json:
-    return {
-        "id": lv.id,
-        "adviser_id": lv.adviser_id,
-        "start": lv.start.isoformat(),
-        "end": lv.end.isoformat(),
-        "day_fraction": lv.day_fraction,
-    }
-
-
-def leave_from_dict(d: Mapping[str, Any]) -> Leave:
-    return Leave(
-        id=d["id"],
-        adviser_id=d["adviser_id"],
-        start=_date(d["start"]),
-        end=_date(d["end"]),
-        day_fraction=float(d.get("day_fraction", 1.0)),
-    )
-
-
-def closure_to_dict(c: Closure) -> Json:
-    return {
-        "id": c.id,
-        "start": c.start.isoformat(),
-        "end": c.end.isoformat(),
-        "description": c.description,
-        "adviser_ids": _sorted(c.adviser_ids),
-        "regions": _sorted(c.regions),
-    }
-
-
-def closure_from_dict(d: Mapping[str, Any]) -> Closure:
-    return Closure(
-        id=d["id"],
-        start=_date(d["start"]),
-        end=_date(d["end"]),
-        description=d.get("description", ""),
-        adviser_ids=frozenset(d.get("adviser_ids") or ()),
-        regions=frozenset(d.get("regions") or ()),
-    )
-
-
-def override_to_dict(o: Override) -> Json:
-    return {
-        "id": o.id,
-        "adviser_id": o.adviser_id,
-        "start": o.start.isoformat(),
-        "monthly_limit": o.monthly_limit,
-        "end": date_out(o.end),
-    }
-
-
-def override_from_dict(d: Mapping[str, Any]) -> Override:
-    return Override(
-        id=d["id"],
-        adviser_id=d["adviser_id"],
-        start=_date(d["start"]),
-        monthly_limit=d["monthly_limit"],
-        end=date_in(d.get("end")),
-    )
-
-
-def pending_to_dict(p: PendingDeal) -> Json:
-    return {"deal_id": p.deal_id, "adviser_id": p.adviser_id, "week": p.week.isoformat()}
-
-
-def pending_from_dict(d: Mapping[str, Any]) -> PendingDeal:
-    return PendingDeal(deal_id=d["deal_id"], adviser_id=d["adviser_id"], week=_date(d["week"]))
-
-
-def rules_to_dict(r: Rules) -> Json:
-    return {
-        "timezone": r.timezone,
-        "buffer_weeks": r.buffer_weeks,
-        "agreement_lag_weeks": r.agreement_lag_weeks,
-        "horizon_weeks": r.horizon_weeks,
-        "history_weeks": r.history_weeks,
-        "default_monthly_limit": r.default_monthly_limit,
-        "pod_monthly_limits": dict(r.pod_monthly_limits),
-        "burst_weeks": r.burst_weeks,
-        "weekly_max_new": r.weekly_max_new,
-        "meeting_weights": dict(r.meeting_weights),
-        "prestart_weeks": r.prestart_weeks,
-        "household_exempt_packages": _sorted(r.household_exempt_packages),
-    }
-
-
-def rules_from_dict(d: Mapping[str, Any]) -> Rules:
-    # Missing keys fall back to the core's defaults, so settings saved by an older console load.
-    known = {k: d[k] for k in rules_to_dict(Rules()) if k in d}
-    if "household_exempt_packages" in known:
-        known["household_exempt_packages"] = frozenset(known["household_exempt_packages"] or ())
-    return Rules(**known)
-
-
-# --- console records ----------------------------------------------------------------------
-
-
-def settings_to_dict(s: ConsoleSettings) -> Json:
-    return {
-        "rules": rules_to_dict(s.rules),
-        "editors": list(s.editors),
-        "allowed_emails": list(s.allowed_emails),
-        "allowed_domains": list(s.allowed_domains),
-        "writeback_property": s.writeback_property,
-        "stale_after_hours": s.stale_after_hours,
-        "service_packages": list(s.service_packages),
-        "household_types": list(s.household_types),
-    }
-
-
-def settings_from_dict(d: Mapping[str, Any]) -> ConsoleSettings:
-    defaults = ConsoleSettings()
-    return ConsoleSettings(
-        rules=rules_from_dict(d.get("rules") or {}),
-        editors=tuple(d.get("editors") or ()),
-        allowed_emails=tuple(d.get("allowed_emails") or ()),
-        allowed_domains=tuple(d.get("allowed_domains") or ()),
-        writeback_property=d.get("writeback_property", defaults.writeback_property),
-        stale_after_hours=int(d.get("stale_after_hours", defaults.stale_after_hours)),
-        # Settings saved before the catalogue was a setting have none: the defaults apply.
-        service_packages=tuple(d.get("service_packages") or defaults.service_packages),
-        household_types=tuple(d.get("household_types") or defaults.household_types),
-    )
-
-
-def allocation_to_dict(a: AllocationRecord) -> Json:
-    return {
-        "deal_id": a.deal_id,
-        "status": a.status,
-        "adviser_id": a.adviser_id,
-        "week": date_out(a.week),
-        "service_package": a.service_package,
-        "household_type": a.household_type,
-        "agreement_start": date_out(a.agreement_start),
-        "decided_at": datetime_out(a.decided_at),
-        "source": a.source,
-        "explanation": explanation.packed_text(a.explanation),
-        "writeback_attempts": a.writeback_attempts,
-        "last_error": a.last_error,
-        "note": a.note,
-        "lease_until": datetime_out(a.lease_until),
-        "next_attempt_at": datetime_out(a.next_attempt_at),
-    }
-
-
-def allocation_from_dict(d: Mapping[str, Any]) -> AllocationRecord:
-    return AllocationRecord(
-        deal_id=d["deal_id"],
-        status=cast(AllocationStatus, d["status"]),
-        adviser_id=d.get("adviser_id"),
-        week=date_in(d.get("week")),
-        service_package=d["service_package"],
-        household_type=d.get("household_type"),
-        agreement_start=date_in(d.get("agreement_start")),
-        decided_at=_datetime(d["decided_at"]),
-        source=d["source"],
-        explanation=explanation.stored(d.get("explanation")),
-        writeback_attempts=int(d.get("writeback_attempts", 0)),
-        last_error=d.get("last_error"),
-        note=d.get("note", ""),
-        lease_until=datetime_in(d.get("lease_until")),
-        next_attempt_at=datetime_in(d.get("next_attempt_at")),
-    )
-
-
-def rejection_to_dict(r: RejectedDelivery) -> Json:
-    return {
-        "id": r.id,
-        "reason": r.reason,
-        "received_at": datetime_out(r.received_at),
-        "deal_id": r.deal_id,
-        # A list, not a map: what arrived may name fields no store takes as a key ("", "__x__"),
-        # and of small maps, as Firestore refuses arrays inside arrays.
-        "fields": [{"name": k, "value": v} for k, v in r.fields.items()],
-        "source": r.source,
-        "status": r.status,
-        "times": r.times,
-        "resolution": r.resolution,
-    }
-
-
-def _pairs(value: Any) -> list[tuple[Any, Any]]:
-    if isinstance(value, Mapping):
-        return list(value.items())
-    return [(item.get("name"), item.get("value")) for item in value or ()]
-
-
-def rejection_from_dict(d: Mapping[str, Any]) -> RejectedDelivery:
-    return RejectedDelivery(
-        id=d["id"],
-        reason=d["reason"],
-        received_at=_datetime(d["received_at"]),
-        deal_id=d.get("deal_id"),
-        fields={str(k): str(v) for k, v in _pairs(d.get("fields"))},
-        source=d.get("source", "webhook"),
-        status=cast(RejectionStatus, d.get("status", "open")),
-        times=int(d.get("times", 1)),
-        resolution=d.get("resolution", ""),
-    )
-
-
-def audit_to_dict(e: AuditEntry) -> Json:
-    return {
-        "id": e.id,
-        "at": datetime_out(e.at),
-        "actor": e.actor,
-        "action": e.action,
-        "entity": e.entity,
-        "entity_id": e.entity_id,
-        "before": e.before,
-        "after": e.after,
-    }
-
-
-def audit_from_dict(d: Mapping[str, Any]) -> AuditEntry:
-    return AuditEntry(
-        at=_datetime(d["at"]),
-        actor=d["actor"],
-        action=d["action"],
-        entity=d["entity"],
-        entity_id=d["entity_id"],
-        before=d.get("before"),
-        after=d.get("after"),
-        id=d.get("id", ""),
-    )
-
-
-def sync_run_to_dict(r: SyncRun) -> Json:
-    return {
-        "id": r.id,
-        "source": r.source,
-        "started_at": datetime_out(r.started_at),
-        "actor": r.actor,
-        "status": r.status,
-        "finished_at": datetime_out(r.finished_at),
-        "added": r.added,
-        "updated": r.updated,
-        "removed": r.removed,
-        "errors": list(r.errors),
-    }
-
-
-def sync_run_from_dict(d: Mapping[str, Any]) -> SyncRun:
-    return SyncRun(
-        id=d["id"],
-        source=d["source"],
-        started_at=_datetime(d["started_at"]),
-        actor=d["actor"],
-        status=d.get("status", "running"),
-        finished_at=datetime_in(d.get("finished_at")),
-        added=int(d.get("added", 0)),
-        updated=int(d.get("updated", 0)),
-        removed=int(d.get("removed", 0)),
-        errors=tuple(d.get("errors") or ()),
-    )
+settings_to_dict, settings_from_dict = _codec(
+    ConsoleSettings,
+    rules=override(struct_hook=lambda v, _: rules_from_dict(v or {})),
+    service_packages=_or_default(DEFAULT_SERVICE_PACKAGES),
+    household_types=_or_default(DEFAULT_HOUSEHOLD_TYPES),
+)
+allocation_to_dict, allocation_from_dict = _codec(
+    AllocationRecord,
+    # Packed text, lazily unpacked when read; records written before packing hold a list.
+    explanation=override(
+        unstruct_hook=explanation.packed_text, struct_hook=lambda v, _: explanation.stored(v)
+    ),
+    version=override(omit=True),  # the store's, kept beside the record, never inside it
+)
+rejection_to_dict, rejection_from_dict = _codec(
+    RejectedDelivery, fields=override(unstruct_hook=_fields_out, struct_hook=_fields_in)
+)
+audit_to_dict, audit_from_dict = _codec(AuditEntry)
+sync_run_to_dict, sync_run_from_dict = _codec(SyncRun)

@@ -12,7 +12,13 @@ from hypothesis import strategies as st
 
 from allocation import Adviser, Closure, Leave, Meeting, Override, PendingDeal, Rules
 from services import codec
-from services.records import AllocationRecord, AuditEntry, ConsoleSettings, SyncRun
+from services.records import (
+    AllocationRecord,
+    AuditEntry,
+    ConsoleSettings,
+    RejectedDelivery,
+    SyncRun,
+)
 
 names = st.text(alphabet="abcdefghijklmnopqrstuvwxyz -_0123456789", min_size=1, max_size=12).map(
     lambda s: f"x{s.strip()}"
@@ -147,6 +153,9 @@ def allocations(draw: st.DrawFn) -> AllocationRecord:
         writeback_attempts=draw(st.integers(0, 9)),
         last_error=draw(st.none() | free_text),
         note=draw(free_text),
+        lease_until=draw(st.none() | aware),
+        next_attempt_at=draw(st.none() | aware),
+        version=draw(ids),
     )
 
 
@@ -173,6 +182,19 @@ sync_runs = st.builds(
     updated=st.integers(0, 999),
     removed=st.integers(0, 999),
     errors=st.lists(free_text, max_size=3).map(tuple),
+)
+
+rejections = st.builds(
+    RejectedDelivery,
+    id=ids,
+    reason=free_text,
+    received_at=aware,
+    deal_id=st.none() | ids,
+    fields=st.dictionaries(free_text, free_text, max_size=4),
+    source=names,
+    status=st.sampled_from(["open", "resolved"]),
+    times=st.integers(1, 99),
+    resolution=free_text,
 )
 
 
@@ -227,6 +249,11 @@ def test_console_settings_survive_json(s: ConsoleSettings) -> None:
 @given(allocations())
 def test_allocation_record_survives_json(a: AllocationRecord) -> None:
     assert through_json(a, codec.allocation_to_dict, codec.allocation_from_dict) == a
+
+
+@given(rejections)
+def test_rejected_delivery_survives_json(r: RejectedDelivery) -> None:
+    assert through_json(r, codec.rejection_to_dict, codec.rejection_from_dict) == r
 
 
 @given(audits)
