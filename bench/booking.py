@@ -111,7 +111,7 @@ def measure(label: str, firm_label: str, store: Store, other_store: Store) -> li
 
 
 def on_sqlite(advisers: int) -> list[dict[str, Any]]:
-    from integrations.sqlite_store import SqliteStore
+    from integrations.sqlite import SqliteStore
 
     firm = synthetic_firm(TODAY, size(advisers))
     with tempfile.TemporaryDirectory() as folder:

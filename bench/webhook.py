@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from allocation import Meeting
-from integrations.sqlite_store import SqliteStore
+from integrations.sqlite import SqliteStore
 from tests.integration.hubspot_server import TOKEN, FakeHubSpotServer
 from tests.integration.webhook_server import (
     WebhookProcess,

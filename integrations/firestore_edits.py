@@ -2,7 +2,7 @@
 
 An editable record's version is its document's update time. A save first reads the records it
 touches and refuses a stale one by name (the same checks as every store, in
-``store_common``); the commit then carries ``last_update_time`` preconditions, so an edit that
+``store_rules``); the commit then carries ``last_update_time`` preconditions, so an edit that
 lands between that read and the commit is refused too, and nothing of the batch is written.
 """
 
@@ -16,7 +16,7 @@ from google.api_core import exceptions as gexc
 from google.cloud import firestore
 
 from allocation import Closure, Override
-from integrations import store_common as common
+from integrations import store_rules as common
 from integrations.firestore_docs import (
     AUDIT,
     CLOSURES,

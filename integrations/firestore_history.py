@@ -22,7 +22,7 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.field_path import FieldPath
 
 from allocation import PendingDeal
-from integrations import store_common as common
+from integrations import store_rules as common
 from integrations.firestore_docs import (
     ALLOCATIONS,
     AUDIT,

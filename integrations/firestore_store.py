@@ -21,7 +21,7 @@ from typing import Any
 from google.cloud import firestore
 
 from allocation import Adviser, Leave, Meeting, MeetingTable, PendingDeal
-from integrations import store_common as common
+from integrations import store_rules as common
 from integrations.firestore_docs import (
     ADVISERS,
     LEAVE,

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from integrations import store_common as common
+from integrations import store_rules as common
 from services import codec
 from services.errors import NotFound, SyncInProgress
 from services.records import AuditEntry, SyncRun

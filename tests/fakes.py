@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from allocation import Adviser, Closure, Leave, Meeting, MeetingTable, Override, PendingDeal
-from integrations import store_common as common
+from integrations import store_rules as common
 from services import codec
 from services.errors import AlreadyRecorded, Conflict, NotFound
 from services.records import (

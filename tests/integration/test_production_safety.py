@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import bootstrap
-from integrations.sqlite_store import SqliteStore
+from integrations.sqlite import SqliteStore
 from services.errors import ConfigurationError, StoreUnavailable
 from settings import Settings
 from tests.integration.hubspot_server import TOKEN, FakeHubSpotServer
