@@ -31,7 +31,7 @@ def open_store(settings: Settings, *, patience: float | None = None) -> Store:
         from integrations.sqlite import SqliteStore
 
         return SqliteStore(settings.sqlite_path)
-    from integrations.firestore_store import FirestoreStore
+    from integrations.firestore import FirestoreStore
 
     return FirestoreStore(settings.firestore_project, patience=patience)
 

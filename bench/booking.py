@@ -144,7 +144,7 @@ def emulator() -> Iterator[str | None]:
 def on_firestore(host: str, advisers: int) -> list[dict[str, Any]]:
     import os
 
-    from integrations.firestore_store import FirestoreStore
+    from integrations.firestore import FirestoreStore
 
     os.environ["FIRESTORE_EMULATOR_HOST"] = host
     firm = synthetic_firm(TODAY, size(advisers))

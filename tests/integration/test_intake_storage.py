@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from allocation import Deal, Decision
-from integrations.firestore_store import FirestoreStore
+from integrations.firestore import FirestoreStore
 from integrations.sqlite import SqliteStore
 from services.booking import record_as_decided
 from services.deal_intake import Delivery, WorkflowDelivery, parse_delivery
