@@ -1,5 +1,11 @@
 """The ports the use cases talk through. Adapters live in ``integrations/``; fakes in ``tests/``.
 
+A store is one part per port (``ReferenceData``, ``Editable``, ``Allocations``, ``Rejections``,
+``History``, ``Tokens``, ``Health``) sharing its backend's file, client or in-memory state;
+``ComposedStore`` assembles the parts into the flat ``Store`` the use cases call. Each backend
+keeps its parts in modules of the same names (``integrations/sqlite/``,
+``integrations/firestore/``, ``tests/fakes/``: ``reference.py``, ``edits.py``, ...).
+
 Every store (in-memory fake, SQLite, Firestore) keeps the same promises, checked by one
 contract test suite:
 
@@ -220,6 +226,27 @@ class Health(Protocol):
 class Store(ReferenceData, Editable, Allocations, Rejections, History, Tokens, Health, Protocol):
     """Everything the use cases keep, flat; a use case that needs one port can take just that
     part (``store.allocations``, ``store.reference``, ...)."""
+
+    @property
+    def reference(self) -> ReferenceData: ...
+
+    @property
+    def edits(self) -> Editable: ...
+
+    @property
+    def allocations(self) -> Allocations: ...
+
+    @property
+    def rejections(self) -> Rejections: ...
+
+    @property
+    def history(self) -> History: ...
+
+    @property
+    def tokens(self) -> Tokens: ...
+
+    @property
+    def health(self) -> Health: ...
 
 
 @dataclass(frozen=True, eq=False)
