@@ -28,10 +28,10 @@ def open_store(settings: Settings, *, patience: float | None = None) -> Store:
     """The configured store. ``patience`` bounds each Firestore call, retries included (the
     webhook must answer HubSpot within seconds; the console and the CLI can wait longer)."""
     if settings.store_kind == "sqlite":
-        from integrations.sqlite_store import SqliteStore
+        from integrations.sqlite import SqliteStore
 
         return SqliteStore(settings.sqlite_path)
-    from integrations.firestore_store import FirestoreStore
+    from integrations.firestore import FirestoreStore
 
     return FirestoreStore(settings.firestore_project, patience=patience)
 

@@ -111,7 +111,7 @@ def measure(label: str, firm_label: str, store: Store, other_store: Store) -> li
 
 
 def on_sqlite(advisers: int) -> list[dict[str, Any]]:
-    from integrations.sqlite_store import SqliteStore
+    from integrations.sqlite import SqliteStore
 
     firm = synthetic_firm(TODAY, size(advisers))
     with tempfile.TemporaryDirectory() as folder:
@@ -144,7 +144,7 @@ def emulator() -> Iterator[str | None]:
 def on_firestore(host: str, advisers: int) -> list[dict[str, Any]]:
     import os
 
-    from integrations.firestore_store import FirestoreStore
+    from integrations.firestore import FirestoreStore
 
     os.environ["FIRESTORE_EMULATOR_HOST"] = host
     firm = synthetic_firm(TODAY, size(advisers))

@@ -18,7 +18,7 @@ from typing import Any
 
 from allocation import Deal, Meeting, Snapshot
 from bench.synthetic import FirmSize, synthetic_firm
-from integrations.sqlite_store import SqliteStore
+from integrations.sqlite import SqliteStore
 from services import Services
 from services.records import EditBatch
 

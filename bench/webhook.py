@@ -26,7 +26,7 @@ from devtools.webhook_server import (
     creation_events,
     workflow_body,
 )
-from integrations.sqlite_store import SqliteStore
+from integrations.sqlite import SqliteStore
 
 ADVISERS = 40
 WINDOW_MEETINGS = 400  # Clarifies inside the ledger's window, spread over the advisers

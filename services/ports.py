@@ -1,5 +1,11 @@
 """The ports the use cases talk through. Adapters live in ``integrations/``; fakes in ``tests/``.
 
+A store is one part per port (``ReferenceData``, ``Editable``, ``Allocations``, ``Rejections``,
+``History``, ``Tokens``, ``Health``) sharing its backend's file, client or in-memory state;
+``ComposedStore`` assembles the parts into the flat ``Store`` the use cases call. Each backend
+keeps its parts in modules of the same names (``integrations/sqlite/``,
+``integrations/firestore/``, ``tests/fakes/``: ``reference.py``, ``edits.py``, ...).
+
 Every store (in-memory fake, SQLite, Firestore) keeps the same promises, checked by one
 contract test suite:
 
@@ -27,6 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from allocation import Adviser, Closure, Leave, Meeting, MeetingTable, Override, PendingDeal
@@ -196,19 +203,218 @@ class Tokens(Protocol):
         ...
 
 
-class Store(ReferenceData, Editable, Allocations, Rejections, History, Tokens, Protocol):
-    """Everything the use cases keep. ``data_version`` changes whenever a decision's inputs
-    other than our own bookings change (see the module docstring), and only then."""
+class Health(Protocol):
+    """The store as a whole: its freshness, its emptiness, whether it answers, what it cost."""
 
-    reads: int
+    @property
+    def reads(self) -> int:
+        """Documents (rows) read so far, as Firestore bills them."""
+        ...
 
-    def data_version(self) -> str: ...
+    def data_version(self) -> str:
+        """Changes whenever a decision's inputs other than our own bookings change (see the
+        module docstring), and only then."""
+        ...
 
     def is_empty(self) -> bool:
         """True when no advisers are stored (a fresh embedded store, before demo data)."""
         ...
 
     def ping(self) -> bool: ...
+
+
+class Store(ReferenceData, Editable, Allocations, Rejections, History, Tokens, Health, Protocol):
+    """Everything the use cases keep, flat; a use case that needs one port can take just that
+    part (``store.allocations``, ``store.reference``, ...)."""
+
+    @property
+    def reference(self) -> ReferenceData: ...
+
+    @property
+    def edits(self) -> Editable: ...
+
+    @property
+    def allocations(self) -> Allocations: ...
+
+    @property
+    def rejections(self) -> Rejections: ...
+
+    @property
+    def history(self) -> History: ...
+
+    @property
+    def tokens(self) -> Tokens: ...
+
+    @property
+    def health(self) -> Health: ...
+
+
+@dataclass(frozen=True, eq=False)
+class Ports:
+    """One backend's part for each port, all sharing that backend's file, client or state."""
+
+    reference: ReferenceData
+    edits: Editable
+    allocations: Allocations
+    rejections: Rejections
+    history: History
+    tokens: Tokens
+    health: Health
+
+
+class ComposedStore(Ports):
+    """A ``Store`` assembled from its parts: every backend (and the in-memory fake) is one of
+    these, so the flat interface is written once, here, and each method says which part
+    answers it. A backend subclasses it only to build its parts and add what is its own
+    (closing a file, a project id); the parts stay read-only."""
+
+    # --- health ----------------------------------------------------------------------------
+
+    @property
+    def reads(self) -> int:
+        return self.health.reads
+
+    def data_version(self) -> str:
+        return self.health.data_version()
+
+    def is_empty(self) -> bool:
+        return self.health.is_empty()
+
+    def ping(self) -> bool:
+        return self.health.ping()
+
+    # --- reference data --------------------------------------------------------------------
+
+    def list_advisers(self) -> list[Adviser]:
+        return self.reference.list_advisers()
+
+    def replace_advisers(self, advisers: Sequence[Adviser]) -> ChangeCounts:
+        return self.reference.replace_advisers(advisers)
+
+    def list_meetings(self, start: dt.date, end: dt.date) -> list[Meeting]:
+        return self.reference.list_meetings(start, end)
+
+    def meeting_table(self, start: dt.date, end: dt.date) -> MeetingTable:
+        return self.reference.meeting_table(start, end)
+
+    def replace_meetings(
+        self, meetings: Sequence[Meeting], start: dt.date, end: dt.date
+    ) -> ChangeCounts:
+        return self.reference.replace_meetings(meetings, start, end)
+
+    def list_leave(self) -> list[Leave]:
+        return self.reference.list_leave()
+
+    def add_manual_leave(self, leave: Leave) -> None:
+        self.reference.add_manual_leave(leave)
+
+    def replace_synced_leave(self, leave: Sequence[Leave], since: dt.date) -> ChangeCounts:
+        return self.reference.replace_synced_leave(leave, since)
+
+    def list_pending(self) -> list[PendingDeal]:
+        return self.reference.list_pending()
+
+    def list_open_deals(self) -> list[PendingDeal]:
+        return self.reference.list_open_deals()
+
+    def replace_open_deals(self, pending: Sequence[PendingDeal]) -> ChangeCounts:
+        return self.reference.replace_open_deals(pending)
+
+    def drop_pending(self, deal_ids: Sequence[str]) -> int:
+        return self.reference.drop_pending(deal_ids)
+
+    # --- edits -----------------------------------------------------------------------------
+
+    def list_closures(self) -> list[Versioned[Closure]]:
+        return self.edits.list_closures()
+
+    def save_closures(self, batch: EditBatch[Closure], actor: str) -> None:
+        self.edits.save_closures(batch, actor)
+
+    def list_overrides(self) -> list[Versioned[Override]]:
+        return self.edits.list_overrides()
+
+    def save_overrides(self, batch: EditBatch[Override], actor: str) -> None:
+        self.edits.save_overrides(batch, actor)
+
+    def override_notes(self) -> dict[str, str]:
+        return self.edits.override_notes()
+
+    def set_override_note(self, override_id: str, note: str) -> None:
+        self.edits.set_override_note(override_id, note)
+
+    def get_settings(self) -> Versioned[ConsoleSettings]:
+        return self.edits.get_settings()
+
+    def save_settings(self, settings: ConsoleSettings, version: str, actor: str) -> None:
+        self.edits.save_settings(settings, version, actor)
+
+    # --- allocations -----------------------------------------------------------------------
+
+    def get_allocation(self, deal_id: str) -> AllocationRecord | None:
+        return self.allocations.get_allocation(deal_id)
+
+    def list_allocations(
+        self,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        status: str | None = None,
+        adviser_id: str | None = None,
+        limit: int = 1000,
+    ) -> list[AllocationRecord]:
+        return self.allocations.list_allocations(since, until, status, adviser_id, limit)
+
+    def record_allocation(self, record: AllocationRecord, based_on: str) -> AllocationRecord:
+        return self.allocations.record_allocation(record, based_on)
+
+    def update_allocation(
+        self, record: AllocationRecord, actor: str, reason: str = ""
+    ) -> AllocationRecord:
+        return self.allocations.update_allocation(record, actor, reason)
+
+    def booked_loads(self, since: str | None = None) -> LoadChanges:
+        return self.allocations.booked_loads(since)
+
+    # --- rejected deliveries ---------------------------------------------------------------
+
+    def record_rejection(self, rejection: RejectedDelivery) -> bool:
+        return self.rejections.record_rejection(rejection)
+
+    def list_rejections(
+        self, status: str | None = "open", limit: int = 200
+    ) -> list[RejectedDelivery]:
+        return self.rejections.list_rejections(status, limit)
+
+    def resolve_rejection(self, rejection_id: str, resolution: str, actor: str) -> None:
+        self.rejections.resolve_rejection(rejection_id, resolution, actor)
+
+    # --- history ---------------------------------------------------------------------------
+
+    def append_audit(self, entry: AuditEntry) -> None:
+        self.history.append_audit(entry)
+
+    def list_audit(self, entity: str | None = None, limit: int = 50) -> list[AuditEntry]:
+        return self.history.list_audit(entity, limit)
+
+    def start_sync(self, source: str, actor: str, now: dt.datetime) -> SyncRun:
+        return self.history.start_sync(source, actor, now)
+
+    def finish_sync(self, run: SyncRun) -> None:
+        self.history.finish_sync(run)
+
+    def list_sync_runs(self, source: str | None = None, limit: int = 50) -> list[SyncRun]:
+        return self.history.list_sync_runs(source, limit)
+
+    # --- tokens ----------------------------------------------------------------------------
+
+    def load_token(self, name: str) -> dict[str, Any] | None:
+        return self.tokens.load_token(name)
+
+    def save_token(self, name: str, token: dict[str, Any]) -> None:
+        self.tokens.save_token(name, token)
+
+    def take_token(self, name: str) -> dict[str, Any] | None:
+        return self.tokens.take_token(name)
 
 
 class Notifier(Protocol):

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from allocation import Adviser, Closure
-from integrations.sqlite_store import SqliteStore
+from integrations.sqlite import SqliteStore
 from services.records import AllocationRecord, EditBatch
 from tests.e2e.conftest import VIEWPORT, running_console
 from tests.e2e.console_ui import choose, no_exception, open_page, settled

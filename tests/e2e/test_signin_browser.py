@@ -46,7 +46,7 @@ def deploy(workdir: Path, provider: Provider, policy: ConsoleSettings | None) ->
     """The console with sign-in configured (``[auth]`` pointing at ``provider``) and
     ``CONSOLE_ADMINS`` naming the admin; ``policy`` is stored first, as if an editor had
     saved it on the Settings page."""
-    from integrations.sqlite_store import SqliteStore
+    from integrations.sqlite import SqliteStore
 
     if policy is not None:
         store = SqliteStore(str(workdir / "console.db"))

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from cli import BUSY, FAILED, MISCONFIGURED, OK, STORE_DOWN, main
-from integrations.sqlite_store import SqliteStore
+from integrations.sqlite import SqliteStore
 from services import Services
 from services.errors import ConfigurationError, UpstreamUnavailable
 from settings import KEYS, Settings

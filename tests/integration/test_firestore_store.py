@@ -13,8 +13,8 @@ from google.cloud import firestore
 
 from allocation import Closure
 from devtools.firestore_emulator import Emulator, free_port
-from integrations.firestore_docs import CLOSURES, version_of
-from integrations.firestore_store import FirestoreStore
+from integrations.firestore import FirestoreStore
+from integrations.firestore.client import CLOSURES, version_of
 from services.errors import AlreadyRecorded, ConfigurationError, Conflict, SyncInProgress
 from services.records import EditBatch
 from tests.builders import adviser, d
@@ -61,15 +61,15 @@ class TestFirestoreSpecifics:
         [seen] = store.list_closures()
         ref = other_client.collection(CLOSURES).document("easter")
         # The rival writes after our store has checked versions but before it commits.
-        original_current = store._current
+        original_current = store.edits._current
 
         def read_then_rival_writes(collection: str, ids: list[str]) -> dict:
             current = original_current(collection, ids)
             ref.update({"description": "changed elsewhere"})
-            store._current = original_current  # type: ignore[method-assign]
+            store.edits._current = original_current  # type: ignore[method-assign]
             return current
 
-        store._current = read_then_rival_writes  # type: ignore[method-assign]
+        store.edits._current = read_then_rival_writes  # type: ignore[method-assign]
         late = EditBatch(updated=((easter("2026-04-07"), seen.version),))
         with pytest.raises(Conflict, match="closure easter was changed by someone else"):
             store.save_closures(late, actor="bob")

@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 
 from allocation import Deal, Decision
 from devtools.firestore_emulator import Emulator
-from integrations.firestore_store import FirestoreStore
-from integrations.sqlite_store import SqliteStore
+from integrations.firestore import FirestoreStore
+from integrations.sqlite import SqliteStore
 from services.booking import record_as_decided
 from services.deal_intake import Delivery, WorkflowDelivery, parse_delivery
 from services.errors import BadRequest

@@ -15,7 +15,7 @@ import pytest
 import bootstrap
 from devtools.hubspot_server import TOKEN, FakeHubSpotServer
 from devtools.webhook_server import WebhookProcess, advisers, workflow_body
-from integrations.sqlite_store import SqliteStore
+from integrations.sqlite import SqliteStore
 from services.errors import ConfigurationError, StoreUnavailable
 from settings import Settings
 

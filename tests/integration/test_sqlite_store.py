@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from allocation import Meeting
-from integrations.sqlite_store import SqliteStore
+from integrations.sqlite import SqliteStore
 from services.errors import Conflict
 from services.records import EditBatch
 from services.snapshots import load_snapshot, meeting_window

@@ -1,4 +1,5 @@
-"""The plumbing under the Firestore store: a lazy client, counted reads, versions, batched writes.
+"""What every part of the Firestore store shares: a lazy client, counted reads, versions,
+preconditions and batched commits.
 
 Records are the codec's dicts (``services/codec.py``), so dates and datetimes are ISO strings;
 range queries on them work because the codec writes every datetime in UTC with one format.
@@ -31,7 +32,13 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 from google.protobuf import timestamp_pb2
 
-from services.errors import ConfigurationError, ConsoleError, StoreUnavailable, UpstreamRejected
+from services.errors import (
+    ConfigurationError,
+    Conflict,
+    ConsoleError,
+    StoreUnavailable,
+    UpstreamRejected,
+)
 
 Json = dict[str, Any]
 Write = Callable[[firestore.WriteBatch], None]
@@ -74,6 +81,8 @@ _TRANSIENT = (
     gexc.TooManyRequests,
 )
 _REFUSED = (gexc.PermissionDenied, gexc.Unauthenticated, gexc.InvalidArgument)
+# What a commit answers when one of its preconditions no longer holds.
+PRECONDITION_FAILED = (gexc.FailedPrecondition, gexc.AlreadyExists, gexc.NotFound)
 
 
 @dataclass(frozen=True)
@@ -194,8 +203,9 @@ def chunks(writes: Sequence[Write], size: int) -> Iterator[Sequence[Write]]:
         yield writes[first : first + size]
 
 
-class FirestoreBase:
-    """A lazily built client, every round trip counted in ``reads``, errors translated."""
+class FirestoreClient:
+    """A lazily built client, every round trip counted in ``reads``, errors translated; and the
+    store's health (``services.ports.Health``), which is about the database as a whole."""
 
     def __init__(
         self,
@@ -238,7 +248,7 @@ class FirestoreBase:
     def version_ref(self) -> firestore.DocumentReference:
         return self.db.collection(META).document(VERSION_DOC)
 
-    def _count_read(self, documents: int = 1) -> None:
+    def count_read(self, documents: int = 1) -> None:
         """Firestore bills every document read, and at least one per query."""
         with self._lock:
             self.reads += max(1, documents)
@@ -255,10 +265,17 @@ class FirestoreBase:
             raise UpstreamRejected(f"Firestore ({self.project_id}) {what}: {exc}") from exc
 
     def get(self, ref: firestore.DocumentReference, **options: Any) -> Any:
-        self._count_read()
+        self.count_read()
         options = {"retry": self.budget.reads(), "timeout": self.budget.attempt, **options}
         with self.calling(f"reading {ref.path}"):
             return ref.get(**options)
+
+    def precondition(self, version: str) -> Any:
+        """A write option refusing the write unless the document is still at ``version``."""
+        stamp = timestamp(version)
+        if stamp is None:
+            raise Conflict(f"version {version!r} is not one this store gave out")
+        return self.db.write_option(last_update_time=stamp)
 
     def reachable(self) -> bool:
         """One quick read of the version document; any failure means not reachable."""
@@ -276,7 +293,7 @@ class FirestoreBase:
         budget = self.budget
         for first in range(0, len(refs), GET_ALL_CHUNK):
             part = refs[first : first + GET_ALL_CHUNK]
-            self._count_read(len(part))
+            self.count_read(len(part))
             with self.calling("reading documents"):
                 snaps = self.db.get_all(part, retry=budget.reads(), timeout=budget.attempt)
                 found.update({snap.reference.path: snap for snap in snaps})
@@ -285,7 +302,7 @@ class FirestoreBase:
     def stream(self, query: Any, what: str) -> list[Any]:
         with self.calling(f"listing {what}"):
             found = list(query.stream(retry=self.budget.reads(), timeout=self.budget.query))
-        self._count_read(len(found))
+        self.count_read(len(found))
         return found
 
     def rows(self, query: Any, what: str) -> list[Json]:
@@ -321,3 +338,16 @@ class FirestoreBase:
 
     def deleter(self, ref: firestore.DocumentReference) -> Write:
         return lambda batch: batch.delete(ref)
+
+    # --- health ------------------------------------------------------------------------------
+
+    def data_version(self) -> str:
+        """The update time of ``meta/version``, which every commit changing a decision's input
+        also writes: a warm cache checks freshness with one document read."""
+        return version_of(self.get(self.version_ref))
+
+    def is_empty(self) -> bool:
+        return not self.stream(self.col(ADVISERS).limit(1), ADVISERS)
+
+    def ping(self) -> bool:
+        return self.reachable()

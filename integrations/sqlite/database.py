@@ -1,4 +1,4 @@
-"""The embedded store's file: schema, per-thread connections, and write transactions.
+"""The embedded store's file: schema and migrations, per-thread connections, write transactions.
 
 Rows keep the codec's JSON in a ``data`` column beside the few columns we query or order by,
 so a record is stored exactly as every other store stores it.
@@ -11,16 +11,16 @@ import json
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from allocation import Meeting
-from integrations.store_common import utcnow
+from integrations import store_rules as rules
 from services import codec
 from services.errors import StoreUnavailable
-from services.records import AuditEntry
+from services.records import ChangeCounts
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -322,18 +322,25 @@ def bump(conn: sqlite3.Connection) -> int:
 VERSION_SQL = "SELECT value FROM meta WHERE key = 'data_version'"
 
 
-class SqliteFile:
-    """The plumbing every part of the SQLite store shares: connections, counted reads,
-    write transactions and the data version."""
+def bump_if(conn: sqlite3.Connection, counts: ChangeCounts) -> None:
+    if rules.changed(counts):
+        bump(conn)
 
-    def __init__(self, path: str | Path, clock: Callable[[], dt.datetime] = utcnow) -> None:
+
+class SqliteDatabase:
+    """The file every part of the SQLite store shares: per-thread connections, counted reads,
+    write transactions, and the store's health (``services.ports.Health``).
+
+    ``close()`` closes every thread's connection; the file stays for the next start.
+    """
+
+    def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.reads = 0
-        self._clock = clock
         self._reads_lock = threading.Lock()
         create_schema(self.path)
         self._connections = Connections(self.path)
-        self._epoch = str(self._query("SELECT value FROM meta WHERE key = 'epoch'")[0][0])
+        self._epoch = str(self.query("SELECT value FROM meta WHERE key = 'epoch'")[0][0])
 
     def close(self) -> None:
         self._connections.close_all()
@@ -341,7 +348,7 @@ class SqliteFile:
     def open_connections(self) -> int:
         return self._connections.open_count()
 
-    def _query(
+    def query(
         self, sql: str, params: Sequence[Any] = (), documents: int | None = None
     ) -> list[sqlite3.Row]:
         """One round trip, outside or inside the current thread's transaction; ``reads``
@@ -349,48 +356,39 @@ class SqliteFile:
         or ``documents`` when the rows stand for fewer (one adviser's load spans rows)."""
         with translated(self.path):
             rows = self._connections.get().execute(sql, params).fetchall()
-        with self._reads_lock:
-            self.reads += max(1, len(rows) if documents is None else documents)
+        self.count_reads(max(1, len(rows) if documents is None else documents))
         return rows
 
-    @contextmanager
-    def _reading(self) -> Iterator[sqlite3.Connection]:
-        """A read-only transaction: its reads see one moment of the file (WAL), and it takes
-        no write lock, so it never waits for or delays a booking."""
-        with translated(self.path):
-            conn = self._connections.get()
-            conn.execute("BEGIN DEFERRED")
-            try:
-                yield conn
-            finally:
-                conn.execute("COMMIT")
+    def count_reads(self, documents: int) -> None:
+        with self._reads_lock:
+            self.reads += documents
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """A ``BEGIN IMMEDIATE`` transaction on this thread's connection: the queries made
+        inside it read what it is about to change, and nobody writes in between."""
         with translated(self.path), immediate(self._connections.get()) as conn:
             yield conn
 
-    def _version_text(self, counter: int) -> str:
+    def version_text(self, counter: int) -> str:
+        """A version as editors carry it: the file's epoch, so a recreated file never repeats
+        an old one, and the data version counter of the write that made it."""
         return f"{self._epoch}-{counter}"
 
-    def data_version(self) -> str:
-        return self._version_text(int(self._query(VERSION_SQL)[0][0]))
-
-    def is_empty(self) -> bool:
-        return not self._query("SELECT 1 FROM advisers LIMIT 1")
-
-    def ping(self) -> bool:
-        return bool(self._query("SELECT 1"))
-
-    def _rows_by_id(self, table: str, key: str, ids: Sequence[str]) -> dict[str, sqlite3.Row]:
+    def rows_by_id(self, table: str, key: str, ids: Sequence[str]) -> dict[str, sqlite3.Row]:
         found: dict[str, sqlite3.Row] = {}
         for part in chunks(sorted(set(ids))):
             sql = f"SELECT * FROM {table} WHERE {key} IN ({placeholders(part)})"
-            found.update({row[key]: row for row in self._query(sql, part)})
+            found.update({row[key]: row for row in self.query(sql, part)})
         return found
 
-    def _insert_audit(self, conn: sqlite3.Connection, entry: AuditEntry) -> None:
-        conn.execute(
-            "INSERT INTO audit (id, at_key, entity, data) VALUES (?, ?, ?, ?)",
-            (entry.id, time_key(entry.at), entry.entity, dumps(codec.audit_to_dict(entry))),
-        )
+    # --- health ----------------------------------------------------------------------------
+
+    def data_version(self) -> str:
+        return self.version_text(int(self.query(VERSION_SQL)[0][0]))
+
+    def is_empty(self) -> bool:
+        return not self.query("SELECT 1 FROM advisers LIMIT 1")
+
+    def ping(self) -> bool:
+        return bool(self.query("SELECT 1"))
