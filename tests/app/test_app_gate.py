@@ -186,6 +186,13 @@ def test_the_gate_asks_the_policy_once_per_run_and_the_page_uses_its_answer() ->
     assert asked == ["ada@firm.example"] * 2
 
 
+def test_every_script_in_pages_is_in_the_page_list() -> None:
+    """Streamlit's old pages/ mode serves any script in pages/ by its file name on a fresh
+    server; one missing from the console's list would end in "Page not found" there."""
+    scripts = {str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py")}
+    assert sorted(scripts) == sorted(script for script, _, _ in navigation.PAGES)
+
+
 @pytest.mark.parametrize("script", [script for script, _, _ in navigation.PAGES])
 def test_a_page_run_without_app_py_hands_over_before_it_reads_anything(
     script: str, monkeypatch: pytest.MonkeyPatch
