@@ -1,43 +1,20 @@
 """The adviser capacity console: `streamlit run app.py`.
 
-Entry point only: page list, sign-in gate, shared sidebar. The use cases are built once per
-process (``console.handle``); each page is a thin script under ``pages/``.
+Entry point only: the sign-in gate (run here, once per script run), the page list
+(``console.navigation``), the shared sidebar. The use cases are built once per process
+(``console.handle``); each page is a thin script under ``pages/``.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
-from console import auth, handle, state, widgets
+from console import auth, handle, navigation, state, widgets
 from services.errors import ConfigurationError, StoreUnavailable
 
-ROOT = Path(__file__).resolve().parent
-# (script, title, icon, URL path). The settings page's script is not called settings.py: a
-# page script of that name would shadow the top-level settings module under AppTest and mypy.
-PAGES: tuple[tuple[str, str, str, str], ...] = (
-    ("pages/availability.py", "Availability", ":material/grid_view:", "availability"),
-    ("pages/schedule.py", "Adviser schedule", ":material/calendar_month:", "schedule"),
-    ("pages/closures.py", "Closures", ":material/event_busy:", "closures"),
-    ("pages/overrides.py", "Capacity overrides", ":material/tune:", "overrides"),
-    ("pages/preview.py", "Allocation preview", ":material/manage_search:", "preview"),
-    ("pages/allocations.py", "Allocations", ":material/assignment_ind:", "allocations"),
-    ("pages/sync.py", "Sync", ":material/sync:", "sync"),
-    ("pages/console_settings.py", "Settings", ":material/settings:", "settings"),
-)
 
-
-def navigation() -> list[st.Page]:
-    return [
-        st.Page(ROOT / script, title=title, icon=icon, url_path=path, default=(n == 0))
-        for n, (script, title, icon, path) in enumerate(PAGES)
-    ]
-
-
-def let_in() -> auth.User:
-    """Run the sign-in gate; stops the script unless the visitor may use the console."""
-    decided = auth.check(handle.settings())
+def let_in(decided: auth.Gate) -> auth.User:
+    """Act on the gate's decision; stops the script unless the visitor may use the console."""
     if decided.outcome == "refuse":
         st.error(decided.message)
         st.stop()
@@ -74,8 +51,15 @@ st.set_page_config(
 )
 try:
     handle.configure_logging()
-    current = let_in()
-    page = st.navigation(navigation())
+    st.session_state.pop(state.HANDED_OVER, None)
+    decided = auth.check(handle.settings())  # the sign-in gate: once per run, here
+    # The page list before anything is drawn, for every visitor: the URL's page is resolved
+    # (no "Page not found" for a real page, and a page's query string stays), and
+    # Streamlit's old pages/ mode ends for the process (see console/navigation.py). Only
+    # someone let in sees the list.
+    let_through = decided.outcome == "ok"
+    page = st.navigation(navigation.pages(), position="sidebar" if let_through else "hidden")
+    current = let_in(decided)
     sidebar(current)
     page.run()
 except ConfigurationError as exc:  # a bad or missing setting, named by the message
@@ -86,3 +70,5 @@ except StoreUnavailable as exc:  # an outage: say which store, and that nothing 
         f"{exc}. Try again in a minute; if it persists, check the store's status.",
         icon=":material/cloud_off:",
     )
+finally:
+    st.session_state.pop(state.USER, None)  # the gate's answer is for this run only

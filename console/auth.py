@@ -1,6 +1,6 @@
 """Who is using the console and what they may do.
 
-``gate()`` is the pure decision app.py acts on every run: with an ``[auth]`` section the
+``gate()`` is the pure decision app.py acts on once per run: with an ``[auth]`` section the
 visitor signs in through ``st.login`` (OIDC) and ``services.access`` decides from what the
 provider vouched for (a verified email, Google's ``hd``), the stored policy and the
 ``CONSOLE_ADMINS`` setting whether they get in and whether they may edit; it fails closed.
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 import streamlit as st
 
-from console import handle, state
+from console import handle, navigation, state
 from services.access import Admission, SignIn
 
 if TYPE_CHECKING:
@@ -172,10 +172,15 @@ def check(settings: Settings) -> Gate:
 
 
 def current_user() -> User:
-    """The user app.py's gate let in; a page run on its own (AppTest) asks the gate itself."""
+    """The person app.py's gate let in on this run (app.py keeps them for the length of the
+    run only, so call this in a page's body, not in a callback). Every page asks it first:
+    a page that runs without app.py (the first URL a freshly started server is asked for)
+    hands over to app.py here, before anything is read or drawn. A page that runs alone on
+    purpose (an AppTest of one page script) asks the gate itself after that handover."""
     user = st.session_state.get(state.USER)
     if isinstance(user, User):
         return user
+    navigation.enter_through_app()
     decided = check(handle.settings())
     if decided.user is None:
         st.error(decided.message or "Sign in to use the console.")

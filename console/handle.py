@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
 from console import state
 
@@ -34,9 +33,9 @@ DATA_TTL_SECONDS = 300
 
 
 def settings() -> Settings:
-    injected = st.session_state.get(state.SETTINGS)
-    if injected is not None:
-        return injected  # type: ignore[no-any-return]
+    given = st.session_state.get(state.SETTINGS)
+    if given is not None:
+        return given  # type: ignore[no-any-return]
     from settings import Settings
 
     return Settings.load()
@@ -58,26 +57,11 @@ def _built_services() -> Services:
     return build_services(settings())
 
 
-def _enter_through_app() -> None:
-    """Make sure app.py (sign-in gate, navigation, sidebar) runs before any page.
-
-    Streamlit treats a ``pages/`` folder beside the entry point as an old-style multipage app
-    until the first ``st.navigation`` call in the process; until then a visitor who opens
-    ``/schedule`` directly would get the page script alone, without app.py's gate. Every page
-    asks for the services first, so this is where we switch that mode off and rerun, which
-    runs app.py and then the page the visitor asked for.
-    """
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def services() -> Services:
     """The use cases: the injected test instance, else the one built from settings."""
-    _enter_through_app()
-    injected = st.session_state.get(state.SERVICES)
-    if injected is not None:
-        return injected  # type: ignore[no-any-return]
+    given = st.session_state.get(state.SERVICES)
+    if given is not None:
+        return given  # type: ignore[no-any-return]
     return _built_services()
 
 

@@ -10,8 +10,12 @@ from __future__ import annotations
 SERVICES = "console.services"
 # Test hook: a ``settings.Settings`` put here is used instead of ``Settings.load()``.
 SETTINGS = "console.settings"
-# The signed-in ``console.auth.User``, set by app.py's gate on every run.
+# The signed-in ``console.auth.User``: set by app.py's gate and dropped when its run ends, so
+# a page that runs without app.py never finds a stale one (``console.navigation``).
 USER = "console.user"
+# Set when a page that ran without app.py handed over to it; app.py clears it. A page that
+# runs alone again right after a handover asks the gate itself instead of rerunning again.
+HANDED_OVER = "console.handed_over"
 # A one-off message shown at the top of the next page run (after an edit and a rerun).
 FLASH = "console.flash"
 

@@ -19,8 +19,8 @@ STATUS_WORDS = {
     UNALLOCATED: "Unallocated",
 }
 
+user = auth.current_user()  # before anything else: see console.navigation
 svc = handle.services()
-user = auth.current_user()
 st.title("Allocations")
 widgets.show_flash()
 

@@ -21,8 +21,8 @@ def open_schedule(adviser_id: str) -> None:
         st.info("Open the Adviser schedule page to see this adviser's weeks.")
 
 
+auth.current_user()  # before anything else: see console.navigation
 svc = handle.services()
-auth.current_user()  # the gate again, should this page ever run without app.py
 st.title("Availability")
 st.caption(
     "Free capacity per adviser for the next 52 weeks. Grey: away all week · greyed: some days "

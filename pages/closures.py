@@ -41,8 +41,8 @@ def with_scope(frame: pd.DataFrame) -> pd.DataFrame:
     return scoped
 
 
+user = auth.current_user()  # before anything else: see console.navigation
 svc = handle.services()
-user = auth.current_user()
 st.title("Office closures")
 st.caption(
     "Closed days count as unavailable for everyone they apply to: everyone, some advisers, "

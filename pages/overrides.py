@@ -29,8 +29,8 @@ def with_overlaps(frame: pd.DataFrame, warnings: list[RowProblem]) -> pd.DataFra
     return flagged
 
 
+user = auth.current_user()  # before anything else: see console.navigation
 svc = handle.services()
-user = auth.current_user()
 st.title("Capacity overrides")
 st.caption(
     "An override replaces an adviser's monthly limit from its start to its end (open-ended "

@@ -10,8 +10,8 @@ from services.errors import ServiceError
 
 ANY = "Any"
 
+auth.current_user()  # before anything else: see console.navigation
 svc = handle.services()
-auth.current_user()  # the gate again, should this page ever run without app.py
 st.title("Allocation preview")
 st.caption(
     "Who would take a deal signed today, from which week, and why not the others. "

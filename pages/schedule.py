@@ -7,8 +7,8 @@ import streamlit as st
 from console import auth, handle, schedule_view, state, widgets
 from console.text import plain
 
+auth.current_user()  # before anything else: see console.navigation
 svc = handle.services()
-auth.current_user()  # the gate again, should this page ever run without app.py
 st.title("Adviser schedule")
 widgets.show_flash()
 

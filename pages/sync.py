@@ -11,8 +11,8 @@ from services.syncing import SOURCES
 SOURCE_FILTER = "sync.history.source"
 ALL = "All sources"
 
+user = auth.current_user()  # before anything else: see console.navigation
 svc = handle.services()
-user = auth.current_user()
 st.title("Sync")
 if svc.demo:
     st.info(

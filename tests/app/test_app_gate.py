@@ -1,14 +1,18 @@
-"""app.py: the sign-in gate, local mode, the shared sidebar."""
+"""app.py: the sign-in gate (once per run), local mode, the shared sidebar; pages behind it."""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Collection
 from pathlib import Path
 
+import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from console import state
+from console import handle, navigation, state
 from services import Services
+from services.access import Admission, SignIn
 from services.errors import StoreUnavailable
 from settings import Settings
 from tests.app.firm import Firm, small_firm, texts
@@ -159,3 +163,57 @@ def test_a_malformed_admin_list_is_named_on_the_page() -> None:
 
     assert "CONSOLE_ADMINS must be email addresses separated by commas" in texts(at, "error")
     assert not at.title
+
+
+# --- the gate runs once per run, in app.py; a page never runs ahead of it ------------------
+
+
+def test_the_gate_asks_the_policy_once_per_run_and_the_page_uses_its_answer() -> None:
+    firm = small_firm()
+    asked: list[str] = []
+    admission = firm.services.admission
+
+    def counted(person: SignIn, admins: Collection[str] = ()) -> Admission:
+        asked.append(person.email)
+        return admission(person, admins)
+
+    firm.services.admission = counted  # type: ignore[method-assign]
+    at = visit(signed_in("ada@firm.example"), firm)
+    assert at.title[0].value == "Availability"
+    assert asked == ["ada@firm.example"]
+
+    at.run()
+    assert asked == ["ada@firm.example"] * 2
+
+
+def test_every_script_in_pages_is_in_the_page_list() -> None:
+    """Streamlit's old pages/ mode serves any script in pages/ by its file name on a fresh
+    server; one missing from the console's list would end in "Page not found" there."""
+    scripts = {str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py")}
+    assert sorted(scripts) == sorted(script for script, _, _ in navigation.PAGES)
+
+
+@pytest.mark.parametrize("script", [script for script, _, _ in navigation.PAGES])
+def test_a_page_run_without_app_py_hands_over_before_it_reads_anything(
+    script: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a freshly started server does with a page's URL: the page runs without app.py,
+    so it must hand over (and rerun) before it asks for the use cases. AppTest has no app.py
+    to hand over to, so the rerun runs the page alone again, which then asks the gate itself
+    and draws."""
+    firm = small_firm()
+    asked_after_handover: list[bool] = []
+
+    def services() -> Services:
+        asked_after_handover.append(bool(st.session_state.get(state.HANDED_OVER)))
+        return firm.services
+
+    monkeypatch.setattr(handle, "services", services)
+    at = AppTest.from_file(str(ROOT / script), default_timeout=30)
+    at.session_state[state.SETTINGS] = Settings.of()
+    at.run()
+
+    assert not at.exception, at.exception
+    assert at.title  # the page, drawn on the run after the handover
+    assert asked_after_handover
+    assert all(asked_after_handover)

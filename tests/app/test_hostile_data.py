@@ -221,6 +221,6 @@ def test_settings_and_an_employment_hero_refusal() -> None:
     )
     state_param = started.rsplit("state=", 1)[1]
 
-    at = opened("pages/console_settings.py", firm, code="the-code", state=state_param)
+    at = opened("pages/_settings.py", firm, code="the-code", state=state_param)
 
     assert_shown_as_text(at, EH_ERROR, in_tables=(SYNC_ERROR,))

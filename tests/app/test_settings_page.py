@@ -16,7 +16,7 @@ from services.errors import Forbidden
 from tests.app.firm import NOW, VIEWER_USER, Firm, page, small_firm
 from tests.app.markdown_view import shown
 
-SCRIPT = "pages/console_settings.py"
+SCRIPT = "pages/_settings.py"
 SECRET = "pat-na1-very-secret-value"
 
 

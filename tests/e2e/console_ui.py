@@ -17,6 +17,19 @@ if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
 
 EXCEPTION = '[data-testid="stException"]'
+PAGE_NOT_FOUND = "Page not found"
+# Every page: (its URL path, its sidebar link, its heading), in the sidebar's order. The home
+# page is served at the root; the others at the name of their script in pages/.
+PAGES = [
+    ("", "Availability", "Availability"),
+    ("schedule", "Adviser schedule", "Adviser schedule"),
+    ("closures", "Closures", "Office closures"),
+    ("overrides", "Capacity overrides", "Capacity overrides"),
+    ("preview", "Allocation preview", "Allocation preview"),
+    ("allocations", "Allocations", "Allocations"),
+    ("sync", "Sync", "Sync"),
+    ("settings", "Settings", "Settings"),
+]
 # A Streamlit script is done when the app says so, its status widget ("Running…") is gone and
 # no skeleton placeholder (an element still to come) is left.
 DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
@@ -41,10 +54,24 @@ def settled(page: Page) -> None:
 
 
 def open_page(page: Page, url: str, path: str, title: str) -> None:
-    """Load a page by URL (a new session) and wait for it to finish drawing."""
+    """Load a page by URL (a new session), wait for it to finish drawing, and check that
+    Streamlit did not say the URL was no page of the app."""
     page.goto(f"{url}/{path}")
     page.get_by_role("heading", name=title, level=1).wait_for()
     settled(page)
+    no_page_not_found(page)
+
+
+def page_not_found(page: Page) -> Locator:
+    """Streamlit's "Page not found … Running the app's main page." dialog: it comes before
+    the page is drawn, so once the page has settled it is there or it never came."""
+    return page.get_by_role("dialog").filter(has_text=PAGE_NOT_FOUND)
+
+
+def no_page_not_found(page: Page) -> None:
+    shown = page_not_found(page)
+    assert shown.count() == 0, shown.first.inner_text()
+    assert page.get_by_text(PAGE_NOT_FOUND).count() == 0  # nor as a toast or anywhere else
 
 
 def go_to(page: Page, link: str, title: str) -> None:

@@ -11,23 +11,20 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.console_ui import drawn_heatmap, grid_column, no_exception, open_page, settled
+from tests.e2e.console_ui import (
+    PAGES,
+    drawn_heatmap,
+    grid_column,
+    no_exception,
+    open_page,
+    settled,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 pytestmark = pytest.mark.browser
 
-PAGES = [  # (path, the sidebar link, the page's heading)
-    ("", "Availability", "Availability"),
-    ("schedule", "Adviser schedule", "Adviser schedule"),
-    ("closures", "Closures", "Office closures"),
-    ("overrides", "Capacity overrides", "Capacity overrides"),
-    ("preview", "Allocation preview", "Allocation preview"),
-    ("allocations", "Allocations", "Allocations"),
-    ("sync", "Sync", "Sync"),
-    ("settings", "Settings", "Settings"),
-]
 REASON_CODE = re.compile(r"\b[a-z]+_[a-z_]+\b")  # e.g. "not_taking_clients", not plain words
 WARM_LOADS = 2
 
@@ -47,11 +44,13 @@ def test_the_heatmap_draws_a_row_per_demo_adviser_with_the_banners(
     no_exception(page)
 
 
-def test_the_sidebar_lists_every_page(page: Page, console_url: str) -> None:
+def test_the_sidebar_lists_every_page_at_its_url(page: Page, console_url: str) -> None:
     open_page(page, console_url, "", "Availability")
     nav = page.get_by_test_id("stSidebarNav")
     titles = nav.get_by_role("link").get_by_test_id("stMarkdownContainer").all_inner_texts()
     assert titles == [link for _, link, _ in PAGES]
+    hrefs = nav.get_by_role("link").evaluate_all("links => links.map(a => a.href)")
+    assert hrefs == [f"{console_url}/{path}" for path, _, _ in PAGES]  # the URLs docs name
 
 
 @pytest.mark.parametrize(("path", "link", "title"), PAGES, ids=[p[1] for p in PAGES])

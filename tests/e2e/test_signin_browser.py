@@ -20,7 +20,7 @@ import pytest
 
 from services.records import ConsoleSettings
 from tests.e2e.conftest import free_port, new_tab, running_console
-from tests.e2e.console_ui import expect, go_to, no_exception, settled
+from tests.e2e.console_ui import expect, go_to, no_exception, no_page_not_found, settled
 from tests.e2e.oidc_provider import Account, Provider
 
 if TYPE_CHECKING:
@@ -170,3 +170,24 @@ def test_an_unverified_email_of_the_allowed_domain_is_refused_with_the_reason(
         "is not verified (email_verified is false)"
     )
     turned_away(tab)
+
+
+def test_a_pages_url_as_the_first_request_after_a_start_shows_only_the_sign_in(
+    browser: Browser, tmp_path: Path, provider: Provider
+) -> None:
+    """Streamlit runs that first request's page script without app.py (console/navigation.py):
+    the page hands over to app.py's gate before it draws anything, and nobody who has not
+    signed in sees the page, the page list or a "Page not found"."""
+    with (
+        deploy(tmp_path, provider, None) as url,
+        new_tab(browser, "signin-first-request-after-a-start") as tab,
+    ):
+        tab.goto(f"{url}/allocations")
+        expect(tab.get_by_role("button", name="Sign in")).to_be_visible()
+        settled(tab)
+
+        expect(tab.get_by_role("heading", level=1)).to_have_text(["Adviser capacity console"])
+        expect(tab.get_by_test_id("stSidebarNav")).to_have_count(0)
+        expect(tab.get_by_test_id("stDataFrame")).to_have_count(0)
+        no_page_not_found(tab)
+        no_exception(tab)

@@ -69,8 +69,8 @@ def employment_hero(user: auth.User) -> None:
         st.link_button("Continue to Employment Hero to sign in", url, type="primary")
 
 
+user = auth.current_user()  # before anything else: see console.navigation
 svc = handle.services()
-user = auth.current_user()
 st.title("Settings")
 widgets.show_flash()
 settings_form.show_problems()
