@@ -38,8 +38,10 @@ def sidebar(user: auth.User) -> None:
             widgets.local_mode_banner()
         if svc.demo:
             widgets.demo_banner()
-        stale_after = svc.console_settings().value.stale_after_hours
-        for words in widgets.stale_sync_words(svc.last_syncs(), stale_after, svc.now(), svc.demo):
+        stale_after = svc.editing.console_settings().value.stale_after_hours
+        for words in widgets.stale_sync_words(
+            svc.sync.last_syncs(), stale_after, svc.now(), svc.demo
+        ):
             st.warning(words, icon=":material/schedule:")
         widgets.user_badge(user)
         if not user.local:

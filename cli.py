@@ -83,7 +83,7 @@ def sync(group: str, actor: str, settings: Settings, build: Build) -> int:
     except (*UNREACHABLE, OSError) as exc:  # OSError: the SQLite file's folder cannot be made
         return _store_down(settings, exc)
     try:
-        runs = services.run_sync_group(group, actor, _print_run)
+        runs = services.sync.run_sync_group(group, actor, _print_run)
     except SyncInProgress as exc:
         _say(str(exc))
         return BUSY

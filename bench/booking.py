@@ -94,12 +94,12 @@ def measure(label: str, firm_label: str, store: Store, other_store: Store) -> li
     """Rows for one store holding one firm; ``other_store`` is a second handle on it."""
     ours, theirs = _deals("ours-"), _deals("theirs-")
     this, other = services(store), services(other_store)
-    cold = [_timed(store, lambda: this.allocate(next(ours)))]
-    warm = [_timed(store, lambda: this.allocate(next(ours))) for _ in range(ROUNDS)]
+    cold = [_timed(store, lambda: this.booking.allocate(next(ours)))]
+    warm = [_timed(store, lambda: this.booking.allocate(next(ours))) for _ in range(ROUNDS)]
     after_other = []
     for _ in range(ROUNDS):
-        other.allocate(next(theirs))
-        after_other.append(_timed(store, lambda: this.allocate(next(ours))))
+        other.booking.allocate(next(theirs))
+        after_other.append(_timed(store, lambda: this.booking.allocate(next(ours))))
     latest = store.list_allocations(limit=1)[0]
     kb = len(json.dumps(codec.allocation_to_dict(latest))) / 1024
     return [

@@ -61,14 +61,14 @@ def measured(store: SqliteStore, label: str, data: str, action: Any) -> dict[str
 
 def rows_for(store: SqliteStore, data: str) -> list[dict[str, Any]]:
     cold = Services(store, clock=lambda: NOW)
-    rows = [measured(store, "snapshot load, cold", data, cold.snapshot)]
-    rows.append(measured(store, "snapshot load, warm", data, cold.snapshot))
+    rows = [measured(store, "snapshot load, cold", data, cold.browsing.snapshot)]
+    rows.append(measured(store, "snapshot load, warm", data, cold.browsing.snapshot))
     fresh = Services(store, clock=lambda: NOW)
     deal = Deal("bench-1", "Series A", "Couple")
-    rows.append(measured(store, "allocation, cold", data, lambda: fresh.allocate(deal)))
+    rows.append(measured(store, "allocation, cold", data, lambda: fresh.booking.allocate(deal)))
     deal = Deal("bench-2", "Series A", "Couple")
-    rows.append(measured(store, "allocation, warm", data, lambda: fresh.allocate(deal)))
-    rows.append(measured(store, "replayed delivery", data, lambda: fresh.allocate(deal)))
+    rows.append(measured(store, "allocation, warm", data, lambda: fresh.booking.allocate(deal)))
+    rows.append(measured(store, "replayed delivery", data, lambda: fresh.booking.allocate(deal)))
     return rows
 
 

@@ -55,7 +55,7 @@ def retry_panel(svc: Services, user: User, records: Sequence[AllocationRecord], 
     if not (one or every):
         return
     try:
-        drained = svc.retry_writebacks(
+        drained = svc.booking.retry_writebacks(
             deal if one else None, actor=user.actor, is_editor=user.is_editor
         )
     except ServiceError as exc:
@@ -70,7 +70,7 @@ def reassign_form(svc: Services, user: User, records: Sequence[AllocationRecord]
     """Give a deal to an adviser and week chosen by hand, with a reason, after confirming."""
     if not records:
         return
-    advisers = sorted(svc.advisers(), key=lambda a: a.name.casefold())
+    advisers = sorted(svc.browsing.advisers(), key=lambda a: a.name.casefold())
     names = {a.id: a.name for a in advisers}
     with st.form(f"{key}.form"):
         st.markdown("**Re-assign a deal**")
@@ -95,7 +95,7 @@ def reassign_form(svc: Services, user: User, records: Sequence[AllocationRecord]
         st.warning("Choose the deal and the adviser to give it to.")
         return
     try:
-        outcome = svc.reassign(deal, adviser, week, reason, user.actor, user.is_editor)
+        outcome = svc.booking.reassign(deal, adviser, week, reason, user.actor, user.is_editor)
     except ServiceError as exc:
         widgets.show_error(exc)
         return
@@ -172,10 +172,10 @@ def rejected_queue(
         return
     try:
         if rerun:
-            outcome = svc.rerun_rejection(chosen, user.actor, user.is_editor)
+            outcome = svc.rejected.rerun(chosen, user.actor, user.is_editor)
             _done(f"Deal {outcome.deal_id} re-run: {outcome.status.replace('_', ' ')}.")
         else:
-            svc.dismiss_rejection(chosen, why, user.actor, user.is_editor)
+            svc.rejected.dismiss(chosen, why, user.actor, user.is_editor)
             _done("Refused delivery dismissed.")
     except ServiceError as exc:
         widgets.show_error(exc)

@@ -166,7 +166,7 @@ def check(settings: Settings) -> Gate:
             visitor_ip=_text(st.context.ip_address), local_network=settings.local_network,
         )  # fmt: skip
     return gate(
-        True, settings.require_auth, identity(), handle.services(),
+        True, settings.require_auth, identity(), handle.services().access,
         admins=settings.console_admins,
     )  # fmt: skip
 

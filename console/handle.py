@@ -68,7 +68,7 @@ def services() -> Services:
 def _token(svc: Services) -> str:
     # Several Services can live in one process (tests); the id keeps their caches apart, and
     # the data version makes any write (ours or a sync's) a new cache entry.
-    return f"{id(svc)}:{svc.data_version()}"
+    return f"{id(svc)}:{svc.browsing.data_version()}"
 
 
 @st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner="Building the availability grid…")
@@ -80,7 +80,7 @@ def _heatmap_frame(
     regions: tuple[str, ...],
     taking_only: bool,
 ) -> pd.DataFrame:
-    return services().heatmap_frame(package, household, pods, regions, taking_only)
+    return services().browsing.heatmap_frame(package, household, pods, regions, taking_only)
 
 
 def heatmap_frame(

@@ -80,7 +80,7 @@ def run_with_progress(sources: Sequence[str], actor: str, is_editor: bool) -> li
         for done, source in enumerate(sources, start=1):
             st.write(f"{title_of(source)}…")
             try:
-                run = svc.run_sync(source, actor, is_editor)
+                run = svc.sync.run_sync(source, actor, is_editor)
             except SyncInProgress as busy:
                 st.warning(f"{title_of(source)}: {plain(busy)}")
             else:

@@ -49,7 +49,7 @@ def last_syncs_frame(runs: Mapping[str, SyncRun]) -> pd.DataFrame:
 
 
 def employment_hero(user: auth.User) -> None:
-    client = svc.employment_hero()
+    client = svc.sync.employment_hero()
     if client is None:
         st.button("Connect Employment Hero", disabled=True, key="settings.eh.connect")
         st.caption(NOT_CONFIGURED)
@@ -57,7 +57,7 @@ def employment_hero(user: auth.User) -> None:
     params = st.query_params
     if "code" in params and "state" in params:  # Employment Hero sent the browser back here
         try:
-            svc.finish_connect(params["code"], params["state"], user.actor, user.is_editor)
+            svc.sync.finish_connect(params["code"], params["state"], user.actor, user.is_editor)
             widgets.flash("Employment Hero is connected.")
         except ServiceError as problem:
             widgets.flash(f"Employment Hero was not connected: {problem}", "error")
@@ -65,7 +65,7 @@ def employment_hero(user: auth.User) -> None:
         st.rerun()
     st.write("Connected." if client.connected() else "Not connected yet.")
     if user.is_editor and st.button("Connect Employment Hero", key="settings.eh.connect"):
-        url = svc.start_connect(user.actor, user.is_editor)
+        url = svc.sync.start_connect(user.actor, user.is_editor)
         st.link_button("Continue to Employment Hero to sign in", url, type="primary")
 
 
@@ -74,11 +74,11 @@ svc = handle.services()
 st.title("Settings")
 widgets.show_flash()
 settings_form.show_problems()
-stored = settings_form.shown(svc.console_settings)
+stored = settings_form.shown(svc.editing.console_settings)
 
 
 def save(changes: Mapping[str, Any], version: str) -> object:
-    return svc.save_settings(changes, version, actor=user.actor, is_editor=user.is_editor)
+    return svc.editing.save_settings(changes, version, actor=user.actor, is_editor=user.is_editor)
 
 
 rules_tab, policy_tab, integrations_tab = st.tabs(
@@ -95,11 +95,11 @@ with policy_tab:
     else:
         st.dataframe(settings_form.read_only_policy(stored.value), hide_index=True)
     st.subheader("Recent changes")
-    st.dataframe(svc.audit_frame("settings", limit=10), hide_index=True)
+    st.dataframe(svc.history.audit_frame("settings", limit=10), hide_index=True)
 with integrations_tab:
     st.subheader("Configuration")
-    st.dataframe(status_frame(svc.integration_status()), hide_index=True)
+    st.dataframe(status_frame(svc.access.integration_status()), hide_index=True)
     st.subheader("Last sync per source")
-    st.dataframe(last_syncs_frame(svc.last_syncs()), hide_index=True)
+    st.dataframe(last_syncs_frame(svc.sync.last_syncs()), hide_index=True)
     st.subheader("Employment Hero")
     employment_hero(user)

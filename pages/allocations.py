@@ -24,14 +24,14 @@ svc = handle.services()
 st.title("Allocations")
 widgets.show_flash()
 
-advisers = {a.id: a.name for a in sorted(svc.advisers(), key=lambda a: a.name.casefold())}
+advisers = {a.id: a.name for a in sorted(svc.browsing.advisers(), key=lambda a: a.name.casefold())}
 cols = st.columns([1.15, 1.15, 1.4, 1.1, 1.2])
 since = cols[0].date_input("Decided from", value=None, format="DD/MM/YYYY", key=state.AL_SINCE)
 until = cols[1].date_input("Decided to", value=None, format="DD/MM/YYYY", key=state.AL_UNTIL)
 adviser = cols[2].selectbox(
     "Adviser", [ANY, *advisers], format_func=lambda a: advisers.get(a, a), key=state.AL_ADVISER
 )
-package = cols[3].selectbox("Package", [ANY, *svc.packages()], key=state.AL_PACKAGE)
+package = cols[3].selectbox("Package", [ANY, *svc.browsing.packages()], key=state.AL_PACKAGE)
 status = cols[4].selectbox(
     "Status", list(STATUS_WORDS), format_func=lambda s: STATUS_WORDS[s], key=state.AL_STATUS
 )
@@ -42,9 +42,11 @@ wanted = AllocationFilter(
     package=None if package == ANY else package,
     status=None if status == ANY else status,
 )
-history = svc.allocations_frame(wanted)
-unallocated, rejected = svc.unallocated(), svc.rejections()
-pending = svc.writebacks_failed() + svc.writebacks_pending()  # given up first: act on them
+history = svc.history.allocations_frame(wanted)
+unallocated, rejected = svc.history.unallocated(), svc.rejected.open()
+pending = (
+    svc.history.writebacks_failed() + svc.history.writebacks_pending()
+)  # given up first: act on them
 
 tabs = st.tabs(
     [f"History ({len(history)})", f"Unallocated ({len(unallocated)})",
@@ -63,7 +65,7 @@ with tabs[0]:
         "Explain a decision", list(history["deal_id"]), index=None, key=state.AL_DEAL,
         placeholder="Choose a deal to see every adviser as ranked when it was decided",
     )  # fmt: skip
-    record = svc.allocation(deal) if deal else None
+    record = svc.history.allocation(deal) if deal else None
     if record is not None:
         household = record.household_type or "any household"
         st.caption(
@@ -71,18 +73,20 @@ with tabs[0]:
             f"— decided {record.decided_at:%d %b %Y %H:%M} UTC by {plain(record.source)}"
             + (f" · note: {plain(record.note)}" if record.note else "")
         )
-        widgets.candidates_table(svc.explanation_frame(record), key="allocations.explanation")
+        widgets.candidates_table(
+            svc.history.explanation_frame(record), key="allocations.explanation"
+        )
 with tabs[1]:
     allocation_actions.queue(
-        svc, user, unallocated, svc.allocations_frame(AllocationFilter(status=UNALLOCATED)),
+        svc, user, unallocated, svc.history.allocations_frame(AllocationFilter(status=UNALLOCATED)),
         "unallocated",
     )  # fmt: skip
 with tabs[2]:
-    allocation_actions.queue(svc, user, pending, svc.records_frame(pending), "writeback")
+    allocation_actions.queue(svc, user, pending, svc.history.records_frame(pending), "writeback")
 with tabs[3]:
     allocation_actions.rejected_queue(svc, user, rejected, "allocations.rejected")
 with tabs[4]:
-    monthly = svc.allocations_per_month(wanted)
+    monthly = svc.history.allocations_per_month(wanted)
     if monthly.empty:
         st.info("No allocations match the filters.")
     else:

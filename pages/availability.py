@@ -31,10 +31,12 @@ st.caption(
 widgets.show_flash()
 
 top = st.columns(4)
-package = top[0].selectbox("Service package", [ANY, *svc.packages()], key=state.AV_PACKAGE)
-household = top[1].selectbox("Household", [ANY, *svc.households()], key=state.AV_HOUSEHOLD)
-pods = top[2].multiselect("Pod", svc.pods(), key=state.AV_PODS, placeholder="All pods")
-regions = top[3].multiselect("Region", svc.regions(), key=state.AV_REGIONS, placeholder="All")
+package = top[0].selectbox("Service package", [ANY, *svc.browsing.packages()], key=state.AV_PACKAGE)
+household = top[1].selectbox("Household", [ANY, *svc.browsing.households()], key=state.AV_HOUSEHOLD)
+pods = top[2].multiselect("Pod", svc.browsing.pods(), key=state.AV_PODS, placeholder="All pods")
+regions = top[3].multiselect(
+    "Region", svc.browsing.regions(), key=state.AV_REGIONS, placeholder="All"
+)
 row = st.columns([1, 1.1, 2], vertical_alignment="center")
 taking = row[0].toggle("Taking on clients only", key=state.AV_TAKING)
 sort = row[1].radio(

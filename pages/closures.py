@@ -51,8 +51,8 @@ st.caption(
 page = EditorPage(
     slot=EditorSlot("closures"),
     noun="closure",
-    load=lambda: with_scope(svc.closures_frame()),
-    save=lambda edits: svc.save_closures(edits, actor=user.actor, is_editor=user.is_editor),
+    load=lambda: with_scope(svc.editing.closures_frame()),
+    save=lambda edits: svc.editing.save_closures(edits, actor=user.actor, is_editor=user.is_editor),
     columns=COLUMNS,
     order=ORDER,
     describe=lambda row: f"{row.get('description') or 'closure'} from {row.get('start')}",
@@ -61,18 +61,18 @@ render(page, user.is_editor)
 
 if user.is_editor:
     with st.expander("Quick add: one closure"):
-        names = sorted((a.name for a in svc.advisers()), key=str.casefold)
-        quick_add.closure_form(page, names, svc.regions())
+        names = sorted((a.name for a in svc.browsing.advisers()), key=str.casefold)
+        quick_add.closure_form(page, names, svc.browsing.regions())
     config = handle.settings()
     with st.expander("Import public holidays"):
         holidays_import.render(
             page,
-            preview=svc.holiday_closures,
-            save=lambda found: svc.import_holidays(found, user.actor, user.is_editor),
+            preview=svc.editing.holiday_closures,
+            save=lambda found: svc.editing.import_holidays(found, user.actor, user.is_editor),
             country=config.get("HOLIDAYS_COUNTRY") or "AU",
             subdivision=config.get("HOLIDAYS_SUBDIVISION") or "",
             year=svc.today().year,
         )
 
 st.subheader("Recent changes")
-st.dataframe(svc.audit_frame("closures", limit=20), hide_index=True)
+st.dataframe(svc.history.audit_frame("closures", limit=20), hide_index=True)

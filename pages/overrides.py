@@ -37,7 +37,7 @@ st.caption(
     "when the end is empty). When two overlap, the one that started later applies."
 )
 columns = {
-    "adviser": adviser_column(sorted((a.name for a in svc.advisers()), key=str.casefold)),
+    "adviser": adviser_column(sorted((a.name for a in svc.browsing.advisers()), key=str.casefold)),
     "start": st.column_config.DateColumn("Start", required=True, format="YYYY-MM-DD"),
     "end": st.column_config.DateColumn("End", format="YYYY-MM-DD", help="Empty = no end."),
     "monthly_limit": st.column_config.NumberColumn(
@@ -49,8 +49,10 @@ columns = {
 page = EditorPage(
     slot=EditorSlot("overrides"),
     noun="override",
-    load=lambda: with_overlaps(svc.overrides_frame(), svc.override_warnings()),
-    save=lambda edits: svc.save_overrides(edits, actor=user.actor, is_editor=user.is_editor),
+    load=lambda: with_overlaps(svc.editing.overrides_frame(), svc.editing.override_warnings()),
+    save=lambda edits: svc.editing.save_overrides(
+        edits, actor=user.actor, is_editor=user.is_editor
+    ),
     columns=columns,
     order=ORDER,
     describe=lambda row: f"{row.get('adviser') or 'override'} from {row.get('start')}",
@@ -58,11 +60,13 @@ page = EditorPage(
 render(page, user.is_editor)
 if user.is_editor:
     with st.expander("Quick add: one override"):
-        quick_add.override_form(page, sorted((a.name for a in svc.advisers()), key=str.casefold))
+        quick_add.override_form(
+            page, sorted((a.name for a in svc.browsing.advisers()), key=str.casefold)
+        )
 
-overlapping = len(svc.override_warnings())
+overlapping = len(svc.editing.override_warnings())
 if overlapping:
     st.warning(f"{overlapping} override(s) overlap another for the same adviser: see ⚠ Overlaps.")
 
 st.subheader("Recent changes")
-st.dataframe(svc.audit_frame("overrides", limit=20), hide_index=True)
+st.dataframe(svc.history.audit_frame("overrides", limit=20), hide_index=True)

@@ -20,21 +20,23 @@ st.caption(
 
 with st.form("preview.deal"):
     cols = st.columns([2, 1, 1])
-    package = cols[0].selectbox("Service package", svc.packages(), key="preview.package")
-    household = cols[1].selectbox("Household", [ANY, *svc.households()], key="preview.household")
+    package = cols[0].selectbox("Service package", svc.browsing.packages(), key="preview.package")
+    household = cols[1].selectbox(
+        "Household", [ANY, *svc.browsing.households()], key="preview.household"
+    )
     agreed = cols[2].date_input(
         "Agreement start", value=None, format="DD/MM/YYYY", key="preview.agreement"
     )
     if st.form_submit_button("Preview", type="primary"):
         st.session_state[state.PV_ASKED] = True
 
-what_if = whatif.what_if_panel(svc.advisers())
+what_if = whatif.what_if_panel(svc.browsing.advisers())
 if not st.session_state.get(state.PV_ASKED):
     st.info("Choose a package (and optionally a household and agreement date), then Preview.")
     st.stop()
 
 try:
-    result = svc.preview(package, household, agreed, what_if)
+    result = svc.browsing.preview(package, household, agreed, what_if)
 except ServiceError as exc:
     widgets.show_error(exc)
     st.stop()

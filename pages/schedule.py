@@ -12,7 +12,7 @@ svc = handle.services()
 st.title("Adviser schedule")
 widgets.show_flash()
 
-advisers = sorted(svc.advisers(), key=lambda a: (a.name.casefold(), a.id))
+advisers = sorted(svc.browsing.advisers(), key=lambda a: (a.name.casefold(), a.id))
 if not advisers:
     st.info("No advisers yet: run a HubSpot sync from the Sync page.")
     st.stop()
@@ -38,7 +38,7 @@ chosen = st.selectbox(
 if chosen is None:
     st.stop()
 
-plan = svc.schedule(chosen)
+plan = svc.browsing.schedule(chosen)
 person = plan.adviser
 weeks = schedule_view.weeks_frame(plan.weeks, plan.earliest_week)
 facts = st.columns(3)
@@ -71,7 +71,9 @@ meetings_tab, leave_tab, overrides_tab = st.tabs(
      f"Overrides ({len(plan.overrides)})"]
 )  # fmt: skip
 with meetings_tab:
-    st.dataframe(schedule_view.meetings_frame(plan.meetings, svc.rules().zone), hide_index=True)
+    st.dataframe(
+        schedule_view.meetings_frame(plan.meetings, svc.browsing.rules().zone), hide_index=True
+    )
 with leave_tab:
     st.dataframe(
         widgets.records_frame(plan.leave, ["start", "end", "day_fraction", "id"]), hide_index=True

@@ -33,7 +33,7 @@ if user.is_editor:
 else:
     st.caption("Only editors can start a sync; the scheduler runs them too.")
 
-runs = svc.recent_syncs_by_source()
+runs = svc.sync.recent_syncs_by_source()
 st.subheader("Last successful run per source")
 st.dataframe(sync_panel.last_success_frame(runs), hide_index=True)
 
@@ -42,5 +42,5 @@ shown = st.selectbox(
     "Source", [ALL, *SOURCES], format_func=lambda s: s if s == ALL else sync_panel.name_of(s),
     key=SOURCE_FILTER,
 )  # fmt: skip
-wanted = svc.sync_runs(None if shown == ALL else shown, limit=50)
+wanted = svc.sync.sync_runs(None if shown == ALL else shown, limit=50)
 st.dataframe(sync_panel.history_frame(wanted), hide_index=True)

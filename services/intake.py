@@ -229,7 +229,7 @@ def allocate_created(
 def _allocate_created_one(
     deal_id: str, *, services: Services, crm: Crm, fields: DealFields
 ) -> DealAnswer:
-    existing = services.allocation(deal_id)
+    existing = services.history.allocation(deal_id)
     if existing is not None:
         return DealAnswer(
             deal_id, _heal_replay(Outcome(existing, True), services=services, crm=crm)
@@ -279,7 +279,7 @@ def _heal_replay(outcome: Outcome, *, services: Services, crm: Crm | None) -> Ou
         claimed,
         store=services.store,
         crm=crm,
-        settings=services.console_settings().value,
+        settings=services.editing.console_settings().value,
         notifier=services.notifier,
         clock=services.now,
     )

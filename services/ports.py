@@ -417,6 +417,15 @@ class ComposedStore(Ports):
         return self.tokens.take_token(name)
 
 
+class AppSettings(Protocol):
+    """What the use cases read of the deployment's settings (``settings.Settings``; services
+    never import it): a setting by name, and which are configured, never their values."""
+
+    def get(self, name: str) -> str | None: ...
+
+    def redacted(self) -> list[dict[str, Any]]: ...
+
+
 class Notifier(Protocol):
     """Google Chat (or nothing). Implementations never raise: a failed post is only logged."""
 

@@ -80,7 +80,7 @@ def small_firm() -> Firm:
 
 
 def _record_history(store: InMemoryStore, services: Services) -> None:
-    snapshot = services.snapshot()
+    snapshot = services.browsing.snapshot()
     deals = [
         (Deal("D-100", "Series A", "Couple"), ALLOCATED, NOW - dt.timedelta(days=40)),
         (Deal("D-101", "Series B"), WRITEBACK_PENDING, NOW - dt.timedelta(days=2)),

@@ -87,9 +87,9 @@ def test_a_viewer_calling_the_use_cases_directly_is_refused(firm: Firm) -> None:
     svc = firm.services
 
     with pytest.raises(Forbidden):
-        svc.reassign("D-102", "eli", TODAY, "by hand", VIEWER_USER.actor, is_editor=False)
+        svc.booking.reassign("D-102", "eli", TODAY, "by hand", VIEWER_USER.actor, is_editor=False)
     with pytest.raises(Forbidden):
-        svc.retry_writebacks("D-101", actor=VIEWER_USER.actor, is_editor=False)
+        svc.booking.retry_writebacks("D-101", actor=VIEWER_USER.actor, is_editor=False)
     assert firm.store.get_allocation("D-102").adviser_id is None
     assert firm.crm.writes == []
 
@@ -160,7 +160,7 @@ def test_a_failed_retry_keeps_the_deal_in_the_queue(firm: Firm) -> None:
 def test_allocations_per_adviser_per_month_are_charted(firm: Firm) -> None:
     at = page(PAGE, firm).run()
 
-    monthly = firm.services.allocations_per_month()
+    monthly = firm.services.history.allocations_per_month()
 
     assert not at.exception
     assert list(monthly["adviser"]) == ["Dana", "Dana"]
@@ -215,4 +215,4 @@ def test_viewers_see_refused_deliveries_but_cannot_act(firm: Firm) -> None:
     at = page(PAGE, firm, user=VIEWER_USER).run()
     assert not [b for b in at.button if b.key and b.key.startswith(REFUSED)]
     with pytest.raises(Forbidden):
-        firm.services.rerun_rejection("4242", "viewer@firm.test", is_editor=False)
+        firm.services.rejected.rerun("4242", "viewer@firm.test", is_editor=False)

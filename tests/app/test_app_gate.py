@@ -171,13 +171,13 @@ def test_a_malformed_admin_list_is_named_on_the_page() -> None:
 def test_the_gate_asks_the_policy_once_per_run_and_the_page_uses_its_answer() -> None:
     firm = small_firm()
     asked: list[str] = []
-    admission = firm.services.admission
+    admission = firm.services.access.admission
 
     def counted(person: SignIn, admins: Collection[str] = ()) -> Admission:
         asked.append(person.email)
         return admission(person, admins)
 
-    firm.services.admission = counted  # type: ignore[method-assign]
+    firm.services.access.admission = counted  # type: ignore[method-assign]
     at = visit(signed_in("ada@firm.example"), firm)
     assert at.title[0].value == "Availability"
     assert asked == ["ada@firm.example"]

@@ -149,7 +149,7 @@ def test_the_use_case_refuses_a_viewer_even_without_the_page(firm: Firm) -> None
     edits = RowEdits(added=({"start": "2026-06-01", "description": "Sneaky"},))
 
     with pytest.raises(Forbidden):
-        firm.services.save_closures(edits, actor=VIEWER_USER.actor, is_editor=False)
+        firm.services.editing.save_closures(edits, actor=VIEWER_USER.actor, is_editor=False)
     assert "Sneaky" not in stored(firm)
 
 

@@ -134,5 +134,5 @@ def test_a_viewer_gets_a_read_only_table_and_the_use_case_refuses_them(firm: Fir
     assert read_only(at)[0]["adviser"].tolist() == ["Gus"]
     edits = RowEdits(added=({"adviser": "Dana", "start": "2026-04-06", "monthly_limit": 9},))
     with pytest.raises(Forbidden):
-        firm.services.save_overrides(edits, actor=VIEWER_USER.actor, is_editor=False)
+        firm.services.editing.save_overrides(edits, actor=VIEWER_USER.actor, is_editor=False)
     assert "dana" not in limits(firm)

@@ -146,7 +146,7 @@ def test_a_viewer_reads_the_settings_without_any_control(firm: Firm) -> None:
     rules_table = at.dataframe[0].value
     assert "Buffer weeks" in rules_table["setting"].tolist()
     with pytest.raises(Forbidden):
-        firm.services.save_settings({"buffer_weeks": 9}, "0", VIEWER_USER.actor, False)
+        firm.services.editing.save_settings({"buffer_weeks": 9}, "0", VIEWER_USER.actor, False)
 
 
 def test_integration_status_names_secrets_but_never_shows_their_values(firm: Firm) -> None:

@@ -134,7 +134,7 @@ def test_a_daily_source_keeps_its_last_success_behind_many_frequent_runs(firm: F
     latest = table(at, "latest run").set_index("source")
     assert latest.loc["Public holidays", "last success"] == holidays.started_at
     assert latest.loc["Public holidays", "latest run"] == "Succeeded"
-    assert firm.services.last_syncs()["holidays"].id == holidays.id
+    assert firm.services.sync.last_syncs()["holidays"].id == holidays.id
 
 
 def test_a_source_already_running_is_reported_and_the_others_still_run(firm: Firm) -> None:

@@ -28,7 +28,7 @@ class ReassignWhileWriting(FakeCrm):
     def write_adviser(self, deal_id: str, adviser_id: str, property_name: str) -> None:
         if (deal_id, adviser_id) == (self.moving, "dana") and self.services is not None:
             services, self.services = self.services, None
-            services.reassign(deal_id, "eli", dt.date(2026, 3, 30), "client asked",
+            services.booking.reassign(deal_id, "eli", dt.date(2026, 3, 30), "client asked",
                               "ann@firm.au", is_editor=True)  # fmt: skip
         super().write_adviser(deal_id, adviser_id, property_name)
 
@@ -43,7 +43,7 @@ class OutboxContract:
         crm.services = svc
         for deal_id in ("deal-1", "deal-2"):
             record(store, pending(deal_id))
-        svc.retry_writebacks(actor="bob@firm.au")  # Retry all: deal-1 moves while it writes
+        svc.booking.retry_writebacks(actor="bob@firm.au")  # Retry all: deal-1 moves while it writes
         moved, other = store.get_allocation("deal-1"), store.get_allocation("deal-2")
         assert moved is not None
         assert other is not None

@@ -18,11 +18,11 @@ def test_a_fresh_embedded_store_opens_on_demo_data_with_no_accounts(tmp_path: Pa
     assert svc.crm is None
     assert svc.leave_source is None
     assert isinstance(svc.notifier, LoggingNotifier)
-    assert len(svc.advisers()) == 25
+    assert len(svc.browsing.advisers()) == 25
     reads = svc.store.reads
-    svc.snapshot()
+    svc.browsing.snapshot()
     assert svc.store.reads - reads == 2  # warm: the reference version, and no booking news
-    assert svc.allocate(Deal("new-1", "Series A", "Single")).status == "allocated"
+    assert svc.booking.allocate(Deal("new-1", "Series A", "Single")).status == "allocated"
 
 
 def test_demo_off_leaves_the_store_empty(tmp_path: Path) -> None:

@@ -64,13 +64,13 @@ def test_a_store_holding_the_demo_firm_is_refused_once_hubspot_is_configured(
     store_url = f"sqlite:///{tmp_path / 'demo.db'}"
     demo = bootstrap.build_services(Settings.of(CONSOLE_STORE=store_url))
     assert demo.demo  # a developer ran the demo on this file first
-    assert demo.advisers()
+    assert demo.browsing.advisers()
     hubspot.clear_log()
     env = {"CONSOLE_STORE": store_url, "HUBSPOT_TOKEN": TOKEN, "HUBSPOT_API_BASE": hubspot.base_url}
     webhook = WebhookProcess(env)
     try:
         assert webhook.wait_until_answering().status_code == 503
-        deal = workflow_body("4102", demo.packages()[0])
+        deal = workflow_body("4102", demo.browsing.packages()[0])
         reply = webhook.post(deal)
         assert reply.status_code == 503
         assert "holds the demo firm" in reply.json()["error"]

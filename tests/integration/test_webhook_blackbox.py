@@ -275,7 +275,7 @@ def test_a_failing_write_back_stays_pending_and_a_later_retry_writes_it(
     assert (pending.status, pending.adviser_id) == (WRITEBACK_PENDING, answer["adviser_id"])
     assert pending.last_error
     firm.hubspot.heal()
-    retried = firm.services.retry_writebacks(deal_id)
+    retried = firm.services.booking.retry_writebacks(deal_id)
     assert (retried.written, retried.failed) == (1, 0)
     assert firm.record(deal_id).status == ALLOCATED
     assert firm.hubspot.deal(deal_id)["advisor"] == answer["adviser_id"]

@@ -114,7 +114,7 @@ def test_hubspot_down_for_the_whole_request_answers_in_budget_and_a_drain_writes
     assert "not yet written" in card
     setup.hubspot.heal()
     later = dt.datetime.now(dt.UTC) + outbox.LONGEST_WAIT
-    drained = setup.services(at=later).run_sync_group("writebacks", "scheduler")
+    drained = setup.services(at=later).sync.run_sync_group("writebacks", "scheduler")
     assert [r.status for r in drained] == ["ok"]
     record = setup.services().store.get_allocation(deal_id)
     assert record is not None
@@ -134,7 +134,7 @@ def test_a_write_back_that_keeps_failing_is_given_up_and_raised_to_chat_once(
         drainer = setup.services(at=at)
         drainer.crm = _quick(drainer)
         drainer.syncer.writer = drainer.crm
-        drainer.run_sync_group("writebacks", "scheduler")
+        drainer.sync.run_sync_group("writebacks", "scheduler")
     record = setup.services().store.get_allocation(deal_id)
     assert record is not None
     assert (record.status, record.writeback_attempts) == (WRITEBACK_FAILED, outbox.MAX_ATTEMPTS)
@@ -161,7 +161,7 @@ def test_a_webhook_killed_between_booking_and_write_back_loses_nothing_and_write
     assert record.status == WRITEBACK_PENDING  # kept: the outbox has it
     setup.hubspot.heal()
     # A drain while the dead booker's lease still runs leaves the deal alone ...
-    assert setup.services().run_sync_group("writebacks", "scheduler")[0].updated == 0
+    assert setup.services().sync.run_sync_group("writebacks", "scheduler")[0].updated == 0
     # ... and once the lease has run out, two drainers at once write it once.
     after_lease = dt.datetime.now(dt.UTC) + outbox.LEASE + dt.timedelta(seconds=1)
     drainers = [threading.Thread(target=_drain, args=(setup, after_lease)) for _ in range(2)]
@@ -182,7 +182,7 @@ def _post_quietly(webhook: WebhookProcess, deal_id: str) -> None:
 
 def _drain(setup: Setup, at: dt.datetime) -> None:
     svc = setup.services(at=at)
-    outbox.drain(store=svc.store, crm=svc.crm, settings=svc.console_settings().value,  # type: ignore[arg-type]
+    outbox.drain(store=svc.store, crm=svc.crm, settings=svc.editing.console_settings().value,  # type: ignore[arg-type]
                  notifier=svc.notifier, clock=lambda: at)  # fmt: skip
 
 

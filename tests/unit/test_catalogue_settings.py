@@ -20,8 +20,8 @@ EDITOR = "ann@firm.example"
 
 
 def with_catalogue(svc: Services, **changes: Any) -> ConsoleSettings:
-    version = svc.console_settings().version
-    return svc.save_settings(changes, version, EDITOR, is_editor=True)
+    version = svc.editing.console_settings().version
+    return svc.editing.save_settings(changes, version, EDITOR, is_editor=True)
 
 
 def test_the_catalogue_starts_as_the_firms_packages_and_households() -> None:
@@ -35,7 +35,7 @@ def test_an_editor_replaces_the_catalogue_and_the_change_is_audited() -> None:
     with_catalogue(
         svc, service_packages=" Seed\nSeries A\nGrowth ", household_types="Single, Family"
     )
-    stored = svc.console_settings().value
+    stored = svc.editing.console_settings().value
     assert stored.service_packages == ("Seed", "Series A", "Growth")
     assert stored.household_types == ("Single", "Family")
     [entry] = svc.store.list_audit("settings")
@@ -59,28 +59,30 @@ def test_an_empty_or_duplicated_catalogue_is_refused_by_field_and_nothing_saved(
     field: str, typed: str, message: str
 ) -> None:
     svc, _ = services()
-    before = svc.console_settings()
+    before = svc.editing.console_settings()
     with pytest.raises(ValidationFailed) as refused:
         with_catalogue(svc, **{field: typed})
     [problem] = refused.value.problems
     assert problem.column == field
     assert message in problem.message
-    assert svc.console_settings() == before
+    assert svc.editing.console_settings() == before
     assert svc.store.list_audit("settings") == []
 
 
 def test_a_viewer_cannot_change_the_catalogue() -> None:
     svc, _ = services()
-    version = svc.console_settings().version
+    version = svc.editing.console_settings().version
     with pytest.raises(Forbidden):
-        svc.save_settings({"service_packages": "Seed"}, version, "v@firm.example", False)
-    assert svc.console_settings().value.service_packages == ConsoleSettings().service_packages
+        svc.editing.save_settings({"service_packages": "Seed"}, version, "v@firm.example", False)
+    assert (
+        svc.editing.console_settings().value.service_packages == ConsoleSettings().service_packages
+    )
 
 
 def test_a_package_added_to_the_catalogue_is_recorded_unallocated_not_refused() -> None:
     svc, notifier = services(crm=FakeCrm())
     with_catalogue(svc, service_packages="Seed\nSeries A\nGrowth")
-    outcome = svc.allocate(Deal("d1", "  growth "))
+    outcome = svc.booking.allocate(Deal("d1", "  growth "))
     assert outcome.status == UNALLOCATED
     assert [r.deal_id for r in notifier.alerts] == ["d1"]
 
@@ -92,7 +94,7 @@ def test_a_package_dropped_from_the_catalogue_that_nobody_offers_is_refused() ->
     with pytest.raises(
         BadRequest, match=r"unknown service package 'IPO' \(known: Seed, Series A\)"
     ):
-        svc.allocate(Deal("d1", "IPO"))
+        svc.booking.allocate(Deal("d1", "IPO"))
     assert svc.store.get_allocation("d1") is None
     assert svc.store.data_version() == version
 
@@ -100,12 +102,12 @@ def test_a_package_dropped_from_the_catalogue_that_nobody_offers_is_refused() ->
 def test_a_package_an_adviser_offers_is_known_even_outside_the_catalogue() -> None:
     svc, _ = services(firm(adviser("dana", packages=("Family Office",))), crm=FakeCrm())
     with_catalogue(svc, service_packages="Seed")
-    assert svc.allocate(Deal("d1", "FAMILY OFFICE ")).record.adviser_id == "dana"
-    assert svc.packages() == ["Seed", "Family Office"]
+    assert svc.booking.allocate(Deal("d1", "FAMILY OFFICE ")).record.adviser_id == "dana"
+    assert svc.browsing.packages() == ["Seed", "Family Office"]
 
 
 def test_pages_offer_the_catalogue_in_its_order() -> None:
     svc, _ = services()
     with_catalogue(svc, service_packages="IPO\nSeed", household_types="Couple\nSingle\nFamily")
-    assert svc.packages() == ["IPO", "Seed", "Series A"]  # then what advisers offer
-    assert svc.households() == ["Couple", "Single", "Family"]
+    assert svc.browsing.packages() == ["IPO", "Seed", "Series A"]  # then what advisers offer
+    assert svc.browsing.households() == ["Couple", "Single", "Family"]

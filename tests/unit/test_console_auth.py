@@ -28,7 +28,7 @@ def google(email: str, hd: str | None = None, verified: object = True, name: str
 
 
 def signed_in(svc: Services, who: Identity, admins: frozenset[str] = ADMINS) -> Gate:
-    return gate(True, False, who, svc, admins=admins)
+    return gate(True, False, who, svc.access, admins=admins)
 
 
 # --- local mode ---------------------------------------------------------------------------
@@ -237,6 +237,6 @@ def test_a_viewers_forced_edit_is_refused_by_the_use_case_and_nothing_is_saved()
     closure = {"start": "2026-12-24", "end": "2026-12-31", "description": "Shutdown"}
 
     with pytest.raises(Forbidden, match=r"cat@firm\.example is a viewer"):
-        svc.save_closures(RowEdits(added=(closure,)), viewer.actor, viewer.is_editor)
+        svc.editing.save_closures(RowEdits(added=(closure,)), viewer.actor, viewer.is_editor)
 
     assert svc.store.list_closures() == []

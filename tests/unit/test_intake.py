@@ -63,7 +63,7 @@ def test_an_unknown_package_is_a_400_and_nothing_is_recorded() -> None:
     )
     assert reply.verdict == "refused"
     assert "unknown service package 'Series Z'" in reply.body["error"]
-    assert services.allocation("1") is None
+    assert services.history.allocation("1") is None
 
 
 def test_a_batch_reads_new_deals_and_reports_each_deal_it_could_not_handle() -> None:

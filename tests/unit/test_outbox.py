@@ -37,7 +37,7 @@ def firm(crm: FakeCrm, clock: Clock) -> tuple[Services, RecordingNotifier]:
 
 
 def drain(svc: Services, crm: FakeCrm, clock: Clock, **options: object) -> outbox.Drained:
-    settings = svc.console_settings().value
+    settings = svc.editing.console_settings().value
     return outbox.drain(store=svc.store, crm=crm, settings=settings, notifier=svc.notifier,
                         clock=clock, **options)  # type: ignore[arg-type]  # fmt: skip
 
@@ -73,7 +73,7 @@ def test_after_too_many_failures_it_gives_up_and_says_so_once() -> None:
     final = stored(svc)
     assert (final.status, final.writeback_attempts) == (WRITEBACK_FAILED, outbox.MAX_ATTEMPTS)
     assert [r.deal_id for r, _ in notifier.writeback_failures] == ["d1"]
-    assert final in svc.writebacks_failed()
+    assert final in svc.history.writebacks_failed()
 
 
 def test_a_failed_attempt_waits_its_backoff_and_a_person_can_retry_at_once() -> None:
@@ -84,7 +84,7 @@ def test_a_failed_attempt_waits_its_backoff_and_a_person_can_retry_at_once() -> 
     assert drain(svc, crm, clock).failed == 1
     assert stored(svc).next_attempt_at == NOW + outbox.FIRST_RETRY
     assert drain(svc, crm, clock).skipped == 1  # not due yet
-    retried = svc.retry_writebacks("d1", actor="ann@firm.au")
+    retried = svc.booking.retry_writebacks("d1", actor="ann@firm.au")
     assert retried.written == 1
 
 
@@ -95,14 +95,14 @@ def test_a_given_up_write_back_can_be_retried_by_a_person() -> None:
     svc.store.update_allocation(
         dataclasses.replace(record, status=WRITEBACK_FAILED, writeback_attempts=8), "system"
     )
-    assert svc.retry_writebacks(actor="ann@firm.au").written == 1
+    assert svc.booking.retry_writebacks(actor="ann@firm.au").written == 1
     assert stored(svc).status == ALLOCATED
 
 
 def test_a_booking_writes_back_before_chat_hears_and_the_card_says_written() -> None:
     crm, clock = FakeCrm(), Clock()
     svc, notifier = firm(crm, clock)
-    outcome = svc.allocate(Deal("d1", "Series A"))
+    outcome = svc.booking.allocate(Deal("d1", "Series A"))
     assert outcome.status == ALLOCATED
     [card] = notifier.decisions
     assert (card.status, card.writeback_attempts) == (ALLOCATED, 1)

@@ -23,27 +23,27 @@ def test_closure_rows_are_checked_row_by_row() -> None:
         )
     )
     with pytest.raises(ValidationFailed) as caught:
-        svc.save_closures(edits, "ops@x.com", is_editor=True)
+        svc.editing.save_closures(edits, "ops@x.com", is_editor=True)
     assert messages(caught.value) == [
         "new row 1, end: end 2026-04-01 is before start 2026-04-10",
         "new row 2, start: 'not a day' is not a date",
         "new row 2, advisers: unknown adviser 'Zed'",
     ]
-    assert svc.closures_frame().empty  # nothing half-written
+    assert svc.editing.closures_frame().empty  # nothing half-written
 
 
 def test_a_valid_closure_is_saved_audited_and_shown() -> None:
     svc, _ = services()
     edits = RowEdits(added=({"start": "2026-04-10", "description": "Offsite", "advisers": "dana"},))
-    result = svc.save_closures(edits, "ops@x.com", is_editor=True)
+    result = svc.editing.save_closures(edits, "ops@x.com", is_editor=True)
     assert result.counts.added == 1
-    frame = svc.closures_frame()
+    frame = svc.editing.closures_frame()
     assert list(frame[["start", "end", "advisers"]].iloc[0]) == [
         dt.date(2026, 4, 10),
         dt.date(2026, 4, 10),
         "Dana",
     ]
-    assert svc.audit("closures")[0].actor == "ops@x.com"
+    assert svc.history.audit("closures")[0].actor == "ops@x.com"
 
 
 @pytest.mark.parametrize(
@@ -54,7 +54,7 @@ def test_override_limits_must_be_numbers_of_zero_or_more(limit: object, message:
     svc, _ = services()
     row = {"adviser": "Dana", "start": "2026-04-06", "monthly_limit": limit}
     with pytest.raises(ValidationFailed, match=message):
-        svc.save_overrides(RowEdits(added=(row,)), "ops@x.com", is_editor=True)
+        svc.editing.save_overrides(RowEdits(added=(row,)), "ops@x.com", is_editor=True)
 
 
 def test_overlapping_overrides_are_saved_with_a_warning() -> None:
@@ -63,40 +63,46 @@ def test_overlapping_overrides_are_saved_with_a_warning() -> None:
         {"adviser": "Dana", "start": "2026-04-06", "monthly_limit": 3, "note": "ramp"},
         {"adviser": "dana@example.com", "start": "2026-05-04", "monthly_limit": "4"},
     )
-    result = svc.save_overrides(RowEdits(added=rows), "ops@x.com", is_editor=True)
+    result = svc.editing.save_overrides(RowEdits(added=rows), "ops@x.com", is_editor=True)
     assert result.counts.added == 2
     assert len(result.warnings) == 1
     assert "overlaps" in result.warnings[0].message
-    assert "ramp" in set(svc.overrides_frame()["note"])
+    assert "ramp" in set(svc.editing.overrides_frame()["note"])
 
 
 def test_viewers_are_refused_server_side() -> None:
     svc, _ = services()
     with pytest.raises(Forbidden, match="viewer"):
-        svc.save_closures(RowEdits(added=({"start": "2026-04-10"},)), "v@x.com", is_editor=False)
+        svc.editing.save_closures(
+            RowEdits(added=({"start": "2026-04-10"},)), "v@x.com", is_editor=False
+        )
     with pytest.raises(Forbidden):
-        svc.save_settings({"buffer_weeks": 3}, "0", "v@x.com", is_editor=False)
+        svc.editing.save_settings({"buffer_weeks": 3}, "0", "v@x.com", is_editor=False)
 
 
 def test_a_stale_edit_is_refused_with_a_clear_message() -> None:
     svc, _ = services()
-    svc.save_closures(RowEdits(added=({"start": "2026-04-10"},)), "a@x.com", True)
-    row = svc.closures_frame().iloc[0].to_dict()
-    svc.save_closures(RowEdits(updated=({**row, "description": "first"},)), "a@x.com", True)
+    svc.editing.save_closures(RowEdits(added=({"start": "2026-04-10"},)), "a@x.com", True)
+    row = svc.editing.closures_frame().iloc[0].to_dict()
+    svc.editing.save_closures(RowEdits(updated=({**row, "description": "first"},)), "a@x.com", True)
     with pytest.raises(Conflict, match="reload"):
-        svc.save_closures(RowEdits(updated=({**row, "description": "second"},)), "b@x.com", True)
+        svc.editing.save_closures(
+            RowEdits(updated=({**row, "description": "second"},)), "b@x.com", True
+        )
 
 
 def test_settings_edits_are_validated_and_name_the_setting() -> None:
     svc, _ = services()
-    version = svc.console_settings().version
+    version = svc.editing.console_settings().version
     with pytest.raises(ValidationFailed) as caught:
-        svc.save_settings({"buffer_weeks": "two", "timezone": "Mars/Base"}, version, "o@x", True)
+        svc.editing.save_settings(
+            {"buffer_weeks": "two", "timezone": "Mars/Base"}, version, "o@x", True
+        )
     assert "buffer_weeks" in str(caught.value)
-    saved = svc.save_settings(
+    saved = svc.editing.save_settings(
         {"buffer_weeks": 3, "editors": "A@x.com, b@x.com"}, version, "o@x", True
     )
     assert saved.rules.buffer_weeks == 3
-    assert svc.console_settings().value.editors == ("a@x.com", "b@x.com")
-    assert svc.can_edit("A@X.com", local_mode=False)
-    assert not svc.can_edit("c@x.com", local_mode=True)
+    assert svc.editing.console_settings().value.editors == ("a@x.com", "b@x.com")
+    assert svc.access.can_edit("A@X.com", local_mode=False)
+    assert not svc.access.can_edit("c@x.com", local_mode=True)

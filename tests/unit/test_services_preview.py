@@ -10,7 +10,7 @@ from tests.unit.services_support import firm, services
 
 def test_preview_ranks_every_adviser_with_reasons_in_plain_words() -> None:
     svc, _ = services(firm(adviser("dana"), adviser("eli", packages=("Seed",))))
-    result = svc.preview("Series A", "Any", None)
+    result = svc.browsing.preview("Series A", "Any", None)
     assert result.decision.adviser_id == "dana"
     assert result.before is None
     table = result.candidates
@@ -22,7 +22,7 @@ def test_what_if_shows_before_and_after_side_by_side_and_writes_nothing() -> Non
     svc, _ = services()
     version = svc.store.data_version()
     away = Leave("w1", "dana", dt.date(2026, 3, 23), dt.date(2026, 4, 24))
-    result = svc.preview("Series A", None, None, WhatIf(leave=(away,)))
+    result = svc.browsing.preview("Series A", None, None, WhatIf(leave=(away,)))
     assert result.before is not None
     assert (result.before.adviser_id, result.before.week) == ("dana", dt.date(2026, 3, 23))
     assert (result.decision.adviser_id, result.decision.week) == ("eli", dt.date(2026, 3, 23))
@@ -35,7 +35,9 @@ def test_a_what_if_closure_and_override_push_the_start_later() -> None:
     svc, _ = services(firm(adviser("dana")))
     shut = Closure("w2", dt.date(2026, 3, 23), dt.date(2026, 3, 27))
     slow = Override("w3", "dana", dt.date(2026, 3, 30), 0, dt.date(2026, 4, 3))
-    result = svc.preview("Series A", None, None, WhatIf(closures=(shut,), overrides=(slow,)))
+    result = svc.browsing.preview(
+        "Series A", None, None, WhatIf(closures=(shut,), overrides=(slow,))
+    )
     assert result.before is not None
     assert result.before.week == dt.date(2026, 3, 23)
     assert result.decision.week == dt.date(2026, 4, 6)
