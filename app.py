@@ -1,16 +1,50 @@
 """The adviser capacity console: `streamlit run app.py`.
 
-Entry point only: the sign-in gate (run here, once per script run), the page list
-(``console.navigation``), the shared sidebar. The use cases are built once per process
-(``console.handle``); each page is a thin script under ``pages/``.
+The console's composition root: it loads the settings and builds the use cases once per
+process (``st.cache_resource``, through ``bootstrap``, the only place adapters are chosen),
+hands both to the pages through session state (``console.handle``), runs the sign-in gate once
+per script run, and draws the page list (``console.navigation``) and the shared sidebar. Each
+page is a thin script under ``pages/``.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from console import auth, handle, navigation, state, widgets
 from services.errors import ConfigurationError, StoreUnavailable
+from settings import Settings
+
+if TYPE_CHECKING:
+    from services import Services
+
+
+@st.cache_resource(show_spinner=False)
+def configure_logging() -> None:
+    """Structured JSON logs for this process, once (secret values known, so never printed)."""
+    import structured_logging
+
+    structured_logging.configure(Settings.load().secret_values())
+
+
+@st.cache_resource(show_spinner="Opening the store…")
+def built_services() -> Services:
+    # Imported here so starting the console touches no adapter before the first page asks.
+    from bootstrap import build_services
+
+    return build_services(Settings.load())
+
+
+def wire() -> handle.ConsoleConfig:
+    """Put this process's settings and services where the pages look for them (a test may
+    have put its own there first)."""
+    if st.session_state.get(state.SETTINGS) is None:
+        st.session_state[state.SETTINGS] = Settings.load()
+    if st.session_state.get(state.SERVICES) is None:
+        st.session_state[state.SERVICES] = built_services()
+    return handle.settings()
 
 
 def let_in(decided: auth.Gate) -> auth.User:
@@ -52,9 +86,9 @@ st.set_page_config(
     page_title="Adviser capacity", page_icon=":material/calendar_month:", layout="wide"
 )
 try:
-    handle.configure_logging()
+    configure_logging()
     st.session_state.pop(state.HANDED_OVER, None)
-    decided = auth.check(handle.settings())  # the sign-in gate: once per run, here
+    decided = auth.check(wire())  # the sign-in gate: once per run, here
     # The page list before anything is drawn, for every visitor: the URL's page is resolved
     # (no "Page not found" for a real page, and a page's query string stays), and
     # Streamlit's old pages/ mode ends for the process (see console/navigation.py). Only

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from allocation import week_of
-from console import handle, widgets
+from console import widgets
 from console.auth import User
 from services.errors import ServiceError
 from services.records import AllocationRecord, RejectedDelivery
@@ -39,7 +39,6 @@ VIEWER_NOTE = "Only editors can retry write-backs or re-assign deals."
 
 
 def _done(message: str) -> None:
-    handle.data_changed()
     widgets.flash(message)
     st.rerun()
 

@@ -15,15 +15,12 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import Literal, Protocol
 
 import streamlit as st
 
 from console import handle, navigation, state
 from services.access import Admission, SignIn
-
-if TYPE_CHECKING:
-    from settings import Settings
 
 Role = Literal["editor", "viewer"]
 EDITOR: Role = "editor"
@@ -159,7 +156,7 @@ def identity() -> Identity:
     )
 
 
-def check(settings: Settings) -> Gate:
+def check(settings: handle.ConsoleConfig) -> Gate:
     if not settings.auth_configured:
         return gate(
             False, settings.require_auth, Identity(False), None,

@@ -16,7 +16,6 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from console import handle
 from console.editor_diff import EditorSlot
 from console.text import plain
 from services.editing import SaveResult
@@ -136,7 +135,6 @@ def run_save(page: EditorPage, action: Callable[[], SaveResult], edits: RowEdits
         warnings = _problems_frame(result.warnings, shown, page)
         state[page.flash_key] = ("saved", text, warnings)
         page.slot.reset(state)
-        handle.data_changed()  # cached views built on the old data must not outlive an edit
     st.rerun()
 
 

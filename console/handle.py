@@ -1,101 +1,61 @@
-"""The console's one handle on the use cases, and the page-level data cache.
+"""Where pages find the use cases and the settings app.py built for them.
 
-In the running app ``services()`` is built once per process with ``st.cache_resource`` from
-``Settings.load()`` through ``bootstrap.build_services`` (the only place adapters are chosen).
+app.py is the console's composition root: it builds ``Services`` once per process
+(``st.cache_resource``, through ``bootstrap``) and loads ``settings.Settings``, then puts both
+in session state before any page runs. The console never builds an adapter or reads the
+environment itself, so it imports neither ``bootstrap`` nor ``settings``.
 
-Test hook (AppTest): put a ``Services`` built on ``tests.fakes.InMemoryStore`` in session
-state before the first run, and every page uses it instead::
+Test hook (AppTest of one page script): put a ``Services`` built on ``tests.fakes``'s store and
+a ``Settings`` in session state before the first run::
 
     at = AppTest.from_file("pages/availability.py")
     at.session_state[console.state.SERVICES] = Services(InMemoryStore(), clock=fixed_clock)
+    at.session_state[console.state.SETTINGS] = Settings.of()
     at.run()
 
-``state.SETTINGS`` does the same for ``settings.Settings`` (e.g. to pretend ``[auth]`` is set).
+Nothing here caches the firm's data: ``Services`` does (``services/context.py`` states how).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Collection
+from typing import TYPE_CHECKING, Protocol
 
-import pandas as pd
 import streamlit as st
 
 from console import state
 
 if TYPE_CHECKING:
     from services import Services
-    from settings import Settings
-
-# Availability data is cached per store and data version, and for a few minutes at most so a
-# sync that ran in another process (which bumps the version we only read on a rerun) shows up.
-DATA_TTL_SECONDS = 300
 
 
-def settings() -> Settings:
+class ConsoleConfig(Protocol):
+    """What the console reads of the process's settings (``settings.Settings`` has it all)."""
+
+    @property
+    def auth_configured(self) -> bool: ...
+    @property
+    def require_auth(self) -> bool: ...
+    @property
+    def local_network(self) -> bool: ...
+    @property
+    def console_admins(self) -> Collection[str]: ...
+    def get(self, name: str) -> str | None: ...
+
+
+class NotWired(RuntimeError):
+    """A page ran before app.py put the services and settings in session state."""
+
+
+def settings() -> ConsoleConfig:
     given = st.session_state.get(state.SETTINGS)
-    if given is not None:
-        return given  # type: ignore[no-any-return]
-    from settings import Settings
-
-    return Settings.load()
-
-
-@st.cache_resource(show_spinner=False)
-def configure_logging() -> None:
-    """Structured JSON logs for this process, once (secret values known, so never printed)."""
-    import structured_logging
-
-    structured_logging.configure(settings().secret_values())
-
-
-@st.cache_resource(show_spinner="Opening the store…")
-def _built_services() -> Services:
-    # Imported here so importing a page never touches an adapter or the network.
-    from bootstrap import build_services
-
-    return build_services(settings())
+    if given is None:
+        raise NotWired("app.py puts the settings in session state before any page runs")
+    return given  # type: ignore[no-any-return]
 
 
 def services() -> Services:
-    """The use cases: the injected test instance, else the one built from settings."""
     given = st.session_state.get(state.SERVICES)
-    if given is not None:
-        return given  # type: ignore[no-any-return]
-    return _built_services()
-
-
-def _token(svc: Services) -> str:
-    # Several Services can live in one process (tests); the id keeps their caches apart, and
-    # the data version makes any write (ours or a sync's) a new cache entry.
-    return f"{id(svc)}:{svc.browsing.data_version()}"
-
-
-@st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner="Building the availability grid…")
-def _heatmap_frame(
-    token: str,
-    package: str | None,
-    household: str | None,
-    pods: tuple[str, ...],
-    regions: tuple[str, ...],
-    taking_only: bool,
-) -> pd.DataFrame:
-    return services().browsing.heatmap_frame(package, household, pods, regions, taking_only)
-
-
-def heatmap_frame(
-    package: str | None = None,
-    household: str | None = None,
-    pods: Sequence[str] = (),
-    regions: Sequence[str] = (),
-    taking_only: bool = False,
-) -> pd.DataFrame:
-    """``Services.heatmap_frame`` through the page cache (TTL, cleared by ``data_changed``)."""
-    token = _token(services())
-    return _heatmap_frame(token, package, household, tuple(pods), tuple(regions), taking_only)
-
-
-def data_changed() -> None:
-    """Call after any edit (closures, overrides, settings, sync, re-assign) so every page's
-    cached data is rebuilt on its next run."""
-    _heatmap_frame.clear()
+    if given is None:
+        raise NotWired("app.py puts the services in session state before any page runs")
+    return given  # type: ignore[no-any-return]

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from console import handle, widgets
+from console import widgets
 from console.text import plain
 from services.errors import Conflict, Forbidden, RowProblem, ValidationFailed
 from services.records import ConsoleSettings, Versioned
@@ -137,7 +137,6 @@ def submit(
         reset()  # show the latest values; the message says what happened
         st.rerun()
     reset()
-    handle.data_changed()
     names = ", ".join(LABELS.get(k, k) for k in changes)
     widgets.flash(f"Saved: {names}.")
     st.rerun()

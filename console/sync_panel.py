@@ -94,7 +94,6 @@ def run_with_progress(sources: Sequence[str], actor: str, is_editor: bool) -> li
             state="complete" if not failed else "error",
             expanded=True,
         )
-    handle.data_changed()
     return finished
 
 

@@ -51,7 +51,7 @@ metric = row[2].radio(
     horizontal=True,
 )  # fmt: skip
 
-frame = handle.heatmap_frame(
+frame = svc.browsing.heatmap_frame(
     package=None if package == ANY else package,
     household=None if household == ANY else household,
     pods=pods,
