@@ -37,14 +37,21 @@ def built_services() -> Services:
     return build_services(Settings.load())
 
 
-def wire() -> handle.ConsoleConfig:
-    """Put this process's settings and services where the pages look for them (a test may
-    have put its own there first)."""
+# Pages find the settings and the services in session state (``console.handle``); a test
+# may have put its own there first.
+
+
+def wire_settings() -> handle.ConsoleConfig:
     if st.session_state.get(state.SETTINGS) is None:
         st.session_state[state.SETTINGS] = Settings.load()
+    return handle.settings()
+
+
+def wire_services() -> Services:
+    """Built on first need, so the sign-in page never waits for the store to open."""
     if st.session_state.get(state.SERVICES) is None:
         st.session_state[state.SERVICES] = built_services()
-    return handle.settings()
+    return handle.services()
 
 
 def let_in(decided: auth.Gate) -> auth.User:
@@ -88,7 +95,8 @@ st.set_page_config(
 try:
     configure_logging()
     st.session_state.pop(state.HANDED_OVER, None)
-    decided = auth.check(wire())  # the sign-in gate: once per run, here
+    # The sign-in gate: once per run, here.
+    decided = auth.check(wire_settings(), lambda: wire_services().access)
     # The page list before anything is drawn, for every visitor: the URL's page is resolved
     # (no "Page not found" for a real page, and a page's query string stays), and
     # Streamlit's old pages/ mode ends for the process (see console/navigation.py). Only
@@ -96,6 +104,7 @@ try:
     let_through = decided.outcome == "ok"
     page = st.navigation(navigation.pages(), position="sidebar" if let_through else "hidden")
     current = let_in(decided)
+    wire_services()
     sidebar(current)
     page.run()
 except ConfigurationError as exc:  # a bad or missing setting, named by the message

@@ -13,7 +13,7 @@ only visitors from this machine, unless ``CONSOLE_LOCAL_NETWORK=1``, and nobody 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -121,10 +121,10 @@ def gate(
         if visitor_ip is not None and not (local_network or from_this_machine(visitor_ip)):
             return Gate("refuse", message=local_only(visitor_ip))
         return Gate("ok", LOCAL_USER)
-    if policy is None:
-        raise ValueError("sign-in is configured, so the gate needs the stored policy")
     if not identity.logged_in:
         return Gate("login", message="Sign in to use the adviser capacity console.")
+    if policy is None:
+        raise ValueError("sign-in is configured, so the gate needs the stored policy")
     email = (identity.email or "").strip().casefold()
     if not email:
         return Gate("denied", message="Your sign-in did not share an email address.")
@@ -156,14 +156,17 @@ def identity() -> Identity:
     )
 
 
-def check(settings: handle.ConsoleConfig) -> Gate:
+def check(settings: handle.ConsoleConfig, policy: Callable[[], Policy]) -> Gate:
+    """The gate for this run. ``policy`` is asked for only once someone has signed in, so
+    the sign-in page shows without waiting for the store (a cold start, an outage)."""
     if not settings.auth_configured:
         return gate(
             False, settings.require_auth, Identity(False), None,
             visitor_ip=_text(st.context.ip_address), local_network=settings.local_network,
         )  # fmt: skip
+    who = identity()
     return gate(
-        True, settings.require_auth, identity(), handle.services().access,
+        True, settings.require_auth, who, policy() if who.logged_in else None,
         admins=settings.console_admins,
     )  # fmt: skip
 
@@ -178,7 +181,7 @@ def current_user() -> User:
     if isinstance(user, User):
         return user
     navigation.enter_through_app()
-    decided = check(handle.settings())
+    decided = check(handle.settings(), lambda: handle.services().access)
     if decided.user is None:
         st.error(decided.message or "Sign in to use the console.")
         st.stop()

@@ -93,6 +93,23 @@ GOOGLE = "https://accounts.google.com"
 SIGN_IN = Settings.load(environ={"CONSOLE_ADMINS": "ada@firm.example"}, secrets={"auth": {"x": 1}})
 
 
+def test_the_sign_in_page_shows_before_the_store_is_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nobody signed in yet: the store is not even opened, so an outage (or a slow cold
+    start seeding the demo firm) never stands between a person and the Sign in button."""
+    monkeypatch.setenv("CONSOLE_STORE", f"sqlite:///{tmp_path / 'not-a-folder' / 'x.db'}")
+    (tmp_path / "not-a-folder").write_text("a file where the store's folder should be")
+    st.cache_resource.clear()
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state[state.SETTINGS] = SIGN_IN
+    at.run()
+
+    assert not at.exception
+    assert not at.error
+    assert [b.label for b in at.button] == ["Sign in"]
+
+
 def signed_in(email: str, hd: str | None = None, verified: object = True) -> dict[str, object]:
     return {"is_logged_in": True, "email": email, "name": email.split("@")[0].title(),
             "email_verified": verified, "hd": hd, "iss": GOOGLE}  # fmt: skip
