@@ -155,7 +155,7 @@ def _route(request: Any, entry: dict[str, Any]) -> tuple[int, Any, dict[str, str
                         rejections.of_body(body, str(exc), services.now()))  # fmt: skip
         return 400, {"error": str(exc)}, {}
     reply = use.answer(
-        delivery, services=services, crm=wiring.crm, fields=wiring.fields,
+        delivery, context=services.context, crm=wiring.crm, fields=wiring.fields,
         budget=wiring.settings.webhook_budget - CHAT_RESERVE, raw=body,
     )  # fmt: skip
     entry |= reply.log_fields()

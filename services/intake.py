@@ -19,6 +19,7 @@ from typing import Any, Literal
 from allocation import Adviser, Deal, Meeting
 from services import booking, deadline, outbox, rejections
 from services.booking import Outcome
+from services.context import Context
 from services.deal_intake import (
     CrmBatch,
     DealFields,
@@ -36,7 +37,6 @@ from services.errors import (
     UpstreamRejected,
     UpstreamUnavailable,
 )
-from services.facade import Services
 from services.ports import Crm
 from services.records import OpenDeal
 
@@ -86,7 +86,7 @@ class Reply:
 def answer(
     delivery: Delivery,
     *,
-    services: Services,
+    context: Context,
     crm: Crm | None,
     fields: DealFields,
     budget: float | None = None,
@@ -97,42 +97,42 @@ def answer(
     refused for its content is kept in the Rejected queue (``raw``: the body, to key events
     without a deal id)."""
     counting = CountingCrm(crm) if crm is not None else None
-    reads = services.store.reads
+    reads = context.store.reads
     verdict: Verdict
     with deadline.within(budget) if budget is not None else contextlib.nullcontext():
         try:
-            verdict, body = _run(delivery, services=services, crm=counting, fields=fields, raw=raw)
+            verdict, body = _run(delivery, context=context, crm=counting, fields=fields, raw=raw)
         except BadRequest as exc:  # e.g. a package nobody has heard of
             verdict, body = "refused", {"error": str(exc)}
             if isinstance(delivery, WorkflowDelivery):
-                _keep_deal(services, delivery.deal, str(exc), fields)
+                _keep_deal(context, delivery.deal, str(exc), fields)
         except Busy as exc:
             verdict, body = "busy", {"error": str(exc)}
     ids = delivery.deal_ids if isinstance(delivery, CrmBatch) else (delivery.deal.id,)
     rejected = delivery.rejected if isinstance(delivery, CrmBatch) else ()
     calls = counting.calls if counting is not None else 0
-    return Reply(verdict, body, ids, calls, services.store.reads - reads, rejected)
+    return Reply(verdict, body, ids, calls, context.store.reads - reads, rejected)
 
 
 def _run(
-    delivery: Delivery, *, services: Services, crm: Crm | None, fields: DealFields, raw: bytes
+    delivery: Delivery, *, context: Context, crm: Crm | None, fields: DealFields, raw: bytes
 ) -> tuple[Verdict, Any]:
     if not isinstance(delivery, CrmBatch):
-        return "handled", allocate_delivered(delivery.deal, services=services, crm=crm).to_json()
-    now = services.now()
+        return "handled", allocate_delivered(delivery.deal, context=context, crm=crm).to_json()
+    now = context.now()
     for event in delivery.rejected:
         refused = rejections.of_event(event.index, event.reason, event.excerpt, raw, now)
-        rejections.keep(services.store, services.notifier, refused)
+        rejections.keep(context.store, context.notifier, refused)
     if delivery.deal_ids and crm is None:
         return "later", {"error": "HUBSPOT_TOKEN is not set, so created deals cannot be read"}
     answers = (
-        allocate_created(delivery.deal_ids, services=services, crm=crm, fields=fields)
+        allocate_created(delivery.deal_ids, context=context, crm=crm, fields=fields)
         if crm is not None
         else []
     )
     for answered in (a for a in answers if a.refused):
         refused = rejections.of_deal(answered.deal_id, answered.error or "", (), now)
-        rejections.keep(services.store, services.notifier, refused)
+        rejections.keep(context.store, context.notifier, refused)
     # One answer per created deal, then one per event refused for its content.
     items = [a.to_json() for a in answers] + [r.to_json() for r in delivery.rejected]
     errors = [a.error for a in answers if a.error] + [r.reason for r in delivery.rejected]
@@ -193,25 +193,25 @@ class DealAnswer:
         return {"deal_id": self.deal_id, "error": self.error}
 
 
-def allocate_delivered(deal: Deal, *, services: Services, crm: Crm | None) -> Outcome:
+def allocate_delivered(deal: Deal, *, context: Context, crm: Crm | None) -> Outcome:
     """Decide, book, write back and notify one deal; a replay returns the recorded decision
     (and writes it back if its write-back was left behind)."""
     outcome = booking.allocate_and_record(
         deal,
-        store=services.store,
-        cache=services.cache,
-        notifier=services.notifier,
+        store=context.store,
+        cache=context.cache,
+        notifier=context.notifier,
         crm=crm,
-        today=services.today(),
-        clock=services.now,
+        today=context.today(),
+        clock=context.now,
         source=SOURCE,
         booking_lock=_BOOKING,
     )
-    return _heal_replay(outcome, services=services, crm=crm)
+    return _heal_replay(outcome, context=context, crm=crm)
 
 
 def allocate_created(
-    deal_ids: Sequence[str], *, services: Services, crm: Crm, fields: DealFields
+    deal_ids: Sequence[str], *, context: Context, crm: Crm, fields: DealFields
 ) -> list[DealAnswer]:
     """Each created deal in turn: a recorded one is a replay (no HubSpot read), a new one is
     read from HubSpot (one call) and allocated (one write-back call). Deals the request's time
@@ -222,22 +222,20 @@ def allocate_created(
             answers.append(DealAnswer(deal_id, error=f"deal {deal_id}: {OUT_OF_TIME}",
                                       retry_later=True))  # fmt: skip
             continue
-        answers.append(_allocate_created_one(deal_id, services=services, crm=crm, fields=fields))
+        answers.append(_allocate_created_one(deal_id, context=context, crm=crm, fields=fields))
     return answers
 
 
 def _allocate_created_one(
-    deal_id: str, *, services: Services, crm: Crm, fields: DealFields
+    deal_id: str, *, context: Context, crm: Crm, fields: DealFields
 ) -> DealAnswer:
-    existing = services.history.allocation(deal_id)
+    existing = context.store.get_allocation(deal_id)
     if existing is not None:
-        return DealAnswer(
-            deal_id, _heal_replay(Outcome(existing, True), services=services, crm=crm)
-        )
+        return DealAnswer(deal_id, _heal_replay(Outcome(existing, True), context=context, crm=crm))
     try:
         properties = crm.read_deal(deal_id, fields.to_read())
-        deal = deal_from_properties(deal_id, properties, fields, today=services.today())
-        return DealAnswer(deal_id, allocate_delivered(deal, services=services, crm=crm))
+        deal = deal_from_properties(deal_id, properties, fields, today=context.today())
+        return DealAnswer(deal_id, allocate_delivered(deal, context=context, crm=crm))
     except (UpstreamUnavailable, MalformedReply, Unauthorized) as exc:
         # Our side or HubSpot's is down (or our token is wrong): nothing was written, and the
         # same delivery can safely be retried later.
@@ -250,18 +248,18 @@ def _allocate_created_one(
         return DealAnswer(deal_id, error=str(exc), refused=True)
 
 
-def _keep_deal(services: Services, deal: Deal, reason: str, fields: DealFields) -> None:
+def _keep_deal(context: Context, deal: Deal, reason: str, fields: DealFields) -> None:
     """A workflow's deal refused once its package was checked: kept with what it said."""
     said = {
         fields.service_package: deal.service_package,
         fields.household_type: deal.household_type,
         fields.agreement_start: deal.agreement_start.isoformat() if deal.agreement_start else None,
     }
-    rejection = rejections.of_deal(deal.id, reason, excerpt(said), services.now())
-    rejections.keep(services.store, services.notifier, rejection)
+    rejection = rejections.of_deal(deal.id, reason, excerpt(said), context.now())
+    rejections.keep(context.store, context.notifier, rejection)
 
 
-def _heal_replay(outcome: Outcome, *, services: Services, crm: Crm | None) -> Outcome:
+def _heal_replay(outcome: Outcome, *, context: Context, crm: Crm | None) -> Outcome:
     """A replayed deal whose write-back was left behind gets it done now.
 
     Only a record nobody is writing qualifies: its lease ran out (the process that booked it
@@ -269,18 +267,18 @@ def _heal_replay(outcome: Outcome, *, services: Services, crm: Crm | None) -> Ou
     of several replays at once one writes and the others answer with the record as it is.
     """
     record = outcome.record
-    now = services.now()
+    now = context.now()
     if not outcome.replay or crm is None or not outbox.due(record, now):
         return outcome
-    claimed = outbox.claim(services.store, record, now)
+    claimed = outbox.claim(context.store, record, now)
     if claimed is None:
         return outcome
     healed = outbox.write_back(
         claimed,
-        store=services.store,
+        store=context.store,
         crm=crm,
-        settings=services.editing.console_settings().value,
-        notifier=services.notifier,
-        clock=services.now,
+        settings=context.console_settings().value,
+        notifier=context.notifier,
+        clock=context.now,
     )
     return Outcome(healed, replay=True)

@@ -24,7 +24,7 @@ def firm(crm: FakeCrm | None = None, clock: list[dt.datetime] | None = None) -> 
 
 
 def deliver(services: Services, deal: Deal, crm: FakeCrm | None) -> dict[str, object]:
-    reply = answer(WorkflowDelivery(deal), services=services, crm=crm, fields=DealFields())
+    reply = answer(WorkflowDelivery(deal), context=services.context, crm=crm, fields=DealFields())
     assert reply.verdict == "handled"
     body: dict[str, object] = reply.body
     return body
@@ -34,7 +34,10 @@ def test_a_delivered_deal_is_booked_written_back_and_costs_one_hubspot_call() ->
     crm = FakeCrm()
     services = firm(crm)
     reply = answer(
-        WorkflowDelivery(Deal("1", "Series A")), services=services, crm=crm, fields=DealFields()
+        WorkflowDelivery(Deal("1", "Series A")),
+        context=services.context,
+        crm=crm,
+        fields=DealFields(),
     )
     assert reply.body["status"] == ALLOCATED
     assert reply.hubspot_calls == 1
@@ -59,7 +62,10 @@ def test_a_replay_of_a_failed_write_back_tries_again_once_its_retry_is_due() -> 
 def test_an_unknown_package_is_a_400_and_nothing_is_recorded() -> None:
     services = firm()
     reply = answer(
-        WorkflowDelivery(Deal("1", "Series Z")), services=services, crm=None, fields=DealFields()
+        WorkflowDelivery(Deal("1", "Series Z")),
+        context=services.context,
+        crm=None,
+        fields=DealFields(),
     )
     assert reply.verdict == "refused"
     assert "unknown service package 'Series Z'" in reply.body["error"]
@@ -69,7 +75,7 @@ def test_an_unknown_package_is_a_400_and_nothing_is_recorded() -> None:
 def test_a_batch_reads_new_deals_and_reports_each_deal_it_could_not_handle() -> None:
     crm = FakeCrm(deals={"1": {"service_package": "Series A"}, "2": {"service_package": ""}})
     services = firm(crm)
-    reply = answer(CrmBatch(("1", "2")), services=services, crm=crm, fields=DealFields())
+    reply = answer(CrmBatch(("1", "2")), context=services.context, crm=crm, fields=DealFields())
     assert reply.verdict == "handled"
     assert reply.body[0]["status"] == ALLOCATED
     assert "service package is missing" in reply.body[1]["error"]
@@ -77,7 +83,7 @@ def test_a_batch_reads_new_deals_and_reports_each_deal_it_could_not_handle() -> 
 
 
 def test_a_batch_without_a_hubspot_token_asks_to_be_resent() -> None:
-    reply = answer(CrmBatch(("1",)), services=firm(), crm=None, fields=DealFields())
+    reply = answer(CrmBatch(("1",)), context=firm().context, crm=None, fields=DealFields())
     assert reply.verdict == "later"
     assert "HUBSPOT_TOKEN" in reply.body["error"]
 
@@ -89,7 +95,7 @@ def test_a_batch_answers_its_good_deals_and_reports_each_refused_event() -> None
     crm = FakeCrm(deals={"1": {"service_package": "Series A"}})
     services = firm(crm)
     batch = CrmBatch(("1",), rejected=(BAD_ID,))
-    reply = answer(batch, services=services, crm=crm, fields=DealFields())
+    reply = answer(batch, context=services.context, crm=crm, fields=DealFields())
     assert reply.verdict == "handled"
     assert reply.body[0]["status"] == ALLOCATED
     assert reply.body[1] == {"event": 0, "error": BAD_ID.reason}
@@ -101,7 +107,10 @@ def test_a_batch_of_nothing_but_refused_events_is_a_400_naming_each() -> None:
     crm = FakeCrm()
     other = RejectedEvent(2, "event 2 has no subscriptionType")
     reply = answer(
-        CrmBatch((), rejected=(BAD_ID, other)), services=firm(crm), crm=crm, fields=DealFields()
+        CrmBatch((), rejected=(BAD_ID, other)),
+        context=firm(crm).context,
+        crm=crm,
+        fields=DealFields(),
     )
     assert reply.verdict == "refused"
     assert reply.body["error"] == f"{BAD_ID.reason}; {other.reason}"
@@ -112,7 +121,10 @@ def test_a_batch_of_nothing_but_refused_events_is_a_400_naming_each() -> None:
 def test_refused_events_beside_a_deal_hubspot_cannot_read_keep_the_batch_a_400() -> None:
     crm = FakeCrm(deals={})
     reply = answer(
-        CrmBatch(("5",), rejected=(BAD_ID,)), services=firm(crm), crm=crm, fields=DealFields()
+        CrmBatch(("5",), rejected=(BAD_ID,)),
+        context=firm(crm).context,
+        crm=crm,
+        fields=DealFields(),
     )
     assert reply.verdict == "refused"
     assert [sorted(item) for item in reply.body["results"]] == [
@@ -122,7 +134,9 @@ def test_refused_events_beside_a_deal_hubspot_cannot_read_keep_the_batch_a_400()
 
 
 def test_a_batch_of_other_subscription_types_needs_no_hubspot_token() -> None:
-    reply = answer(CrmBatch((), ignored_events=3), services=firm(), crm=None, fields=DealFields())
+    reply = answer(
+        CrmBatch((), ignored_events=3), context=firm().context, crm=None, fields=DealFields()
+    )
     assert (reply.verdict, reply.body) == ("handled", [])
 
 
