@@ -43,6 +43,7 @@ from services.records import (
     ChangeCounts,
     ConsoleSettings,
     EditBatch,
+    ExcludedRecord,
     LeaveRequest,
     LoadChanges,
     OpenDeal,
@@ -222,6 +223,11 @@ class Health(Protocol):
 
     def ping(self) -> bool: ...
 
+    def unreadable(self) -> list[ExcludedRecord]:
+        """Stored rows the latest reads of advisers, leave, open deals, closures and overrides
+        skipped because they no longer read as records, each with its reason."""
+        ...
+
 
 class Store(ReferenceData, Editable, Allocations, Rejections, History, Tokens, Health, Protocol):
     """Everything the use cases keep, flat; a use case that needs one port can take just that
@@ -282,6 +288,9 @@ class ComposedStore(Ports):
 
     def ping(self) -> bool:
         return self.health.ping()
+
+    def unreadable(self) -> list[ExcludedRecord]:
+        return self.health.unreadable()
 
     # --- reference data --------------------------------------------------------------------
 
@@ -440,6 +449,10 @@ class Notifier(Protocol):
         ...
 
     def sync_failed(self, run: SyncRun) -> None: ...
+
+    def bad_records(self, records: Sequence[ExcludedRecord]) -> None:
+        """Records newly left out of decisions, found after a sync (said once per record)."""
+        ...
 
 
 class Crm(Protocol):

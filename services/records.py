@@ -233,3 +233,18 @@ class LeaveRequest:
     start: dt.date
     end: dt.date
     day_fraction: float = 1.0
+
+
+@dataclass(frozen=True)
+class ExcludedRecord:
+    """A stored record left out of every decision, and why, in words for the data-quality
+    panel: a row no longer readable, an adviser ending before starting, a duplicate id."""
+
+    kind: str  # "adviser", "closure", "leave", "override", "open deal"
+    record_id: str
+    reason: str
+
+    @property
+    def key(self) -> str:
+        """Stable across reads, so a Chat alert is raised once per bad record and reason."""
+        return f"{self.kind}|{self.record_id}|{self.reason}"

@@ -20,9 +20,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from allocation import PendingDeal, Rules, Snapshot, week_of
-from services import policy
+from services import policy, screening
 from services.ports import Store
-from services.records import AdviserLoad, ConsoleSettings
+from services.records import AdviserLoad, ConsoleSettings, ExcludedRecord
 
 # Meetings are listed by their UTC date but bucketed by local date; a local Monday morning in
 # Sydney is still Sunday in UTC, so read a few days either side of the window.
@@ -48,6 +48,8 @@ class Prepared:
     watermark: str  # booked loads are known up to here
     loads: Mapping[str, AdviserLoad]
     today: dt.date
+    # Stored records left out of decisions, with the reason (``services.screening``).
+    excluded: tuple[ExcludedRecord, ...] = ()
 
     @property
     def key(self) -> str:
@@ -74,8 +76,9 @@ def load_prepared(store: Store, today: dt.date) -> Prepared:
     ours = {p.deal_id for load in booked.loads for p in load.pending}
     pending = [p for p in store.list_open_deals() if p.deal_id not in ours]
     pending += [p for load in booked.loads for p in load.pending]
+    advisers, screened_out = screening.screen_advisers(store.list_advisers())
     snapshot = Snapshot(
-        advisers=tuple(store.list_advisers()),
+        advisers=advisers,
         meetings=store.meeting_table(start, end),
         leave=tuple(store.list_leave()),
         closures=tuple(v.value for v in store.list_closures()),
@@ -83,7 +86,9 @@ def load_prepared(store: Store, today: dt.date) -> Prepared:
         pending=tuple(pending),
         rules=settings.rules,
     )
-    return Prepared(snapshot, settings, version, booked.watermark, loads, today)
+    # Read after every list above, so it is what those reads skipped.
+    excluded = tuple(store.unreadable()) + screened_out
+    return Prepared(snapshot, settings, version, booked.watermark, loads, today, excluded)
 
 
 def load_snapshot(store: Store, rules: Rules | None, today: dt.date) -> tuple[Snapshot, str]:

@@ -18,9 +18,10 @@ from typing import Any
 
 from allocation import Meeting
 from integrations import store_rules as rules
+from integrations.store_rules import Unreadable
 from services import codec
 from services.errors import StoreUnavailable
-from services.records import ChangeCounts
+from services.records import ChangeCounts, ExcludedRecord
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -338,6 +339,7 @@ class SqliteDatabase:
         self.path = Path(path)
         self.reads = 0
         self._reads_lock = threading.Lock()
+        self.skipped = Unreadable()
         create_schema(self.path)
         self._connections = Connections(self.path)
         self._epoch = str(self.query("SELECT value FROM meta WHERE key = 'epoch'")[0][0])
@@ -392,3 +394,6 @@ class SqliteDatabase:
 
     def ping(self) -> bool:
         return bool(self.query("SELECT 1"))
+
+    def unreadable(self) -> list[ExcludedRecord]:
+        return self.skipped.rows()

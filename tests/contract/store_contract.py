@@ -13,6 +13,7 @@ from tests.contract.history_contract import HistoryContract
 from tests.contract.outbox_contract import OutboxContract
 from tests.contract.reference_contract import ReferenceDataContract
 from tests.contract.rejections_contract import RejectionContract
+from tests.contract.unreadable_contract import UnreadableRowsContract
 from tests.contract.version_contract import DataVersionContract
 
 
@@ -25,5 +26,7 @@ class StoreContract(
     HistoryContract,
     DataVersionContract,
     ConcurrencyContract,
+    UnreadableRowsContract,
 ):
-    """Subclass as ``TestXStore`` with a ``store`` fixture returning an empty store."""
+    """Subclass as ``TestXStore`` with a ``store`` fixture returning an empty store, and a
+    ``plant`` fixture writing a raw row (``tests.contract.unreadable_contract``)."""

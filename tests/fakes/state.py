@@ -10,6 +10,9 @@ import itertools
 import threading
 from typing import Any
 
+from integrations.store_rules import Unreadable
+from services.records import ExcludedRecord
+
 Json = dict[str, Any]
 
 
@@ -37,6 +40,7 @@ class InMemoryState:
         self.audit: list[Json] = []
         self.runs: dict[str, Json] = {}
         self.tokens: dict[str, Json] = {}
+        self.skipped = Unreadable()
 
     def read(self, documents: int = 1) -> None:
         """Count reads as Firestore bills them: every document, and at least one per query."""
@@ -62,3 +66,6 @@ class InMemoryState:
 
     def ping(self) -> bool:
         return True
+
+    def unreadable(self) -> list[ExcludedRecord]:
+        return self.skipped.rows()

@@ -1,0 +1,56 @@
+"""Which stored advisers the core can decide on, and the others with the reason in words.
+
+The core refuses what it cannot decide on (``InvalidInput``) and keeps doing so for direct
+callers; the snapshot loader (``services.snapshots``) screens what it read here first, so one
+bad record leaves everyone else allocatable (``services.data_quality`` shows what was left out).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from allocation import Adviser
+from services.records import ExcludedRecord
+
+
+def screen_advisers(
+    advisers: Sequence[Adviser],
+) -> tuple[tuple[Adviser, ...], tuple[ExcludedRecord, ...]]:
+    """The advisers the core can decide on, and those left out with the reason."""
+    counts = Counter(a.id for a in advisers)
+    kept: list[Adviser] = []
+    excluded: list[ExcludedRecord] = []
+    seen: set[str] = set()
+    for adviser in advisers:
+        if adviser.id in seen:
+            continue
+        seen.add(adviser.id)
+        if counts[adviser.id] > 1:
+            reason = (
+                f"{adviser.name} is listed {counts[adviser.id]} times under the same id; "
+                "only the first is used"
+            )
+            excluded.append(ExcludedRecord("adviser", adviser.id, reason))
+        start, end = adviser.start_date, adviser.end_date
+        if start is not None and end is not None and end < start:
+            reason = (
+                f"{adviser.name} ends on {end:%d %b %Y}, before starting on {start:%d %b %Y}; "
+                "left out of every decision until one date is fixed"
+            )
+            excluded.append(ExcludedRecord("adviser", adviser.id, reason))
+            continue
+        kept.append(adviser)
+    return tuple(kept), tuple(excluded)
+
+
+def describe(record: ExcludedRecord) -> str:
+    """One excluded record in words: "adviser 71289: Ann Lee ends on … before starting …"."""
+    return f"{record.kind} {record.record_id}: {record.reason}"
+
+
+def summary(records: Sequence[ExcludedRecord]) -> str:
+    if not records:
+        return ""
+    noun = "record" if len(records) == 1 else "records"
+    return f"{len(records)} {noun} excluded from decisions"
