@@ -38,6 +38,7 @@ from typing import Any, Protocol
 
 from allocation import Adviser, Closure, Leave, Meeting, MeetingTable, Override, PendingDeal
 from services.records import (
+    AdviserEdit,
     AllocationRecord,
     AuditEntry,
     ChangeCounts,
@@ -120,6 +121,16 @@ class Editable(Protocol):
     def get_settings(self) -> Versioned[ConsoleSettings]: ...
 
     def save_settings(self, settings: ConsoleSettings, version: str, actor: str) -> None: ...
+
+
+class AdviserEdits(Protocol):
+    """What the firm sets per adviser on the Advisers page (region, pod, limit, end date,
+    Employment Hero alias, notes), kept apart from the synced advisers so no sync overwrites
+    it. Versioned, all-or-nothing and audited like closures; a save moves the data version."""
+
+    def list_adviser_edits(self) -> list[Versioned[AdviserEdit]]: ...
+
+    def save_adviser_edits(self, batch: EditBatch[AdviserEdit], actor: str) -> None: ...
 
 
 class Allocations(Protocol):
@@ -229,7 +240,17 @@ class Health(Protocol):
         ...
 
 
-class Store(ReferenceData, Editable, Allocations, Rejections, History, Tokens, Health, Protocol):
+class Store(
+    ReferenceData,
+    Editable,
+    AdviserEdits,
+    Allocations,
+    Rejections,
+    History,
+    Tokens,
+    Health,
+    Protocol,
+):
     """Everything the use cases keep, flat; a use case that needs one port can take just that
     part (``store.allocations``, ``store.reference``, ...)."""
 
@@ -238,6 +259,9 @@ class Store(ReferenceData, Editable, Allocations, Rejections, History, Tokens, H
 
     @property
     def edits(self) -> Editable: ...
+
+    @property
+    def adviser_edits(self) -> AdviserEdits: ...
 
     @property
     def allocations(self) -> Allocations: ...
@@ -266,6 +290,7 @@ class Ports:
     history: History
     tokens: Tokens
     health: Health
+    adviser_edits: AdviserEdits
 
 
 class ComposedStore(Ports):
@@ -357,6 +382,14 @@ class ComposedStore(Ports):
 
     def save_settings(self, settings: ConsoleSettings, version: str, actor: str) -> None:
         self.edits.save_settings(settings, version, actor)
+
+    # --- adviser edits ---------------------------------------------------------------------
+
+    def list_adviser_edits(self) -> list[Versioned[AdviserEdit]]:
+        return self.adviser_edits.list_adviser_edits()
+
+    def save_adviser_edits(self, batch: EditBatch[AdviserEdit], actor: str) -> None:
+        self.adviser_edits.save_adviser_edits(batch, actor)
 
     # --- allocations -----------------------------------------------------------------------
 

@@ -18,9 +18,9 @@ from integrations.sqlite import database as db
 from integrations.sqlite.history import insert_audit
 from services import codec
 from services.errors import Conflict
-from services.records import AuditEntry, ConsoleSettings, EditBatch, Versioned
+from services.records import AdviserEdit, AuditEntry, ConsoleSettings, EditBatch, Versioned
 
-T = TypeVar("T", Closure, Override)
+T = TypeVar("T", Closure, Override, AdviserEdit)
 R = TypeVar("R")
 Json = dict[str, Any]
 

@@ -6,6 +6,7 @@ empty store; nothing here knows which store it talks to.
 
 from __future__ import annotations
 
+from tests.contract.adviser_edits_contract import AdviserEditsContract
 from tests.contract.allocations_contract import AllocationContract
 from tests.contract.concurrency_contract import ConcurrencyContract
 from tests.contract.edits_contract import EditContract
@@ -27,6 +28,7 @@ class StoreContract(
     DataVersionContract,
     ConcurrencyContract,
     UnreadableRowsContract,
+    AdviserEditsContract,
 ):
     """Subclass as ``TestXStore`` with a ``store`` fixture returning an empty store, and a
     ``plant`` fixture writing a raw row (``tests.contract.unreadable_contract``)."""

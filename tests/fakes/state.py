@@ -30,6 +30,7 @@ class InMemoryState:
         self.pending: dict[str, tuple[str, Json]] = {}  # open deals synced: id → (origin, row)
         self.closures: dict[str, tuple[Json, str]] = {}
         self.overrides: dict[str, tuple[Json, str]] = {}
+        self.adviser_edits: dict[str, tuple[Json, str]] = {}
         self.notes: dict[str, str] = {}
         self.settings: tuple[Json, str] | None = None
         self.allocations: dict[str, tuple[Json, int]] = {}  # deal id → (row, version)
