@@ -1,7 +1,7 @@
 """``Services``: the one handle the entry points (pages, the webhook, the command line) hold,
 composed of feature objects — ``svc.browsing``, ``svc.booking``, ``svc.history``,
 ``svc.rejected``, ``svc.editing``, ``svc.sync``, ``svc.access`` (``services.features``),
-``svc.quality`` (``services.data_quality``) — over
+``svc.quality`` (``services.data_quality``), ``svc.advisers`` (``services.adviser_edits``) — over
 one ``Context`` (the ports, the clock, the cache; its docstring states the cache policy).
 """
 
@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from services.adviser_edits import AdviserEditing
 from services.context import Clock, Context, utc_clock
 from services.data_quality import DataQuality
 from services.features import Access, Booking, Browsing, Editing, History, Rejected, Sync
@@ -48,6 +49,7 @@ class Services:
         self.rejected = Rejected(self.context, self.booking, self.browsing)
         self.editing = Editing(self.context, self.browsing, holiday_calendar, deal_properties)
         self.quality = DataQuality(self.context)
+        self.advisers = AdviserEditing(self.context)
         self.sync = Sync(self.context, syncer, leave_source, after_sync=self.quality.alert_new)
         self.access = Access(self.context)
 

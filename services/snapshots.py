@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from allocation import PendingDeal, Rules, Snapshot, week_of
 from services import policy, screening
+from services.adviser_merge import merged
 from services.ports import Store
 from services.records import AdviserLoad, ConsoleSettings, ExcludedRecord
 
@@ -76,7 +77,8 @@ def load_prepared(store: Store, today: dt.date) -> Prepared:
     ours = {p.deal_id for load in booked.loads for p in load.pending}
     pending = [p for p in store.list_open_deals() if p.deal_id not in ours]
     pending += [p for load in booked.loads for p in load.pending]
-    advisers, screened_out = screening.screen_advisers(store.list_advisers())
+    edits = [v.value for v in store.list_adviser_edits()]
+    advisers, screened_out = screening.screen_advisers(merged(store.list_advisers(), edits))
     snapshot = Snapshot(
         advisers=advisers,
         meetings=store.meeting_table(start, end),
