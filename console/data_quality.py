@@ -23,6 +23,18 @@ def panel_words(records: Sequence[ExcludedRecord]) -> list[str]:
     return lines
 
 
+def region_line(svc: Services) -> str | None:
+    """The sidebar's line when regional closures cannot reach some advisers."""
+    count = svc.quality.advisers_without_region()
+    if not count:
+        return None
+    who = "adviser has" if count == 1 else "advisers have"
+    return (
+        f"{count} {who} no region, so regional closures (public holidays) do not close them: "
+        "set regions on the Advisers page."
+    )
+
+
 def show_panel(svc: Services) -> None:
     """A warning naming each excluded record; nothing when every record is usable."""
     records = svc.quality.excluded()

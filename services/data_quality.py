@@ -17,11 +17,13 @@ to Chat once after a sync that finds a new one (``DataQuality.alert_new``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
+from allocation import Closure
 from services.context import Context
 from services.notifiers import safely
 from services.records import ExcludedRecord
-from services.screening import describe, summary
+from services.screening import describe, reaching_nobody, summary, without_region
 
 __all__ = ["DataQuality", "describe", "summary"]
 
@@ -41,6 +43,18 @@ class DataQuality:
     def excluded(self) -> list[ExcludedRecord]:
         """What the current picture of the firm leaves out (no extra store read)."""
         return list(self._context.prepared().excluded)
+
+    def closures_reaching_nobody(self, closures: Sequence[Closure] | None = None) -> str | None:
+        """Which of the stored closures (or of ``closures``, a holiday import's preview, say)
+        close nobody, in words."""
+        snapshot = self._context.snapshot()
+        chosen = snapshot.closures if closures is None else closures
+        return reaching_nobody(chosen, snapshot.advisers)
+
+    def advisers_without_region(self) -> int:
+        """Advisers regional closures cannot reach (0 when there are none to reach them)."""
+        snapshot = self._context.snapshot()
+        return without_region(snapshot.closures, snapshot.advisers)
 
     def alert_new(self) -> list[ExcludedRecord]:
         """Post the excluded records not raised before to Chat, once; returns them."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from allocation import Adviser
+from allocation import Adviser, Closure, normalise
 from services.records import ExcludedRecord
 
 
@@ -54,3 +54,24 @@ def summary(records: Sequence[ExcludedRecord]) -> str:
         return ""
     noun = "record" if len(records) == 1 else "records"
     return f"{len(records)} {noun} excluded from decisions"
+
+
+def reaching_nobody(closures: Sequence[Closure], advisers: Sequence[Adviser]) -> str | None:
+    """ "N closures apply to no adviser (no adviser has region X)", or None when each closure
+    closes someone. A public holiday scoped to a region nobody has closes nobody: the office is
+    shut and deals land in that week anyway."""
+    idle = [c for c in closures if not c.is_global and not any(c.applies_to(a) for a in advisers)]
+    if not idle:
+        return None
+    held = {normalise(a.region) for a in advisers if a.region}
+    regions = sorted({r for c in idle for r in c.regions if normalise(r) not in held})
+    noun = "closure applies" if len(idle) == 1 else "closures apply"
+    why = f" (no adviser has region {' or '.join(regions)})" if regions else ""
+    return f"{len(idle)} {noun} to no adviser{why}"
+
+
+def without_region(closures: Sequence[Closure], advisers: Sequence[Adviser]) -> int:
+    """Advisers no regional closure can reach, when there are regional closures at all."""
+    if not any(c.regions for c in closures):
+        return 0
+    return sum(1 for a in advisers if not a.region)
