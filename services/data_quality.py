@@ -20,6 +20,7 @@ import logging
 from collections.abc import Sequence
 
 from allocation import Closure
+from services import policy
 from services.context import Context
 from services.notifiers import safely
 from services.records import ExcludedRecord
@@ -55,6 +56,27 @@ class DataQuality:
         """Advisers regional closures cannot reach (0 when there are none to reach them)."""
         snapshot = self._context.snapshot()
         return without_region(snapshot.closures, snapshot.advisers)
+
+    def never_opens(self, adviser_id: str) -> list[str]:
+        """Why this adviser can never take a new client at a limit in force now or later
+        (their own, their pod's, an override's): a warning, never a refusal, as a zero limit
+        is a legitimate stop (``services.policy.never_opens``)."""
+        snapshot, today = self._context.snapshot(), self._context.today()
+        rules = snapshot.rules
+        found = [a for a in snapshot.advisers if a.id == adviser_id]
+        if not found:
+            return []
+        words = []
+        own = policy.never_opens(rules.limit_for(found[0]), rules)
+        if own:
+            words.append(f"Their monthly limit: {own}.")
+        for override in sorted(snapshot.overrides, key=lambda o: o.start):
+            if override.adviser_id != adviser_id or (override.end and override.end < today):
+                continue
+            why = policy.never_opens(override.monthly_limit, rules)
+            if why:
+                words.append(f"Override from {override.start:%d %b %Y}: {why}.")
+        return words
 
     def alert_new(self) -> list[ExcludedRecord]:
         """Post the excluded records not raised before to Chat, once; returns them."""
