@@ -93,5 +93,5 @@ class DataQuality:
         if new and notifier is not None:
             safely(lambda: notifier.bad_records(new), f"{len(new)} excluded record(s)")
         if new:
-            log.warning("%s newly excluded from decisions", summary(new))
+            log.warning("%s (new since the last alert)", summary(new))
         return new
