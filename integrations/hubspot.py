@@ -23,6 +23,7 @@ from integrations.hubspot_parse import (
     first_deal_ids,
     meeting_from,
     open_deal_from,
+    unread_limit,
 )
 from services.errors import ConfigurationError, MalformedReply, UpstreamRejected
 from services.hubspot_names import missing_user_properties
@@ -172,6 +173,7 @@ class HubSpotClient:
                     self.warnings.append(f"user {user.get('id')} has no owner id; skipped")
                 else:
                     advisers.append(adviser)
+                    self.warnings += unread_limit(user, adviser, self._names)
             after = _next_after(reply)
             if after is None:
                 return advisers

@@ -86,6 +86,18 @@ def adviser_from_user(record: Any, names: HubSpotProperties) -> Adviser | None:
     )
 
 
+def unread_limit(record: Any, adviser: Adviser, names: HubSpotProperties) -> list[str]:
+    """A note when the mapped monthly limit held something other than a number from 0 to
+    100: the adviser is kept, at their pod's default, and the sync run says why."""
+    raw = _text(properties_of(record), names.monthly_limit)
+    if raw is None or adviser.monthly_limit is not None:
+        return []
+    return [
+        f"adviser {adviser.id} ({adviser.name}): monthly limit {raw[:40]!r} is not a number "
+        f"from 0 to 100; their pod's default applies (set one on the Advisers page)"
+    ]
+
+
 def _text(props: Mapping[str, str | None], name: str | None) -> str | None:
     """A mapped property's text; None when it is not mapped (not synced) or empty."""
     if not name:

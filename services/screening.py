@@ -7,7 +7,6 @@ bad record leaves everyone else allocatable (``services.data_quality`` shows wha
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 
 from allocation import Adviser, Closure, normalise
@@ -17,19 +16,21 @@ from services.records import ExcludedRecord
 def screen_advisers(
     advisers: Sequence[Adviser],
 ) -> tuple[tuple[Adviser, ...], tuple[ExcludedRecord, ...]]:
-    """The advisers the core can decide on, and those left out with the reason."""
-    counts = Counter(a.id for a in advisers)
+    """The advisers the core can decide on, and those left out with the reason.
+
+    Of an adviser listed more than once under one id, the copy first by name is used, so every
+    store (whatever order it lists rows in) decides on the same one."""
+    copies: dict[str, list[Adviser]] = {}
+    for adviser in advisers:
+        copies.setdefault(adviser.id, []).append(adviser)
     kept: list[Adviser] = []
     excluded: list[ExcludedRecord] = []
-    seen: set[str] = set()
-    for adviser in advisers:
-        if adviser.id in seen:
-            continue
-        seen.add(adviser.id)
-        if counts[adviser.id] > 1:
+    for same in copies.values():
+        adviser = min(same, key=lambda a: (a.name.casefold(), a.name, a.email))
+        if len(same) > 1:
+            names = ", ".join(sorted(a.name for a in same))
             reason = (
-                f"{adviser.name} is listed {counts[adviser.id]} times under the same id; "
-                "only the first is used"
+                f"listed {len(same)} times under the same id ({names}); only {adviser.name} is used"
             )
             excluded.append(ExcludedRecord("adviser", adviser.id, reason))
         start, end = adviser.start_date, adviser.end_date

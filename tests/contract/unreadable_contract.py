@@ -12,6 +12,7 @@ from typing import Any
 from allocation import Closure
 from services.ports import Store
 from services.records import EditBatch
+from services.snapshots import load_prepared
 from tests.builders import adviser, d
 
 Plant = Callable[[Store, str, str, dict[str, Any]], None]
@@ -86,3 +87,19 @@ class UnreadableRowsContract:
 
         assert sorted(a.id for a in store.list_advisers()) == ["dana", "zed"]
         assert store.unreadable() == []
+
+    def test_the_snapshot_leaves_out_bad_advisers_and_keeps_everyone_else(
+        self, store: Store, plant: Plant
+    ) -> None:
+        typo = adviser("hana", "Hana", start_date=d("2026-02-02"), end_date=d("2025-02-02"))
+        store.replace_advisers([adviser("dana", "Dana"), adviser("eli", "Eli"), typo])
+        # The same adviser again under an id with a stray space, as a spreadsheet import does.
+        plant(store, "advisers", " eli", {"id": " eli", "name": "Eli copy", "email": "e@x.au"})
+        plant(store, "advisers", "zed", {"id": "zed", "email": "zed@x.au"})  # unreadable
+
+        prepared = load_prepared(store, d("2026-03-11"))
+
+        assert sorted(a.name for a in prepared.snapshot.advisers) == ["Dana", "Eli"]
+        assert sorted((r.kind, r.record_id) for r in prepared.excluded) == [
+            ("adviser", "eli"), ("adviser", "hana"), ("adviser", "zed")
+        ]  # fmt: skip

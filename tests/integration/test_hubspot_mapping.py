@@ -67,6 +67,10 @@ def test_mapped_adviser_fields_are_synced_from_the_firms_own_properties(hubspot)
     assert (by_id["72"].region, by_id["72"].monthly_limit, by_id["72"].pod_type) == (
         None, None, "Standard",
     )  # fmt: skip
+    assert run.errors == (
+        "adviser 72 (72): monthly limit 'six' is not a number from 0 to 100; their pod's "
+        "default applies (set one on the Advisers page)",
+    )
 
 
 def test_a_mapped_property_hubspot_lacks_fails_the_sync_naming_it(hubspot) -> None:
