@@ -133,15 +133,15 @@ def _changed(row: Mapping[str, Any]) -> dict[str, Any]:
         before, after = shown.get(column), row.get(column)
         if blank(before) and blank(after):
             continue
-        if not blank(before) and not blank(after) and _same(before, after):
+        if not blank(before) and not blank(after) and _same(column, before, after):
             continue
         changed[column] = after
     return changed
 
 
-def _same(before: Any, after: Any) -> bool:
-    if isinstance(after, dt.date | pd.Timestamp):
-        return str(before)[:10] == str(after)[:10]
+def _same(column: str, before: Any, after: Any) -> bool:
+    if column == "end_date" or isinstance(after, dt.date | pd.Timestamp):
+        return str(before)[:10] == str(after)[:10]  # the editor sends dates as text, too
     if isinstance(before, int | float) or isinstance(after, int | float):
         try:
             return float(before) == float(after)
