@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from console import auth, handle, navigation, state, widgets
+from console import auth, data_quality, handle, navigation, state, widgets
 from services.errors import ConfigurationError, StoreUnavailable
 from settings import Settings
 
@@ -84,6 +84,9 @@ def sidebar(user: auth.User) -> None:
             svc.sync.last_syncs(), stale_after, svc.now(), svc.demo
         ):
             st.warning(words, icon=":material/schedule:")
+        no_region = data_quality.region_line(svc)
+        if no_region:
+            st.warning(no_region, icon=":material/public_off:")
         widgets.user_badge(user)
         if not user.local:
             st.button("Sign out", on_click=st.logout)

@@ -15,6 +15,7 @@ from allocation import Closure
 from services import Services
 from services.errors import ConfigurationError
 from services.facade import Clock, utc_clock
+from services.hubspot_names import HubSpotNames
 from services.notifiers import LoggingNotifier
 from services.ports import Crm, LeaveSource, Notifier, Store
 from services.syncing import Syncer
@@ -104,8 +105,17 @@ def build_crm(settings: Settings, *, for_webhook: bool = False) -> Crm | None:
         api_base=settings.hubspot_api_base,
         pipeline=settings.get("HUBSPOT_ONBOARDING_PIPELINE"),
         stages=settings.onboarding_stages,
+        property_names=hubspot_names(settings),
         **budget,
     )
+
+
+def hubspot_names(settings: Settings) -> HubSpotNames:
+    """The property names the sync and the webhook both read (one ``HUBSPOT_DEAL_PROPERTIES``)."""
+    try:
+        return HubSpotNames.parse(settings.get("HUBSPOT_DEAL_PROPERTIES"))
+    except ValueError as exc:
+        raise ConfigurationError(f"HUBSPOT_DEAL_PROPERTIES: {exc}") from None
 
 
 def build_leave_source(settings: Settings, store: Store) -> LeaveSource | None:

@@ -56,8 +56,9 @@ KEYS: tuple[Key, ...] = (
     Key(
         "HUBSPOT_DEAL_PROPERTIES",
         None,
-        "webhook deal property names that differ from the defaults, e.g. "
-        "service_package=package,agreement_start=signed_on",
+        "HubSpot property names that differ from the defaults, for the syncs and the webhook "
+        "alike, e.g. agreement_start=signed_on,region=adviser_region (adviser mapping: region, "
+        "pod_type, monthly_limit, end_date; empty = not synced)",
     ),
     Key(
         "WEBHOOK_BUDGET",

@@ -81,10 +81,7 @@ def _wired() -> Wiring:
     settings = _loaded_settings()
     with _lock:
         if _wiring is None:
-            try:
-                fields = DealFields.parse(settings.get("HUBSPOT_DEAL_PROPERTIES"))
-            except ValueError as exc:
-                raise ConfigurationError(f"HUBSPOT_DEAL_PROPERTIES: {exc}") from None
+            fields = bootstrap.hubspot_names(settings)  # the sync's own names, too
             crm = bootstrap.build_crm(settings, for_webhook=True)
             services = bootstrap.build_services(settings, for_webhook=True)
             _wiring = Wiring(settings, services, crm, fields)

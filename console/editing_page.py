@@ -32,6 +32,7 @@ class EditorPage:
     columns: Mapping[str, Any]  # st.column_config by column
     order: tuple[str, ...]  # the visible columns, in order
     describe: Callable[[Mapping[str, Any]], str]  # how a row is named in messages
+    fixed_rows: bool = False  # rows come from elsewhere (advisers): none added or deleted
 
     @property
     def flash_key(self) -> str:
@@ -55,7 +56,7 @@ def render(page: EditorPage, can_edit: bool) -> None:
         st.data_editor(
             shown,
             key=page.slot.key(state),
-            num_rows="dynamic",
+            num_rows="fixed" if page.fixed_rows else "dynamic",
             hide_index=True,
             column_order=page.order,
             column_config=page.columns,

@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PAGES: tuple[tuple[str, str, str], ...] = (
     ("pages/availability.py", "Availability", ":material/grid_view:"),
     ("pages/schedule.py", "Adviser schedule", ":material/calendar_month:"),
+    ("pages/advisers.py", "Advisers", ":material/badge:"),
     ("pages/closures.py", "Closures", ":material/event_busy:"),
     ("pages/overrides.py", "Capacity overrides", ":material/tune:"),
     ("pages/preview.py", "Allocation preview", ":material/manage_search:"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -25,6 +25,7 @@ from services.records import (
     WRITEBACK_FAILED,
     WRITEBACK_PENDING,
     AllocationRecord,
+    ExcludedRecord,
     RejectedDelivery,
     SyncRun,
 )
@@ -141,6 +142,19 @@ class ChatNotifier:
         ]
         card = _card(f"sync-{run.id}", f"Sync failed: {run.source}", "Old data kept", widgets)
         self._post(f"sync-{run.source}", card)
+
+    def bad_records(self, records: Sequence[ExcludedRecord]) -> None:
+        widgets = [
+            *[_field(f"{r.kind} {r.record_id}", r.reason) for r in records[:MAX_REASONS]],
+            *self._button("Open the Sync page", "sync"),
+        ]
+        if len(records) > MAX_REASONS:
+            widgets.insert(MAX_REASONS, _field("And", f"{len(records) - MAX_REASONS} more"))
+        noun = "record" if len(records) == 1 else "records"
+        title = f"{len(records)} {noun} left out of decisions"
+        subtitle = "Everyone else is still allocated; fix these in HubSpot or the console"
+        card = _card(f"excluded-{records[0].key}", title, subtitle, widgets)
+        self._post("data-quality", card)
 
     # -- cards -----------------------------------------------------------------------------
 

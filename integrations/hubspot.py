@@ -23,8 +23,10 @@ from integrations.hubspot_parse import (
     first_deal_ids,
     meeting_from,
     open_deal_from,
+    unread_limit,
 )
-from services.errors import MalformedReply, UpstreamRejected
+from services.errors import ConfigurationError, MalformedReply, UpstreamRejected
+from services.hubspot_names import missing_user_properties
 from services.records import OpenDeal
 
 log = logging.getLogger(__name__)
@@ -139,8 +141,24 @@ class HubSpotClient:
 
     # -- advisers ------------------------------------------------------------------------
 
+    def user_property_names(self) -> set[str]:
+        """The names of every user property HubSpot has (custom ones included)."""
+        reply = self._call("GET", api.properties_path("users"))
+        rows = _results(reply, "user properties")
+        return {str(row["name"]) for row in rows if isinstance(row, dict) and row.get("name")}
+
+    def check_mapping(self) -> None:
+        """Refuse a sync whose mapped adviser properties HubSpot does not have, by name: read
+        silently, a typo would leave every adviser's region (say) empty."""
+        if not self._names.mapped():
+            return
+        missing = missing_user_properties(self._names, self.user_property_names())
+        if missing:
+            raise ConfigurationError("; ".join(missing))
+
     def fetch_advisers(self) -> list[Adviser]:
         self.warnings = []
+        self.check_mapping()
         advisers: list[Adviser] = []
         params: dict[str, Any] = {
             "limit": api.LIST_PAGE_SIZE,
@@ -155,6 +173,7 @@ class HubSpotClient:
                     self.warnings.append(f"user {user.get('id')} has no owner id; skipped")
                 else:
                     advisers.append(adviser)
+                    self.warnings += unread_limit(user, adviser, self._names)
             after = _next_after(reply)
             if after is None:
                 return advisers

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+
+from services.hubspot_names import HubSpotNames
 
 API_BASE = "https://api.hubapi.com"
 CRM_OBJECTS = "/crm/v3/objects"
@@ -18,6 +19,10 @@ ASSOCIATIONS = "/crm/v4/associations"
 
 def object_path(object_type: str, record_id: str = "") -> str:
     return f"{CRM_OBJECTS}/{object_type}" + (f"/{record_id}" if record_id else "")
+
+
+def properties_path(object_type: str) -> str:
+    return f"/crm/v3/properties/{object_type}"
 
 
 def search_path(object_type: str) -> str:
@@ -40,56 +45,8 @@ MEETING_KINDS = {"clarify": "clarify", "kick off": "kickoff"}  # hs_activity_typ
 MEETING_ACTIVITY_TYPES = ("Clarify", "Kick Off")  # as the firm spells them in HubSpot
 
 
-@dataclass(frozen=True)
-class HubSpotProperties:
-    """The firm's property names (defaults from the product brief); all configurable."""
-
-    # users (advisers)
-    taking_on_clients: str = "taking_on_clients"
-    client_types: str = "client_types"
-    household_type: str = "household_type"
-    pod_type: str = "pod_type"
-    start_date: str = "adviser_start_date"
-    owner_id: str = "hubspot_owner_id"
-    email: str = "hs_email"
-    first_name: str = "hs_given_name"
-    last_name: str = "hs_family_name"
-    region: str | None = None  # a user property naming the adviser's region, if the firm has one
-    # meetings
-    activity_type: str = "hs_activity_type"
-    meeting_start: str = "hs_meeting_start_time"
-    meeting_owner: str = "hubspot_owner_id"
-    # deals
-    pipeline: str = "pipeline"
-    stage: str = "dealstage"
-    deal_advisers: tuple[str, ...] = ("advisor", "hubspot_owner_id")  # first one set wins
-    adviser_email: str = "advisor_email"
-    agreement_start: str = "agreement_start_date"
-    clarify_dates: tuple[str, ...] = (
-        "most_recent_clarify_booked_date",
-        "most_recent_clarify_call_date",
-    )
-    created: str = "createdate"
-
-    def user_properties(self) -> list[str]:
-        names = [
-            self.taking_on_clients,
-            self.client_types,
-            self.household_type,
-            self.pod_type,
-            self.start_date,
-            self.owner_id,
-            self.email,
-            self.first_name,
-            self.last_name,
-        ]
-        return names + ([self.region] if self.region else [])
-
-    def meeting_properties(self) -> list[str]:
-        return [self.activity_type, self.meeting_start, self.meeting_owner]
-
-    def deal_properties(self) -> list[str]:
-        return [*self.deal_advisers, self.adviser_email, self.agreement_start, self.created]
+# The one class of property names, shared with the webhook (``services.hubspot_names``).
+HubSpotProperties = HubSpotNames
 
 
 class SearchThrottle:

@@ -77,17 +77,43 @@ def adviser_from_user(record: Any, names: HubSpotProperties) -> Adviser | None:
         email=email,
         taking_on_clients=parse_flag(props.get(names.taking_on_clients)),
         service_packages=split_values(props.get(names.client_types)),
-        household_types=split_values(props.get(names.household_type)),
-        pod_type=(props.get(names.pod_type) or "").strip() or "Standard",
+        household_types=split_values(props.get(names.household_types)),
+        pod_type=_text(props, names.pod_type) or "Standard",
         start_date=parse_date(props.get(names.start_date)),
-        region=_region(props, names),
+        region=_text(props, names.region),
+        monthly_limit=_limit(props, names.monthly_limit),
+        end_date=parse_date(props.get(names.end_date)) if names.end_date else None,
     )
 
 
-def _region(props: Mapping[str, str | None], names: HubSpotProperties) -> str | None:
-    if not names.region:
+def unread_limit(record: Any, adviser: Adviser, names: HubSpotProperties) -> list[str]:
+    """A note when the mapped monthly limit held something other than a number from 0 to
+    100: the adviser is kept, at their pod's default, and the sync run says why."""
+    raw = _text(properties_of(record), names.monthly_limit)
+    if raw is None or adviser.monthly_limit is not None:
+        return []
+    return [
+        f"adviser {adviser.id} ({adviser.name}): monthly limit {raw[:40]!r} is not a number "
+        f"from 0 to 100; their pod's default applies (set one on the Advisers page)"
+    ]
+
+
+def _text(props: Mapping[str, str | None], name: str | None) -> str | None:
+    """A mapped property's text; None when it is not mapped (not synced) or empty."""
+    if not name:
         return None
-    return (props.get(names.region) or "").strip() or None
+    return (props.get(name) or "").strip() or None
+
+
+def _limit(props: Mapping[str, str | None], name: str | None) -> float | None:
+    """A monthly limit from HubSpot: a number from 0 to 100, else None (the pod's default);
+    anything else is a typo the Advisers page can override, not a reason to drop the adviser."""
+    text = _text(props, name)
+    try:
+        limit = float(text) if text is not None else None
+    except ValueError:
+        return None
+    return limit if limit is not None and 0 <= limit <= 100 else None
 
 
 def meeting_kind(activity_type: str | None) -> str | None:

@@ -8,12 +8,13 @@ is audited with the same before/after shape.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Generic, Literal, TypeVar
 
-from allocation import PendingDeal
+from allocation import InvalidInput, PendingDeal
 from services.errors import Conflict
 from services.records import (
     UNALLOCATED,
@@ -21,11 +22,13 @@ from services.records import (
     AuditEntry,
     ChangeCounts,
     EditBatch,
+    ExcludedRecord,
     RejectedDelivery,
     SyncRun,
 )
 
 T = TypeVar("T")
+R = TypeVar("R")
 Json = dict[str, Any]
 ChangeAction = Literal["create", "update", "delete"]
 
@@ -259,3 +262,81 @@ def rejection_audit(
         after={"status": after.status, "resolution": after.resolution},
         id=new_id(),
     )
+
+
+# What decoding a stored row raises when the row is bad (cattrs groups its errors).
+UNREADABLE = (InvalidInput, ValueError, TypeError, KeyError, AttributeError, ExceptionGroup)
+
+
+class Unreadable:
+    """Rows a store could not turn back into records, by collection, as its last read of each
+    collection found them.
+
+    One bad row (a hand-edited document, a record an older console wrote under looser rules)
+    must not make every read of its collection fail, and with it every page and decision: the
+    row is skipped and kept here, so the console can say which one and why
+    (``services.ports.Health.unreadable``).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._found: dict[str, tuple[ExcludedRecord, ...]] = {}
+
+    def decode(
+        self,
+        kind: str,
+        rows: Iterable[R],
+        decode: Callable[[R], T],
+        id_of: Callable[[R], object],
+    ) -> list[T]:
+        """Every row that decodes; the others are remembered for ``kind`` (replacing what the
+        previous read of ``kind`` found)."""
+        kept: list[T] = []
+        bad: list[ExcludedRecord] = []
+        for row in rows:
+            try:
+                kept.append(decode(row))
+            except (
+                InvalidInput,
+                ValueError,
+                TypeError,
+                KeyError,
+                AttributeError,
+                ExceptionGroup,
+            ) as exc:
+                bad.append(ExcludedRecord(kind, _row_id(row, id_of), unreadable_reason(exc)))
+        with self._lock:
+            self._found[kind] = tuple(bad)
+        return kept
+
+    def rows(self) -> list[ExcludedRecord]:
+        with self._lock:
+            return [r for found in self._found.values() for r in found]
+
+
+def _row_id(row: Any, id_of: Callable[[Any], object]) -> str:
+    try:
+        found = id_of(row)
+    except (KeyError, TypeError, AttributeError, IndexError):
+        found = None
+    return str(found).strip() if found not in (None, "") else "without an id"
+
+
+def unreadable_reason(exc: Exception) -> str:
+    """A decoding failure in words (cattrs nests the record's own message in its groups)."""
+    leaves = list(_leaf_errors(exc))
+    detail = "; ".join(str(e) or type(e).__name__ for e in leaves[:3])
+    if any(isinstance(e, KeyError) for e in leaves):
+        detail = f"a required field is missing ({detail})"
+    return f"stored row cannot be read: {detail}"
+
+
+def _leaf_errors(exc: BaseException) -> Iterable[BaseException]:
+    nested = getattr(exc, "exceptions", None)
+    if isinstance(nested, (list, tuple)) and nested:
+        for inner in nested:
+            yield from _leaf_errors(inner)
+    elif exc.__cause__ is not None and not str(exc):
+        yield from _leaf_errors(exc.__cause__)
+    else:
+        yield exc

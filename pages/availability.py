@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from console import auth, handle, heatmap, state, widgets
+from console import auth, data_quality, handle, heatmap, state, widgets
 from console.heatmap_figure import heatmap_figure
 
 ANY = "Any"
@@ -29,6 +29,7 @@ st.caption(
     "of leave or closure · ◆ earliest week a new client can start. Hover a cell for its figures."
 )
 widgets.show_flash()
+data_quality.show_panel(svc)
 
 top = st.columns(4)
 package = top[0].selectbox("Service package", [ANY, *svc.browsing.packages()], key=state.AV_PACKAGE)

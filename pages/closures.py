@@ -8,6 +8,7 @@ import streamlit as st
 from console import auth, handle, holidays_import, quick_add
 from console.editing_page import EditorPage, render
 from console.editor_diff import EditorSlot
+from console.text import plain
 
 ORDER = ("start", "end", "description", "scope", "advisers", "regions")
 COLUMNS = {
@@ -72,7 +73,12 @@ if user.is_editor:
             country=config.get("HOLIDAYS_COUNTRY") or "AU",
             subdivision=config.get("HOLIDAYS_SUBDIVISION") or "",
             year=svc.today().year,
+            reach=svc.quality.closures_reaching_nobody,
         )
+
+nobody = svc.quality.closures_reaching_nobody()
+if nobody:
+    st.warning(f"{plain(nobody)}: set the advisers' regions on the Advisers page.")
 
 st.subheader("Recent changes")
 st.dataframe(svc.history.audit_frame("closures", limit=20), hide_index=True)

@@ -52,6 +52,9 @@ st.caption(
     f"{plain(', '.join(sorted(person.household_types)) or 'any')} · {plain(person.email)}"
 )
 
+for why in svc.quality.never_opens(chosen):
+    st.warning(plain(why), icon=":material/block:")
+
 st.plotly_chart(
     schedule_view.balance_figure(weeks, plan.earliest_week), config={"displaylogo": False}
 )

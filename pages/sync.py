@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from console import auth, handle, sync_panel
+from console import auth, data_quality, handle, sync_panel
 from services.syncing import SOURCES
 
 SOURCE_FILTER = "sync.history.source"
@@ -33,6 +33,7 @@ if user.is_editor:
 else:
     st.caption("Only editors can start a sync; the scheduler runs them too.")
 
+data_quality.show_panel(svc)
 runs = svc.sync.recent_syncs_by_source()
 st.subheader("Last successful run per source")
 st.dataframe(sync_panel.last_success_frame(runs), hide_index=True)

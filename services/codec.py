@@ -42,6 +42,7 @@ from services import explanation
 from services.records import (
     DEFAULT_HOUSEHOLD_TYPES,
     DEFAULT_SERVICE_PACKAGES,
+    AdviserEdit,
     AllocationRecord,
     AuditEntry,
     ConsoleSettings,
@@ -190,6 +191,7 @@ leave_to_dict, leave_from_dict = _codec(Leave)
 closure_to_dict, closure_from_dict = _codec(Closure)
 override_to_dict, override_from_dict = _codec(Override)
 pending_to_dict, pending_from_dict = _codec(PendingDeal)
+adviser_edit_to_dict, adviser_edit_from_dict = _codec(AdviserEdit)
 # Missing keys take the core's defaults, so settings saved by an older console load.
 rules_to_dict, rules_from_dict = _codec(Rules)
 

@@ -32,6 +32,7 @@ from typing import Any
 
 from allocation import Deal
 from services.errors import BadRequest
+from services.hubspot_names import HubSpotNames
 
 DEAL_CREATION = "deal.creation"
 MAX_BATCH_EVENTS = 100  # HubSpot sends at most 100 events in one request
@@ -51,45 +52,8 @@ _EXCERPT_FIELDS = 8  # top-level fields of a rejected event kept in its excerpt
 _KEY_SHOWN = 40
 
 
-@dataclass(frozen=True)
-class DealFields:
-    """The deal property names the firm's HubSpot uses (configurable; these are the defaults)."""
-
-    service_package: str = "service_package"
-    household_type: str = "household_type"
-    agreement_start: str = "agreement_start_date"
-    renewal_service_package: str = "renewal_service_package"
-    renewal_household_type: str = "renewal_household_type"
-    record_id: str = "hs_deal_record_id"
-
-    @classmethod
-    def parse(cls, overrides: str | None) -> DealFields:
-        """Defaults, with ``name=property`` pairs (comma-separated) replacing some of them.
-
-        Raises ``ValueError`` naming the bad pair; this is configuration, not request input.
-        """
-        known = set(cls.__dataclass_fields__)
-        chosen: dict[str, str] = {}
-        for pair in (overrides or "").split(","):
-            if not pair.strip():
-                continue
-            name, sep, prop = (part.strip() for part in pair.partition("="))
-            if not sep or name not in known or not prop:
-                raise ValueError(
-                    f"{pair.strip()!r} is not name=property with name one of {sorted(known)}"
-                )
-            chosen[name] = prop
-        return cls(**chosen)
-
-    def to_read(self) -> list[str]:
-        """The properties to ask HubSpot for when only a deal id arrived."""
-        return [
-            self.service_package,
-            self.household_type,
-            self.agreement_start,
-            self.renewal_service_package,
-            self.renewal_household_type,
-        ]
+# The webhook's deal property names are the sync's too: one class (``services.hubspot_names``).
+DealFields = HubSpotNames
 
 
 @dataclass(frozen=True)

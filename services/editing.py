@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from allocation import Adviser, Closure, InvalidInput, Override, normalise
+from services import policy
 from services.errors import Conflict, Forbidden, RowProblem, ValidationFailed
 from services.ports import Store
 from services.records import ChangeCounts, EditBatch, Versioned
@@ -284,7 +285,15 @@ def save_overrides(edits: RowEdits, *, store: Store, actor: str, is_editor: bool
                 store.set_override_note(record.id, note)
     current = [v.value for v in store.list_overrides()]
     warnings = overlap_warnings(current, {a.id: a.name for a in advisers})
+    warnings += never_open_warnings([r for _, r, _ in checked.records], store)
     return SaveResult(_counts(batch), tuple(warnings))
+
+
+def never_open_warnings(overrides: Sequence[Override], store: Store) -> list[RowProblem]:
+    """Overrides at a limit too small ever to bank a whole client: saved, and said so."""
+    rules = policy.stored_settings(store).value.rules
+    found = ((o, policy.never_opens(o.monthly_limit, rules)) for o in overrides)
+    return [RowProblem(o.id, "monthly_limit", why) for o, why in found if why]
 
 
 def _save(action: Callable[[], None]) -> None:

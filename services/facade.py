@@ -1,6 +1,7 @@
 """``Services``: the one handle the entry points (pages, the webhook, the command line) hold,
 composed of feature objects — ``svc.browsing``, ``svc.booking``, ``svc.history``,
-``svc.rejected``, ``svc.editing``, ``svc.sync``, ``svc.access`` (``services.features``) — over
+``svc.rejected``, ``svc.editing``, ``svc.sync``, ``svc.access`` (``services.features``),
+``svc.quality`` (``services.data_quality``), ``svc.advisers`` (``services.adviser_edits``) — over
 one ``Context`` (the ports, the clock, the cache; its docstring states the cache policy).
 """
 
@@ -10,7 +11,9 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from services.adviser_edits import AdviserEditing
 from services.context import Clock, Context, utc_clock
+from services.data_quality import DataQuality
 from services.features import Access, Booking, Browsing, Editing, History, Rejected, Sync
 from services.ports import AppSettings, Crm, HolidayCalendar, LeaveSource, Notifier, Store
 from services.snapshots import SnapshotCache
@@ -45,7 +48,9 @@ class Services:
         self.history = History(self.context, self.browsing)
         self.rejected = Rejected(self.context, self.booking, self.browsing)
         self.editing = Editing(self.context, self.browsing, holiday_calendar, deal_properties)
-        self.sync = Sync(self.context, syncer, leave_source)
+        self.quality = DataQuality(self.context)
+        self.advisers = AdviserEditing(self.context)
+        self.sync = Sync(self.context, syncer, leave_source, after_sync=self.quality.alert_new)
         self.access = Access(self.context)
 
     # The ports the features share live on the context; these let wiring (and tests) read and

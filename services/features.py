@@ -324,21 +324,36 @@ class Sync:
     """The syncs (HubSpot, Employment Hero, holidays, the write-back outbox), their runs, and
     connecting Employment Hero."""
 
-    def __init__(self, context: Context, syncer: Syncer, leave_source: LeaveSource | None) -> None:
+    def __init__(
+        self,
+        context: Context,
+        syncer: Syncer,
+        leave_source: LeaveSource | None,
+        after_sync: Callable[[], object] | None = None,
+    ) -> None:
         self._context = context
         self.syncer = syncer
         self.leave_source = leave_source
+        self._after_sync = after_sync  # raises newly excluded records to Chat
 
     def run_sync(self, source: str, actor: str, is_editor: bool) -> SyncRun:
         """One recorded sync run; ``SyncInProgress`` when that source is already running."""
         require_editor(is_editor, actor, "syncs")
-        return self.syncer.run(source, actor)
+        run = self.syncer.run(source, actor)
+        self._synced([run])
+        return run
 
     def run_sync_group(
         self, group: str, actor: str, progress: Progress | None = None
     ) -> list[SyncRun]:
         """For schedulers (the command line): every source of ``group`` in turn."""
-        return self.syncer.run_group(group, actor, progress)
+        runs = self.syncer.run_group(group, actor, progress)
+        self._synced(runs)
+        return runs
+
+    def _synced(self, runs: Sequence[SyncRun]) -> None:
+        if self._after_sync is not None and any(r.status == "ok" for r in runs):
+            self._after_sync()
 
     def sync_runs(self, source: str | None = None, limit: int = 50) -> list[SyncRun]:
         return self._context.store.list_sync_runs(source, limit)

@@ -4,10 +4,10 @@ keeps any notifier from failing the use case that called it."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from services.ports import Notifier
-from services.records import AllocationRecord, RejectedDelivery, SyncRun
+from services.records import AllocationRecord, ExcludedRecord, RejectedDelivery, SyncRun
 
 log = logging.getLogger("console.notify")
 
@@ -32,6 +32,9 @@ class LoggingNotifier:
 
     def sync_failed(self, run: SyncRun) -> None:
         log.warning("sync failed source=%s run=%s errors=%d", run.source, run.id, len(run.errors))
+
+    def bad_records(self, records: Sequence[ExcludedRecord]) -> None:
+        log.warning("records excluded from decisions count=%d", len(records))
 
 
 def safely(action: Callable[[], None], what: str) -> None:

@@ -38,11 +38,13 @@ from typing import Any, Protocol
 
 from allocation import Adviser, Closure, Leave, Meeting, MeetingTable, Override, PendingDeal
 from services.records import (
+    AdviserEdit,
     AllocationRecord,
     AuditEntry,
     ChangeCounts,
     ConsoleSettings,
     EditBatch,
+    ExcludedRecord,
     LeaveRequest,
     LoadChanges,
     OpenDeal,
@@ -119,6 +121,16 @@ class Editable(Protocol):
     def get_settings(self) -> Versioned[ConsoleSettings]: ...
 
     def save_settings(self, settings: ConsoleSettings, version: str, actor: str) -> None: ...
+
+
+class AdviserEdits(Protocol):
+    """What the firm sets per adviser on the Advisers page (region, pod, limit, end date,
+    Employment Hero alias, notes), kept apart from the synced advisers so no sync overwrites
+    it. Versioned, all-or-nothing and audited like closures; a save moves the data version."""
+
+    def list_adviser_edits(self) -> list[Versioned[AdviserEdit]]: ...
+
+    def save_adviser_edits(self, batch: EditBatch[AdviserEdit], actor: str) -> None: ...
 
 
 class Allocations(Protocol):
@@ -222,8 +234,23 @@ class Health(Protocol):
 
     def ping(self) -> bool: ...
 
+    def unreadable(self) -> list[ExcludedRecord]:
+        """Stored rows the latest reads of advisers, leave, open deals, closures and overrides
+        skipped because they no longer read as records, each with its reason."""
+        ...
 
-class Store(ReferenceData, Editable, Allocations, Rejections, History, Tokens, Health, Protocol):
+
+class Store(
+    ReferenceData,
+    Editable,
+    AdviserEdits,
+    Allocations,
+    Rejections,
+    History,
+    Tokens,
+    Health,
+    Protocol,
+):
     """Everything the use cases keep, flat; a use case that needs one port can take just that
     part (``store.allocations``, ``store.reference``, ...)."""
 
@@ -232,6 +259,9 @@ class Store(ReferenceData, Editable, Allocations, Rejections, History, Tokens, H
 
     @property
     def edits(self) -> Editable: ...
+
+    @property
+    def adviser_edits(self) -> AdviserEdits: ...
 
     @property
     def allocations(self) -> Allocations: ...
@@ -260,6 +290,7 @@ class Ports:
     history: History
     tokens: Tokens
     health: Health
+    adviser_edits: AdviserEdits
 
 
 class ComposedStore(Ports):
@@ -282,6 +313,9 @@ class ComposedStore(Ports):
 
     def ping(self) -> bool:
         return self.health.ping()
+
+    def unreadable(self) -> list[ExcludedRecord]:
+        return self.health.unreadable()
 
     # --- reference data --------------------------------------------------------------------
 
@@ -348,6 +382,14 @@ class ComposedStore(Ports):
 
     def save_settings(self, settings: ConsoleSettings, version: str, actor: str) -> None:
         self.edits.save_settings(settings, version, actor)
+
+    # --- adviser edits ---------------------------------------------------------------------
+
+    def list_adviser_edits(self) -> list[Versioned[AdviserEdit]]:
+        return self.adviser_edits.list_adviser_edits()
+
+    def save_adviser_edits(self, batch: EditBatch[AdviserEdit], actor: str) -> None:
+        self.adviser_edits.save_adviser_edits(batch, actor)
 
     # --- allocations -----------------------------------------------------------------------
 
@@ -440,6 +482,10 @@ class Notifier(Protocol):
         ...
 
     def sync_failed(self, run: SyncRun) -> None: ...
+
+    def bad_records(self, records: Sequence[ExcludedRecord]) -> None:
+        """Records newly left out of decisions, found after a sync (said once per record)."""
+        ...
 
 
 class Crm(Protocol):

@@ -233,3 +233,42 @@ class LeaveRequest:
     start: dt.date
     end: dt.date
     day_fraction: float = 1.0
+
+
+@dataclass(frozen=True)
+class ExcludedRecord:
+    """A stored record left out of every decision, and why, in words for the data-quality
+    panel: a row no longer readable, an adviser ending before starting, a duplicate id."""
+
+    kind: str  # "adviser", "closure", "leave", "override", "open deal"
+    record_id: str
+    reason: str
+
+    @property
+    def key(self) -> str:
+        """Stable across reads, so a Chat alert is raised once per bad record and reason."""
+        return f"{self.kind}|{self.record_id}|{self.reason}"
+
+
+@dataclass(frozen=True)
+class AdviserEdit:
+    """What the firm sets for one adviser on the Advisers page: fields HubSpot does not hold
+    (or holds wrongly). ``None`` (or "" for notes) means "not set here": the synced value
+    stands. Kept apart from the synced adviser, so a sync never overwrites it; merged into the
+    adviser wherever advisers are read (``services.adviser_edits.merged``)."""
+
+    adviser_id: str
+    region: str | None = None
+    pod_type: str | None = None
+    monthly_limit: float | None = None
+    end_date: dt.date | None = None
+    eh_email: str | None = None  # the adviser's email in Employment Hero, when it differs
+    notes: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.adviser_id
+
+    @property
+    def empty(self) -> bool:
+        return self == AdviserEdit(self.adviser_id)

@@ -20,9 +20,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from allocation import PendingDeal, Rules, Snapshot, week_of
-from services import policy
+from services import policy, screening
+from services.adviser_merge import merged
 from services.ports import Store
-from services.records import AdviserLoad, ConsoleSettings
+from services.records import AdviserLoad, ConsoleSettings, ExcludedRecord
 
 # Meetings are listed by their UTC date but bucketed by local date; a local Monday morning in
 # Sydney is still Sunday in UTC, so read a few days either side of the window.
@@ -48,6 +49,8 @@ class Prepared:
     watermark: str  # booked loads are known up to here
     loads: Mapping[str, AdviserLoad]
     today: dt.date
+    # Stored records left out of decisions, with the reason (``services.screening``).
+    excluded: tuple[ExcludedRecord, ...] = ()
 
     @property
     def key(self) -> str:
@@ -74,8 +77,10 @@ def load_prepared(store: Store, today: dt.date) -> Prepared:
     ours = {p.deal_id for load in booked.loads for p in load.pending}
     pending = [p for p in store.list_open_deals() if p.deal_id not in ours]
     pending += [p for load in booked.loads for p in load.pending]
+    edits = [v.value for v in store.list_adviser_edits()]
+    advisers, screened_out = screening.screen_advisers(merged(store.list_advisers(), edits))
     snapshot = Snapshot(
-        advisers=tuple(store.list_advisers()),
+        advisers=advisers,
         meetings=store.meeting_table(start, end),
         leave=tuple(store.list_leave()),
         closures=tuple(v.value for v in store.list_closures()),
@@ -83,7 +88,9 @@ def load_prepared(store: Store, today: dt.date) -> Prepared:
         pending=tuple(pending),
         rules=settings.rules,
     )
-    return Prepared(snapshot, settings, version, booked.watermark, loads, today)
+    # Read after every list above, so it is what those reads skipped.
+    excluded = tuple(store.unreadable()) + screened_out
+    return Prepared(snapshot, settings, version, booked.watermark, loads, today, excluded)
 
 
 def load_snapshot(store: Store, rules: Rules | None, today: dt.date) -> tuple[Snapshot, str]:

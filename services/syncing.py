@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from allocation import Adviser, Closure, InvalidInput, Leave, Meeting, PendingDeal, week_of
-from services import outbox, policy
+from services import adviser_merge, outbox, policy
 from services.errors import ConsoleError
 from services.notifiers import safely
 from services.ports import Crm, LeaveSource, Notifier, Store
@@ -252,7 +252,9 @@ class Syncer:
         since = self._today()  # leave that started before today but is still running stays
         until = since + dt.timedelta(weeks=rules.horizon_weeks + 1)
         requests = self.leave_source.fetch_leave(since, until)
-        by_email = {a.email.strip().casefold(): a.id for a in self.store.list_advisers() if a.email}
+        # An Employment Hero alias set on the Advisers page matches as well as the own email.
+        edits = [v.value for v in self.store.list_adviser_edits()]
+        by_email = adviser_merge.aliases(self.store.list_advisers(), edits)
         leave: list[Leave] = []
         unmatched: Counter[str] = Counter()
         for request in requests:

@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 
 from allocation import Adviser, Meeting
 from services.errors import UpstreamRejected, UpstreamUnavailable
-from services.records import AllocationRecord, LeaveRequest, OpenDeal, RejectedDelivery, SyncRun
+from services.records import (
+    AllocationRecord,
+    ExcludedRecord,
+    LeaveRequest,
+    OpenDeal,
+    RejectedDelivery,
+    SyncRun,
+)
 
 
 @dataclass
@@ -19,6 +26,7 @@ class RecordingNotifier:
     writeback_failures: list[tuple[AllocationRecord, str]] = field(default_factory=list)
     sync_failures: list[SyncRun] = field(default_factory=list)
     rejections: list[RejectedDelivery] = field(default_factory=list)
+    excluded: list[list[ExcludedRecord]] = field(default_factory=list)
     broken: bool = False
 
     def _check(self) -> None:
@@ -40,6 +48,10 @@ class RecordingNotifier:
     def rejected(self, rejection: RejectedDelivery) -> None:
         self._check()
         self.rejections.append(rejection)
+
+    def bad_records(self, records: Sequence[ExcludedRecord]) -> None:
+        self._check()
+        self.excluded.append(list(records))
 
     @property
     def alerts(self) -> list[AllocationRecord]:

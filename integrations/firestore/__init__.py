@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 from google.cloud import firestore
 
+from integrations.firestore.adviser_edits import FirestoreAdviserEdits
 from integrations.firestore.allocations import FirestoreAllocations
 from integrations.firestore.client import CallBudget, FirestoreClient
 from integrations.firestore.edits import FirestoreEdits
@@ -52,6 +53,7 @@ class FirestoreStore(ComposedStore):
             history=FirestoreHistory(shared),
             tokens=FirestoreTokens(shared),
             health=shared,
+            adviser_edits=FirestoreAdviserEdits(shared, clock),
         )
         self.client = shared
 

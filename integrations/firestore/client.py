@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from google.api_core import exceptions as gexc
@@ -32,6 +32,7 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 from google.protobuf import timestamp_pb2
 
+from integrations.store_rules import Unreadable
 from services.errors import (
     ConfigurationError,
     Conflict,
@@ -39,8 +40,10 @@ from services.errors import (
     StoreUnavailable,
     UpstreamRejected,
 )
+from services.records import ExcludedRecord
 
 Json = dict[str, Any]
+T = TypeVar("T")
 Write = Callable[[firestore.WriteBatch], None]
 
 ADVISERS = "advisers"
@@ -49,6 +52,7 @@ PENDING = "pending"
 LEAVE = "leave"
 CLOSURES = "closures"
 OVERRIDES = "overrides"
+ADVISER_EDITS = "adviser_edits"
 ALLOCATIONS = "allocations"
 LOADS = "loads"
 REJECTIONS = "rejections"
@@ -218,6 +222,7 @@ class FirestoreClient:
         self.project_id = project_id
         self.budget = budget or CallBudget()
         self.reads = 0
+        self.skipped = Unreadable()
         self._client = client
         self._lock = threading.Lock()
 
@@ -351,3 +356,14 @@ class FirestoreClient:
 
     def ping(self) -> bool:
         return self.reachable()
+
+    def unreadable(self) -> list[ExcludedRecord]:
+        return self.skipped.rows()
+
+    def decoded(self, kind: str, snaps: Iterable[Any], from_dict: Callable[[Json], T]) -> list[T]:
+        """The documents that read as records; the others are skipped and reported."""
+        return self.skipped.decode(kind, snaps, lambda s: from_dict(s.to_dict() or {}), _doc_id)
+
+
+def _doc_id(snap: Any) -> object:
+    return snap.id

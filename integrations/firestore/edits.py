@@ -35,6 +35,7 @@ from services.errors import Conflict
 from services.records import AuditEntry, ConsoleSettings, EditBatch, Versioned
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 def _id_of(record: Any) -> str:
@@ -52,14 +53,15 @@ class FirestoreEdits:
 
     def list_closures(self) -> list[Versioned[Closure]]:
         snaps = self._fs.stream(self._fs.col(CLOSURES), CLOSURES)
-        return [Versioned(codec.closure_from_dict(s.to_dict()), version_of(s)) for s in snaps]
+        return self._fs.skipped.decode("closure", snaps, _versioned(codec.closure_from_dict), _sid)
 
     def save_closures(self, batch: EditBatch[Closure], actor: str) -> None:
         self._save_batch("closure", CLOSURES, batch, actor, codec.closure_to_dict)
 
     def list_overrides(self) -> list[Versioned[Override]]:
         snaps = self._fs.stream(self._fs.col(OVERRIDES), OVERRIDES)
-        return [Versioned(codec.override_from_dict(s.to_dict()), version_of(s)) for s in snaps]
+        read = _versioned(codec.override_from_dict)
+        return self._fs.skipped.decode("override", snaps, read, _sid)
 
     def save_overrides(self, batch: EditBatch[Override], actor: str) -> None:
         self._save_batch("override", OVERRIDES, batch, actor, codec.override_to_dict)
@@ -169,3 +171,11 @@ class FirestoreEdits:
             self._fs.commit([write, audit_write(self._fs, entry)], "saving settings")
         except PRECONDITION_FAILED as exc:
             raise Conflict(rules.stale_settings_message()) from exc
+
+
+def _versioned(from_dict: Callable[[Json], R]) -> Callable[[Any], Versioned[R]]:
+    return lambda snap: Versioned(from_dict(snap.to_dict() or {}), version_of(snap))
+
+
+def _sid(snap: Any) -> object:
+    return snap.id

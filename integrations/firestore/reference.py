@@ -42,8 +42,8 @@ class FirestoreReference:
         self._fs = client
 
     def list_advisers(self) -> list[Adviser]:
-        rows = self._fs.rows(self._fs.col(ADVISERS), ADVISERS)
-        return [codec.adviser_from_dict(r) for r in rows]
+        snaps = self._fs.stream(self._fs.col(ADVISERS), ADVISERS)
+        return self._fs.decoded("adviser", snaps, codec.adviser_from_dict)
 
     def replace_advisers(self, advisers: Sequence[Adviser]) -> ChangeCounts:
         stored = _by_id(self._fs.rows(self._fs.col(ADVISERS), ADVISERS))
@@ -76,7 +76,8 @@ class FirestoreReference:
         return counts
 
     def list_leave(self) -> list[Leave]:
-        return [codec.leave_from_dict(r) for r in self._fs.rows(self._fs.col(LEAVE), LEAVE)]
+        snaps = self._fs.stream(self._fs.col(LEAVE), LEAVE)
+        return self._fs.decoded("leave", snaps, codec.leave_from_dict)
 
     def add_manual_leave(self, leave: Leave) -> None:
         """Leave entered in the console; no sync ever removes it."""
@@ -100,8 +101,8 @@ class FirestoreReference:
         return self.list_open_deals() + booked
 
     def list_open_deals(self) -> list[PendingDeal]:
-        rows = self._fs.rows(self._fs.col(PENDING), PENDING)
-        return [codec.pending_from_dict(r) for r in rows]
+        snaps = self._fs.stream(self._fs.col(PENDING), PENDING)
+        return self._fs.decoded("open deal", snaps, codec.pending_from_dict)
 
     def replace_open_deals(self, pending: Sequence[PendingDeal]) -> ChangeCounts:
         stored = self._fs.rows(self._fs.col(PENDING), PENDING)

@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
+from integrations.sqlite.adviser_edits import SqliteAdviserEdits
 from integrations.sqlite.allocations import SqliteAllocations
 from integrations.sqlite.database import SqliteDatabase
 from integrations.sqlite.edits import SqliteEdits
@@ -43,6 +44,7 @@ class SqliteStore(ComposedStore):
             history=SqliteHistory(database),
             tokens=SqliteTokens(database),
             health=database,
+            adviser_edits=SqliteAdviserEdits(database, clock),
         )
         self.database = database
 

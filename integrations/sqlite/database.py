@@ -18,9 +18,10 @@ from typing import Any
 
 from allocation import Meeting
 from integrations import store_rules as rules
+from integrations.store_rules import Unreadable
 from services import codec
 from services.errors import StoreUnavailable
-from services.records import ChangeCounts
+from services.records import ChangeCounts, ExcludedRecord
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -36,6 +37,8 @@ CREATE TABLE IF NOT EXISTS pending (
 CREATE TABLE IF NOT EXISTS closures (
     id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS overrides (
+    id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS adviser_edits (
     id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS override_notes (id TEXT PRIMARY KEY, note TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS settings (
@@ -338,6 +341,7 @@ class SqliteDatabase:
         self.path = Path(path)
         self.reads = 0
         self._reads_lock = threading.Lock()
+        self.skipped = Unreadable()
         create_schema(self.path)
         self._connections = Connections(self.path)
         self._epoch = str(self.query("SELECT value FROM meta WHERE key = 'epoch'")[0][0])
@@ -392,3 +396,6 @@ class SqliteDatabase:
 
     def ping(self) -> bool:
         return bool(self.query("SELECT 1"))
+
+    def unreadable(self) -> list[ExcludedRecord]:
+        return self.skipped.rows()

@@ -18,9 +18,9 @@ from integrations.sqlite import database as db
 from integrations.sqlite.history import insert_audit
 from services import codec
 from services.errors import Conflict
-from services.records import AuditEntry, ConsoleSettings, EditBatch, Versioned
+from services.records import AdviserEdit, AuditEntry, ConsoleSettings, EditBatch, Versioned
 
-T = TypeVar("T", Closure, Override)
+T = TypeVar("T", Closure, Override, AdviserEdit)
 R = TypeVar("R")
 Json = dict[str, Any]
 
@@ -35,18 +35,22 @@ class SqliteEdits:
     # --- closures and overrides ------------------------------------------------------------
 
     def list_closures(self) -> list[Versioned[Closure]]:
-        rows = self._db.query("SELECT version, data FROM closures ORDER BY id")
-        return [self._versioned(r, codec.closure_from_dict) for r in rows]
+        rows = self._db.query("SELECT id, version, data FROM closures ORDER BY id")
+        return self._db.skipped.decode("closure", rows, self._reader(codec.closure_from_dict), _id)
 
     def save_closures(self, batch: EditBatch[Closure], actor: str) -> None:
         self._save_batch("closure", "closures", batch, actor, codec.closure_to_dict)
 
     def list_overrides(self) -> list[Versioned[Override]]:
-        rows = self._db.query("SELECT version, data FROM overrides ORDER BY id")
-        return [self._versioned(r, codec.override_from_dict) for r in rows]
+        rows = self._db.query("SELECT id, version, data FROM overrides ORDER BY id")
+        read = self._reader(codec.override_from_dict)
+        return self._db.skipped.decode("override", rows, read, _id)
 
     def save_overrides(self, batch: EditBatch[Override], actor: str) -> None:
         self._save_batch("override", "overrides", batch, actor, codec.override_to_dict)
+
+    def _reader(self, from_dict: Callable[[Json], R]) -> Callable[[sqlite3.Row], Versioned[R]]:
+        return lambda row: self._versioned(row, from_dict)
 
     def _versioned(self, row: sqlite3.Row, from_dict: Callable[[Json], R]) -> Versioned[R]:
         return Versioned(from_dict(db.loads(row["data"])), self._db.version_text(row["version"]))
@@ -133,3 +137,7 @@ class SqliteEdits:
                 id=rules.new_id(),
             )
             insert_audit(conn, entry)
+
+
+def _id(row: sqlite3.Row) -> object:
+    return row["id"]

@@ -7,7 +7,9 @@ a decision made on older data is refused.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from allocation import Adviser, Leave, Meeting, MeetingTable, PendingDeal
 from integrations import store_rules as rules
@@ -15,6 +17,9 @@ from integrations.sqlite import database as db
 from integrations.sqlite.allocations import booked, unbook
 from services import codec
 from services.records import ChangeCounts
+
+R = TypeVar("R")
+Json = dict[str, Any]
 
 
 class SqliteReference:
@@ -24,8 +29,8 @@ class SqliteReference:
         self._db = database
 
     def list_advisers(self) -> list[Adviser]:
-        rows = self._db.query("SELECT data FROM advisers ORDER BY id")
-        return [codec.adviser_from_dict(db.loads(r["data"])) for r in rows]
+        rows = self._db.query("SELECT id, data FROM advisers ORDER BY id")
+        return self._db.skipped.decode("adviser", rows, _data(codec.adviser_from_dict), _id)
 
     def replace_advisers(self, advisers: Sequence[Adviser]) -> ChangeCounts:
         incoming = rules.by_id(advisers, lambda a: a.id, codec.adviser_to_dict)
@@ -88,8 +93,8 @@ class SqliteReference:
         return counts
 
     def list_leave(self) -> list[Leave]:
-        rows = self._db.query("SELECT data FROM leave ORDER BY id")
-        return [codec.leave_from_dict(db.loads(r["data"])) for r in rows]
+        rows = self._db.query("SELECT id, data FROM leave ORDER BY id")
+        return self._db.skipped.decode("leave", rows, _data(codec.leave_from_dict), _id)
 
     def add_manual_leave(self, leave: Leave) -> None:
         """Leave entered in the console; no sync ever removes it."""
@@ -126,8 +131,9 @@ class SqliteReference:
         return self.list_open_deals() + [booked(r) for r in loads]
 
     def list_open_deals(self) -> list[PendingDeal]:
-        rows = self._db.query("SELECT data FROM pending ORDER BY deal_id")
-        return [codec.pending_from_dict(db.loads(r["data"])) for r in rows]
+        rows = self._db.query("SELECT deal_id, data FROM pending ORDER BY deal_id")
+        decode = _data(codec.pending_from_dict)
+        return self._db.skipped.decode("open deal", rows, decode, lambda r: r["deal_id"])
 
     def replace_open_deals(self, pending: Sequence[PendingDeal]) -> ChangeCounts:
         with self._db.write() as conn:
@@ -163,6 +169,14 @@ class SqliteReference:
             if dropped:
                 db.bump(conn)
         return dropped + unbooked
+
+
+def _data(from_dict: Callable[[Json], R]) -> Callable[[sqlite3.Row], R]:
+    return lambda row: from_dict(db.loads(row["data"]))
+
+
+def _id(row: sqlite3.Row) -> object:
+    return row["id"]
 
 
 def _utc_day(start: dt.datetime) -> str:

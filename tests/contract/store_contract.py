@@ -6,6 +6,7 @@ empty store; nothing here knows which store it talks to.
 
 from __future__ import annotations
 
+from tests.contract.adviser_edits_contract import AdviserEditsContract
 from tests.contract.allocations_contract import AllocationContract
 from tests.contract.concurrency_contract import ConcurrencyContract
 from tests.contract.edits_contract import EditContract
@@ -13,6 +14,7 @@ from tests.contract.history_contract import HistoryContract
 from tests.contract.outbox_contract import OutboxContract
 from tests.contract.reference_contract import ReferenceDataContract
 from tests.contract.rejections_contract import RejectionContract
+from tests.contract.unreadable_contract import UnreadableRowsContract
 from tests.contract.version_contract import DataVersionContract
 
 
@@ -25,5 +27,8 @@ class StoreContract(
     HistoryContract,
     DataVersionContract,
     ConcurrencyContract,
+    UnreadableRowsContract,
+    AdviserEditsContract,
 ):
-    """Subclass as ``TestXStore`` with a ``store`` fixture returning an empty store."""
+    """Subclass as ``TestXStore`` with a ``store`` fixture returning an empty store, and a
+    ``plant`` fixture writing a raw row (``tests.contract.unreadable_contract``)."""

@@ -23,6 +23,7 @@ PAGE_NOT_FOUND = "Page not found"
 PAGES = [
     ("", "Availability", "Availability"),
     ("schedule", "Adviser schedule", "Adviser schedule"),
+    ("advisers", "Advisers", "Advisers"),
     ("closures", "Closures", "Office closures"),
     ("overrides", "Capacity overrides", "Capacity overrides"),
     ("preview", "Allocation preview", "Allocation preview"),

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from integrations.store_rules import utcnow
 from services.ports import ComposedStore
+from tests.fakes.adviser_edits import InMemoryAdviserEdits
 from tests.fakes.allocations import InMemoryAllocations
 from tests.fakes.edits import InMemoryEdits
 from tests.fakes.history import InMemoryHistory
@@ -37,5 +38,6 @@ class InMemoryStore(ComposedStore):
             history=InMemoryHistory(state),
             tokens=InMemoryTokens(state),
             health=state,
+            adviser_edits=InMemoryAdviserEdits(state, clock),
         )
         self.state = state

@@ -18,6 +18,7 @@ from tests.fakes.history import keep_audit
 from tests.fakes.state import InMemoryState, Json
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 class InMemoryEdits:
@@ -30,8 +31,9 @@ class InMemoryEdits:
     def list_closures(self) -> list[Versioned[Closure]]:
         with self._state.lock:
             self._state.read()
-            held = self._state.closures.values()
-            return [Versioned(codec.closure_from_dict(r), v) for r, v in held]
+            rows = list(self._state.closures.items())
+            read = _versioned(codec.closure_from_dict)
+            return self._state.skipped.decode("closure", rows, read, lambda h: h[0])
 
     def save_closures(self, batch: EditBatch[Closure], actor: str) -> None:
         table = self._state.closures
@@ -40,8 +42,9 @@ class InMemoryEdits:
     def list_overrides(self) -> list[Versioned[Override]]:
         with self._state.lock:
             self._state.read()
-            held = self._state.overrides.values()
-            return [Versioned(codec.override_from_dict(r), v) for r, v in held]
+            rows = list(self._state.overrides.items())
+            read = _versioned(codec.override_from_dict)
+            return self._state.skipped.decode("override", rows, read, lambda h: h[0])
 
     def save_overrides(self, batch: EditBatch[Override], actor: str) -> None:
         table = self._state.overrides
@@ -106,3 +109,9 @@ class InMemoryEdits:
             )
             keep_audit(state, entry)
             state.bump()
+
+
+def _versioned(
+    from_dict: Callable[[Json], R],
+) -> Callable[[tuple[str, tuple[Json, str]]], Versioned[R]]:
+    return lambda held: Versioned(from_dict(held[1][0]), held[1][1])

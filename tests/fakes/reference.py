@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from allocation import Adviser, Leave, Meeting, MeetingTable, PendingDeal
 from integrations import store_rules as rules
@@ -13,6 +14,8 @@ from services import codec
 from services.records import ChangeCounts
 from tests.fakes.allocations import pending_of_adviser, unbook
 from tests.fakes.state import InMemoryState, Json
+
+R = TypeVar("R")
 
 
 class InMemoryReference:
@@ -24,7 +27,8 @@ class InMemoryReference:
     def list_advisers(self) -> list[Adviser]:
         with self._state.lock:
             self._state.read()
-            return [codec.adviser_from_dict(r) for r in self._state.advisers.values()]
+            rows = list(self._state.advisers.items())
+            return self._state.skipped.decode("adviser", rows, _row(codec.adviser_from_dict), _key)
 
     def replace_advisers(self, advisers: Sequence[Adviser]) -> ChangeCounts:
         stored = self._state.advisers
@@ -66,7 +70,8 @@ class InMemoryReference:
     def list_leave(self) -> list[Leave]:
         with self._state.lock:
             self._state.read()
-            return [codec.leave_from_dict(row) for _, row in self._state.leave.values()]
+            rows = [(k, row) for k, (_, row) in self._state.leave.items()]
+            return self._state.skipped.decode("leave", rows, _row(codec.leave_from_dict), _key)
 
     def add_manual_leave(self, leave: Leave) -> None:
         """Leave entered in the console; no sync ever removes it."""
@@ -99,7 +104,9 @@ class InMemoryReference:
     def list_open_deals(self) -> list[PendingDeal]:
         with self._state.lock:
             self._state.read(len(self._state.pending))
-            return [codec.pending_from_dict(row) for _, row in self._state.pending.values()]
+            rows = [(k, row) for k, (_, row) in self._state.pending.items()]
+            read = _row(codec.pending_from_dict)
+            return self._state.skipped.decode("open deal", rows, read, _key)
 
     def replace_open_deals(self, pending: Sequence[PendingDeal]) -> ChangeCounts:
         stored = self._state.pending
@@ -138,3 +145,11 @@ class InMemoryReference:
 def _in_window(row: Json, start: dt.date, end: dt.date) -> bool:
     day = codec.datetime_in(row["start"])
     return day is not None and start <= day.date() < end
+
+
+def _row(from_dict: Callable[[Json], R]) -> Callable[[tuple[str, Json]], R]:
+    return lambda held: from_dict(held[1])
+
+
+def _key(held: tuple[str, Json]) -> object:
+    return held[0]

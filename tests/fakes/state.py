@@ -10,6 +10,9 @@ import itertools
 import threading
 from typing import Any
 
+from integrations.store_rules import Unreadable
+from services.records import ExcludedRecord
+
 Json = dict[str, Any]
 
 
@@ -27,6 +30,7 @@ class InMemoryState:
         self.pending: dict[str, tuple[str, Json]] = {}  # open deals synced: id → (origin, row)
         self.closures: dict[str, tuple[Json, str]] = {}
         self.overrides: dict[str, tuple[Json, str]] = {}
+        self.adviser_edits: dict[str, tuple[Json, str]] = {}
         self.notes: dict[str, str] = {}
         self.settings: tuple[Json, str] | None = None
         self.allocations: dict[str, tuple[Json, int]] = {}  # deal id → (row, version)
@@ -37,6 +41,7 @@ class InMemoryState:
         self.audit: list[Json] = []
         self.runs: dict[str, Json] = {}
         self.tokens: dict[str, Json] = {}
+        self.skipped = Unreadable()
 
     def read(self, documents: int = 1) -> None:
         """Count reads as Firestore bills them: every document, and at least one per query."""
@@ -62,3 +67,6 @@ class InMemoryState:
 
     def ping(self) -> bool:
         return True
+
+    def unreadable(self) -> list[ExcludedRecord]:
+        return self.skipped.rows()

@@ -62,6 +62,12 @@ class FakeHubSpot:
         self.searches: list[dict[str, Any]] = []
         self.patches: list[tuple[str, dict[str, Any]]] = []
         self.fail_next: list[Reply] = []  # replies served before the real behaviour
+        # The account's user properties, as GET /crm/v3/properties/users lists them.
+        self.user_properties: list[str] = [
+            "hs_object_id", "hs_email", "hs_given_name", "hs_family_name", "hubspot_owner_id",
+            "taking_on_clients", "client_types", "household_type", "pod_type",
+            "adviser_start_date",
+        ]  # fmt: skip
         self._matched: dict[str, list[dict[str, Any]]] = {}  # query → rows, so paging is cheap
         self._register(mock)
 
@@ -88,6 +94,7 @@ class FakeHubSpot:
     def _register(self, mock: responses.RequestsMock) -> None:
         routes: list[tuple[str, str, Callable[[Any, re.Match[str]], Reply]]] = [
             ("GET", r"/crm/v3/objects/users", self._list_users),
+            ("GET", r"/crm/v3/properties/users", self._user_properties),
             ("POST", r"/crm/v3/objects/(\w+)/search", self._search),
             ("POST", r"/crm/v4/associations/meetings/deals/batch/read", self._associations),
             ("GET", r"/crm/v3/objects/deals/(\w+)", self._read_deal),
@@ -118,6 +125,14 @@ class FakeHubSpot:
         if start + limit < len(rows):
             body["paging"] = {"next": {"after": str(start + limit), "link": "ignored"}}
         return body
+
+    def _user_properties(self, request: Any, _: re.Match[str]) -> Reply:
+        rows = [
+            {"name": name, "label": name.replace("_", " ").title(), "type": "string",
+             "hubspotDefined": name.startswith("hs_")}
+            for name in self.user_properties
+        ]  # fmt: skip
+        return _reply(200, {"results": rows})
 
     def _list_users(self, request: Any, _: re.Match[str]) -> Reply:
         query = parse_qs(urlsplit(request.url).query)

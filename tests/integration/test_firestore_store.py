@@ -5,8 +5,9 @@ save's read and its commit, separate clients racing, and one project per test.""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 from google.cloud import firestore
@@ -31,6 +32,18 @@ def store(firestore_project: str) -> FirestoreStore:
 
 class TestFirestoreStore(StoreContract):
     """The shared contract, run against the emulator (``store`` comes from this module)."""
+
+    @pytest.fixture
+    def plant(
+        self, firestore_project: str
+    ) -> Iterator[Callable[[FirestoreStore, str, str, dict[str, Any]], None]]:
+        client = firestore.Client(project=firestore_project)
+
+        def write(store: FirestoreStore, collection: str, rid: str, row: dict[str, Any]) -> None:
+            client.collection(collection).document(rid).set({**row, "origin": "synced"})
+
+        yield write
+        client.close()
 
 
 def easter(end: str = "2026-04-06") -> Closure:

@@ -5,10 +5,12 @@ console and the webhook."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,6 +34,26 @@ class TestSqliteStore(StoreContract):
         store = SqliteStore(tmp_path / "data" / "console.db")
         yield store
         store.close()
+
+    @pytest.fixture
+    def plant(self) -> Callable[[SqliteStore, str, str, dict[str, Any]], None]:
+        def write(store: SqliteStore, collection: str, rid: str, row: dict[str, Any]) -> None:
+            columns = {
+                "advisers": ("id", "data"),
+                "leave": ("id", "origin", "end_day", "data"),
+                "pending": ("deal_id", "origin", "data"),
+                "closures": ("id", "version", "data"),
+                "overrides": ("id", "version", "data"),
+            }[collection]
+            extra = {"origin": "synced", "end_day": "2026-05-01", "version": 1}
+            values = [rid, *[extra[c] for c in columns[1:-1]], json.dumps(row)]
+            marks = ", ".join("?" * len(columns))
+            with store.database.write() as conn:
+                conn.execute(
+                    f"INSERT INTO {collection} ({', '.join(columns)}) VALUES ({marks})", values
+                )
+
+        return write
 
 
 @pytest.fixture
