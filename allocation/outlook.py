@@ -251,7 +251,9 @@ def outlook(
     offered = {
         s: np.flatnonzero(exclusion_codes(eligibility, s.deal("segment")) == 0) for s in segments
     }
-    medians = {s: float(np.median(limit_now[rows])) if len(rows) else None for s, rows in offered.items()}
+    medians = {
+        s: float(np.median(limit_now[rows])) if len(rows) else None for s, rows in offered.items()
+    }
     fixes = _fixes(snapshot, today, deals, bookings, medians, target_weeks, weeks)
 
     results = []
@@ -282,9 +284,7 @@ def outlook(
                 extra_monthly=None if extra is None or median is None else extra * median,
             )
         )
-    return Outlook(
-        today, current, target_weeks, weeks, PLACES_WEEKS, tuple(results), bookings
-    )
+    return Outlook(today, current, target_weeks, weeks, PLACES_WEEKS, tuple(results), bookings)
 
 
 def _weekly_waits(bookings: Sequence[ProjectedBooking]) -> tuple[WeekWait, ...]:
