@@ -40,6 +40,7 @@ LABELS = {
     "stale_after_hours": "Warn when a sync is older than (hours)",
     "service_packages": "Service packages",
     "household_types": "Household types",
+    "outlook_target_weeks": "Outlook: target wait (weeks)",
 }
 # The firm's catalogue: its order is the order the pages offer, so a reorder is a change.
 CATALOGUE_FIELDS = ("service_packages", "household_types")
@@ -49,6 +50,7 @@ POLICY_FIELDS = (
     "allowed_domains",
     "writeback_property",
     "stale_after_hours",
+    "outlook_target_weeks",
     *CATALOGUE_FIELDS,
 )
 RULE_FIELDS = tuple(k for k in LABELS if k not in POLICY_FIELDS)
@@ -240,6 +242,12 @@ def policy_form(stored: Versioned[ConsoleSettings], save: Save) -> None:
             ),
             "stale_after_hours": st.number_input(
                 LABELS["stale_after_hours"], value=policy.stale_after_hours
+            ),
+            "outlook_target_weeks": st.number_input(
+                LABELS["outlook_target_weeks"],
+                value=policy.outlook_target_weeks,
+                help="The longest a new client should wait from the week their deal arrives "
+                "to the week they can start; the Outlook page flags a segment going past it.",
             ),
             "service_packages": st.text_area(
                 LABELS["service_packages"],

@@ -191,6 +191,8 @@ class ConsoleSettings:
     stale_after_hours: int = 26  # sidebar warns when a source has not synced for this long
     service_packages: tuple[str, ...] = DEFAULT_SERVICE_PACKAGES
     household_types: tuple[str, ...] = DEFAULT_HOUSEHOLD_TYPES
+    # The Outlook page flags a segment whose projected wait (arrival to start) goes past this.
+    outlook_target_weeks: int = 4
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,8 @@ def _policy_value(key: str, value: Any, out: list[RowProblem]) -> Any:
         return _catalogue(key, value, out)
     if key in LIST_POLICY:
         return tuple(n.casefold() for n in parse_names(value))
+    if key == "outlook_target_weeks":
+        return _number(key, value, out, whole=True)
     if key == "stale_after_hours":
         hours = _number(key, value, out, whole=True)
         if hours is not None and hours < 1:

@@ -1,0 +1,160 @@
+"""``svc.outlook``: the capacity outlook — demand from the allocation history, the core's
+projection (``allocation.outlook``), and the tables the Outlook page and its CSV show.
+
+Demand is the deals decided per segment over the last 4, 13 and 52 weeks (every decision,
+allocated or not: a deal nobody could take was demand too). The projection continues the
+rate of the window the reader picks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from allocation import normalise
+from allocation.outlook import Outlook, Segment, outlook, segments_of
+from services.context import Context
+from services.errors import BadRequest
+from services.records import AllocationRecord
+
+DEMAND_WINDOWS = (4, 13, 52)
+DEFAULT_BASIS_WEEKS = 13
+DEMAND_LIMIT = 20_000  # a year of decisions at a large firm's rate, and then some
+
+
+@dataclass(frozen=True)
+class Demand:
+    """Deals decided per segment in each of ``DEMAND_WINDOWS`` (weeks), counted up to ``now``."""
+
+    now: dt.datetime
+    counts: Mapping[Segment, tuple[int, ...]]
+
+    def per_week(self, window: int) -> dict[Segment, float]:
+        index = DEMAND_WINDOWS.index(window)
+        return {s: counts[index] / window for s, counts in self.counts.items()}
+
+
+@dataclass(frozen=True)
+class OutlookView:
+    outlook: Outlook
+    demand: Demand
+    basis_weeks: int
+
+
+def segment_of(record: AllocationRecord, segments: Sequence[Segment]) -> Segment:
+    """The segment a decided deal belongs to: its package and household as advisers offer
+    them (a package not matched by household is one segment; no household: any household)."""
+    package, household = normalise(record.service_package), normalise(record.household_type)
+    for segment in segments:
+        key = segment.key()
+        if key[0] == package and (key[1] == household or not key[1]):
+            return segment
+    return Segment(record.service_package.strip(), (record.household_type or "").strip() or None)
+
+
+def demand_of(
+    records: Iterable[AllocationRecord], segments: Sequence[Segment], now: dt.datetime
+) -> Demand:
+    counts: dict[Segment, list[int]] = {s: [0] * len(DEMAND_WINDOWS) for s in segments}
+    for record in records:
+        age = now - record.decided_at
+        if age < dt.timedelta(0):
+            continue
+        segment = segment_of(record, segments)
+        row = counts.setdefault(segment, [0] * len(DEMAND_WINDOWS))
+        for k, weeks in enumerate(DEMAND_WINDOWS):
+            if age <= dt.timedelta(weeks=weeks):
+                row[k] += 1
+    return Demand(now, {s: tuple(c) for s, c in counts.items()})
+
+
+class OutlookFeature:
+    """Places, demand, projected waits and the fix per segment, read-only."""
+
+    def __init__(self, context: Context) -> None:
+        self._context = context
+
+    def target_weeks(self) -> int:
+        return self._context.console_settings().value.outlook_target_weeks
+
+    def demand(self) -> Demand:
+        context = self._context
+        now = context.now()
+        since = now - dt.timedelta(weeks=max(DEMAND_WINDOWS))
+        records = context.store.list_allocations(since=since, limit=DEMAND_LIMIT)
+        return demand_of(records, self._segments(), now)
+
+    def outlook(self, basis_weeks: int = DEFAULT_BASIS_WEEKS) -> OutlookView:
+        """The outlook at the demand rate of the last ``basis_weeks`` (one of 4, 13, 52),
+        computed once per state of the firm (``Context.derived``)."""
+        if basis_weeks not in DEMAND_WINDOWS:
+            raise BadRequest(f"demand is measured over {DEMAND_WINDOWS} weeks; got {basis_weeks}")
+        target = self.target_weeks()
+
+        def make(_: object) -> OutlookView:
+            demand = self.demand()
+            prepared = self._context.prepared()
+            households = self._context.console_settings().value.household_types
+            result = outlook(
+                prepared.snapshot,
+                prepared.today,
+                demand.per_week(basis_weeks),
+                target_weeks=target,
+                households=households,
+            )
+            return OutlookView(result, demand, basis_weeks)
+
+        return self._context.derived(f"outlook.{basis_weeks}.{target}", make)
+
+    def _segments(self) -> tuple[Segment, ...]:
+        households = self._context.console_settings().value.household_types
+        return segments_of(self._context.snapshot(), households)
+
+
+def segments_frame(view: OutlookView) -> pd.DataFrame:
+    """One row per segment, in the words the page shows and the CSV keeps."""
+    result = view.outlook
+    rows = []
+    for seg in result.segments:
+        counts = view.demand.counts.get(seg.segment, (0,) * len(DEMAND_WINDOWS))
+        row: dict[str, object] = {
+            "Segment": seg.segment.label,
+            "Advisers": seg.advisers,
+            "Soonest start": seg.soonest_week,
+        }
+        places = zip(result.places_weeks, seg.places, strict=True)
+        row |= {f"Places within {w} weeks": n for w, n in places}
+        row |= {
+            f"Deals a week (last {w} weeks)": round(n / w, 2)
+            for w, n in zip(DEMAND_WINDOWS, counts, strict=True)
+        }
+        row |= {
+            "Wait first over target": seg.breach_week,
+            "Projected deals late": seg.late_deals,
+            "Advisers to add": seg.extra_advisers,
+            "Extra clients a month": seg.extra_monthly,
+        }
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def waits_frame(view: OutlookView) -> pd.DataFrame:
+    """Per segment and arrival week: deals expected, placed, and the longest wait (weeks)."""
+    rows = [
+        {
+            "Segment": seg.segment.label,
+            "Week arriving": w.arrives,
+            "Deals expected": w.deals,
+            "Placed": w.placed,
+            "Longest wait (weeks)": w.worst_wait,
+            "Over target": w.worst_wait is None or w.worst_wait > view.outlook.target_weeks,
+        }
+        for seg in view.outlook.segments
+        for w in seg.weeks
+    ]
+    columns = ["Segment", "Week arriving", "Deals expected", "Placed"]
+    columns += ["Longest wait (weeks)", "Over target"]
+    return pd.DataFrame(rows, columns=columns)
