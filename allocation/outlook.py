@@ -102,7 +102,7 @@ class SegmentOutlook:
     soonest_week: dt.date | None
     places: tuple[int, ...]  # new clients that can still start within each PLACES_WEEKS
     demand_per_week: float
-    median_monthly_limit: float | None
+    median_monthly_limit: float  # of its advisers this week; the default when nobody offers it
     weeks: tuple[WeekWait, ...]
     breach_week: dt.date | None  # the first arrival week whose wait exceeds the target
     late_deals: int
@@ -251,8 +251,11 @@ def outlook(
     offered = {
         s: np.flatnonzero(exclusion_codes(eligibility, s.deal("segment")) == 0) for s in segments
     }
+    # A segment nobody offers yet is fixed with advisers at the firm's default limit.
+    default = float(rules.default_monthly_limit)
     medians = {
-        s: float(np.median(limit_now[rows])) if len(rows) else None for s, rows in offered.items()
+        s: float(np.median(limit_now[rows])) if len(rows) else default
+        for s, rows in offered.items()
     }
     fixes = _fixes(snapshot, today, deals, bookings, medians, target_weeks, weeks)
 
@@ -281,7 +284,7 @@ def outlook(
                 breach_week=breach,
                 late_deals=sum(b.late(target_weeks) for b in mine),
                 extra_advisers=extra,
-                extra_monthly=None if extra is None or median is None else extra * median,
+                extra_monthly=None if extra is None else extra * median,
             )
         )
     return Outlook(today, current, target_weeks, weeks, PLACES_WEEKS, tuple(results), bookings)
@@ -305,7 +308,7 @@ def _fixes(
     today: dt.date,
     deals: Sequence[ProjectedDeal],
     bookings: Sequence[ProjectedBooking],
-    medians: Mapping[Segment, float | None],
+    medians: Mapping[Segment, float],
     target_weeks: int,
     weeks: int,
 ) -> dict[Segment, int | None]:
@@ -348,7 +351,7 @@ def _with_hires(
     snapshot: Snapshot,
     today: dt.date,
     hires: Mapping[Segment, int],
-    medians: Mapping[Segment, float | None],
+    medians: Mapping[Segment, float],
 ) -> BookingSimulation:
     """Today's firm plus hypothetical advisers, available now, each offering one segment."""
     sim = BookingSimulation(snapshot, build_ledger(snapshot, today))

@@ -38,6 +38,9 @@ AV_PICK = "availability.pick"
 # Schedule page
 SC_ADVISER = "schedule.adviser"
 
+# Outlook page
+OL_BASIS = "outlook.basis"
+
 # Preview page: the what-if records not yet saved, as lists of core records.
 PV_WHAT_IF = "preview.what_if"
 PV_ASKED = "preview.asked"
