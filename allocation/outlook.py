@@ -31,7 +31,7 @@ import numpy as np
 from allocation.decision import Choice
 from allocation.eligibility import eligibility_of, exclusion_codes
 from allocation.ledger import build_ledger
-from allocation.model import Adviser, Deal, normalise
+from allocation.model import Adviser, Deal, Rules, normalise
 from allocation.simulation import BookingSimulation
 from allocation.snapshot import Snapshot
 from allocation.weeks import week_of
@@ -177,8 +177,10 @@ def projected_deals(
     buffer_weeks: int,
     agreement_lag_weeks: int,
     weeks: int = OUTLOOK_WEEKS,
+    prefix: str = "outlook",
 ) -> tuple[ProjectedDeal, ...]:
-    """Deals at each segment's weekly rate, evenly spread, all segments by expected arrival."""
+    """Deals at each segment's weekly rate, evenly spread from ``current_week`` over
+    ``weeks`` weeks, all segments by expected arrival."""
     # agreement + lag = arrival + buffer: decided in its own week, it starts buffer weeks on.
     signed_after = dt.timedelta(weeks=max(buffer_weeks - agreement_lag_weeks, 0))
     timed: list[tuple[float, int, ProjectedDeal]] = []
@@ -188,11 +190,25 @@ def projected_deals(
         k = 0
         while (at := (k + 0.5) / rate) < weeks:
             arrives = current_week + dt.timedelta(weeks=math.floor(at))
-            deal = segment.deal(f"outlook-{index}-{k}", arrives + signed_after)
+            deal = segment.deal(f"{prefix}-{index}-{k}", arrives + signed_after)
             timed.append((at, index, ProjectedDeal(deal, segment, arrives)))
             k += 1
     timed.sort(key=lambda t: (t[0], t[1]))
     return tuple(p for _, _, p in timed)
+
+
+def batch_deals(
+    segment: Segment, count: int, first_week: dt.date, weeks: int, rules: Rules
+) -> tuple[ProjectedDeal, ...]:
+    """``count`` deals of one segment arriving evenly over ``weeks`` weeks from ``first_week``
+    (a batch what-if: "where would each land?")."""
+    if count <= 0 or weeks <= 0:
+        return ()
+    spread = projected_deals(
+        {segment: count / weeks}, week_of(first_week), rules.buffer_weeks,
+        rules.agreement_lag_weeks, weeks, prefix="batch",
+    )  # fmt: skip
+    return spread[:count]
 
 
 def book_in_turn(

@@ -64,6 +64,9 @@ class BookingSimulation:
         self._eligible: dict[tuple[str, str], np.ndarray] = {}
         self._rows: dict[tuple[str, str], np.ndarray] = {}
         self._first_allowed_by_date: dict[dt.date | None, int] = {}
+        self._earliest_first = -1  # the first column ``_earliest`` is counted from; -1: none
+        self._earliest = np.zeros(0, dtype=np.int64)
+        self._lists: dict[int, tuple[list[float], list[float]]] = {}
 
     # -- choosing -------------------------------------------------------------------------
 
@@ -85,18 +88,26 @@ class BookingSimulation:
         if len(rows) == 0 or first >= self.week_codes.shape[1]:
             return None
         # The soonest week any eligible adviser is open in, then who is open in it (§6.1).
-        is_open = self.week_codes[rows, first:] == reasons.OPEN_CODE
-        any_open = is_open.any(axis=0)
-        if not any_open.any():
+        earliest = self._earliest_from(first)[rows]
+        found = earliest[earliest >= 0]
+        if len(found) == 0:
             return None
-        soonest = int(any_open.argmax())
-        tied = rows[is_open[:, soonest]]
-        column = first + soonest
+        column = int(found.min())
+        tied = rows[earliest == column]
         utilisation = self.utilisation(tied, column)
         best = int(np.lexsort((self.name_rank[tied], utilisation))[0])
         row = int(tied[best])
         week = self.ledger.weeks[column]
         return Choice(self.adviser_ids[row], row, week, column, float(utilisation[best]))
+
+    def _earliest_from(self, first: int) -> np.ndarray:
+        """Every row's first open column from ``first`` on (-1: none), kept up to date by
+        ``refresh`` while deals keep the same first allowed week (a projection's deals come
+        in order of arrival, so it moves about once a week)."""
+        if first != self._earliest_first:
+            self._earliest = self.earliest_columns(first, np.arange(len(self.adviser_ids)))
+            self._earliest_first = first
+        return self._earliest
 
     def _first_allowed(self, agreement_start: dt.date | None) -> int:
         first = self._first_allowed_by_date.get(agreement_start)
@@ -141,9 +152,8 @@ class BookingSimulation:
         load = self.meeting_load[rows] + self.pending_load[rows]
         if len(rows) == 1:
             row = int(rows[0])
-            one = balance_and_absorb_row(
-                self.earn[row].tolist(), self.cap[row].tolist(), load[0].tolist()
-            )
+            earn, cap = self._row_lists(row)
+            one = balance_and_absorb_row(earn, cap, load[0].tolist())
             balance, absorb = np.array([one[0]]), np.array([one[1]])
         else:
             balance, absorb = balance_and_absorb(self.earn[rows], self.cap[rows], load)
@@ -155,6 +165,15 @@ class BookingSimulation:
         self.week_codes[rows] = week_reason_codes(
             self.avail[rows], starts, balance, absorb, self._weekly_max, self._current
         )
+        if self._earliest_first >= 0:
+            self._earliest[rows] = self.earliest_columns(self._earliest_first, rows)
+
+    def _row_lists(self, row: int) -> tuple[list[float], list[float]]:
+        """A row's earn and bank cap as Python floats (they never change: made once)."""
+        held = self._lists.get(row)
+        if held is None:
+            held = self._lists[row] = (self.earn[row].tolist(), self.cap[row].tolist())
+        return held
 
     # -- hypothetical advisers ------------------------------------------------------------
 
@@ -173,6 +192,7 @@ class BookingSimulation:
         self.name_rank = np.concatenate([self.name_rank, np.arange(start, start + n)])
         self._extra += [(package, household)] * n
         self._eligible, self._rows = {}, {}
+        self._earliest_first = -1
 
     # -- results --------------------------------------------------------------------------
 
