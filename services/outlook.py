@@ -14,15 +14,26 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from allocation import normalise
-from allocation.outlook import Outlook, Segment, outlook, segments_of
+from allocation import Adviser, InvalidInput, normalise
+from allocation.outlook import (
+    Outlook,
+    ProjectedBooking,
+    Segment,
+    batch_deals,
+    outlook,
+    segments_of,
+    simulate,
+)
 from services.context import Context
 from services.errors import BadRequest
+from services.preview import WhatIf, preview_deal, with_what_if
 from services.records import AllocationRecord
 
 DEMAND_WINDOWS = (4, 13, 52)
 DEFAULT_BASIS_WEEKS = 13
 DEMAND_LIMIT = 20_000  # a year of decisions at a large firm's rate, and then some
+BATCH_MAX_DEALS = 200
+BATCH_MAX_WEEKS = 26
 
 
 @dataclass(frozen=True)
@@ -42,6 +53,16 @@ class OutlookView:
     outlook: Outlook
     demand: Demand
     basis_weeks: int
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Where each of a batch of deals would land, on the saved data and with the what-if."""
+
+    segment: Segment
+    before: tuple[ProjectedBooking, ...]
+    after: tuple[ProjectedBooking, ...] | None  # None: no what-if to compare with
+    advisers: tuple[Adviser, ...]
 
 
 def segment_of(record: AllocationRecord, segments: Sequence[Segment]) -> Segment:
@@ -109,6 +130,34 @@ class OutlookFeature:
 
         return self._context.derived(f"outlook.{basis_weeks}.{target}", make)
 
+    def batch(
+        self,
+        package: str,
+        household: str | None,
+        count: int,
+        weeks: int,
+        what_if: WhatIf | None = None,
+    ) -> Batch:
+        """``count`` deals of a segment arriving evenly over the next ``weeks`` weeks, booked
+        one after another (nothing saved), before and after the unsaved what-if records."""
+        if not 1 <= count <= BATCH_MAX_DEALS:
+            raise BadRequest(f"a batch is 1 to {BATCH_MAX_DEALS} deals; got {count}")
+        if not 1 <= weeks <= BATCH_MAX_WEEKS:
+            raise BadRequest(f"a batch arrives over 1 to {BATCH_MAX_WEEKS} weeks; got {weeks}")
+        deal = preview_deal(package, household, None)
+        segment = Segment(deal.service_package, deal.household_type)
+        prepared = self._context.prepared()
+        snapshot, today = prepared.snapshot, prepared.today
+        deals = batch_deals(segment, count, today, weeks, snapshot.rules)
+        before = simulate(snapshot, today, deals)
+        after = None
+        if what_if is not None and not what_if.empty:
+            try:
+                after = simulate(with_what_if(snapshot, what_if), today, deals)
+            except InvalidInput as exc:
+                raise BadRequest(f"what-if: {exc}") from exc
+        return Batch(segment, before, after, snapshot.advisers)
+
     def _segments(self) -> tuple[Segment, ...]:
         households = self._context.console_settings().value.household_types
         return segments_of(self._context.snapshot(), households)
@@ -158,3 +207,33 @@ def waits_frame(view: OutlookView) -> pd.DataFrame:
     columns = ["Segment", "Week arriving", "Deals expected", "Placed"]
     columns += ["Longest wait (weeks)", "Over target"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def batch_frame(batch: Batch) -> pd.DataFrame:
+    """One row per deal of the batch: when it arrives, who takes it and from when, before and
+    (with a what-if) after."""
+    names = {a.id: a.name for a in batch.advisers}
+
+    def who(booking: ProjectedBooking) -> str:
+        if booking.adviser_id is None:
+            return "nobody within the horizon"
+        return names.get(booking.adviser_id, booking.adviser_id)
+
+    rows = []
+    for n, booking in enumerate(batch.before, start=1):
+        row: dict[str, object] = {
+            "Deal": n,
+            "Arrives": booking.projected.arrives,
+            "Adviser": who(booking),
+            "Starts": booking.week,
+            "Wait (weeks)": booking.wait_weeks,
+        }
+        if batch.after is not None:
+            later = batch.after[n - 1]
+            row |= {
+                "Adviser after what-if": who(later),
+                "Starts after what-if": later.week,
+                "Wait after what-if (weeks)": later.wait_weeks,
+            }
+        rows.append(row)
+    return pd.DataFrame(rows)

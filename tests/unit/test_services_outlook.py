@@ -102,3 +102,25 @@ def test_demand_over_an_unknown_window_is_refused():
     svc, _ = services()
     with pytest.raises(BadRequest, match="4, 13, 52"):
         svc.outlook.outlook(7)
+
+
+@pytest.mark.parametrize(
+    ("count", "weeks", "words"),
+    [(0, 4, "1 to 200 deals"), (201, 4, "1 to 200 deals"), (5, 0, "1 to 26 weeks")],
+)
+def test_a_batch_out_of_bounds_is_refused_in_words(count, weeks, words):
+    svc, _ = services()
+    with pytest.raises(BadRequest, match=words):
+        svc.outlook.batch("Series A", None, count, weeks)
+
+
+def test_a_batch_agrees_with_booking_its_deals_one_by_one():
+    svc, _ = services(busy_firm())
+    batch = svc.outlook.batch("Series A", "Couple", 12, 3)
+    assert batch.after is None
+    for booking in batch.before:
+        outcome = svc.booking.allocate(booking.projected.deal, source="console")
+        assert (outcome.record.adviser_id, outcome.record.week) == (
+            booking.adviser_id,
+            booking.week,
+        )
