@@ -124,3 +124,19 @@ def test_a_batch_agrees_with_booking_its_deals_one_by_one():
             booking.adviser_id,
             booking.week,
         )
+
+
+def test_the_demo_firm_shows_a_realistic_squeeze_in_one_segment():
+    from integrations.demo_data import seed_demo
+    from tests.fakes import InMemoryStore
+
+    store = InMemoryStore(clock=lambda: NOW)
+    seed_demo(store, dt.date(2026, 3, 11), NOW)
+    svc, _ = services(store)
+    frame = segments_frame(svc.outlook.outlook(13)).set_index("Segment")
+    squeezed = frame.loc["Series C · Couple"]
+    assert squeezed["Projected deals late"] > 0
+    assert squeezed["Wait first over target"] is not None
+    assert squeezed["Advisers to add"] == 1
+    # while the segments most advisers offer stay within the target
+    assert frame.loc["Series A · Couple", "Projected deals late"] == 0
