@@ -1,9 +1,9 @@
 """The ports the use cases talk through. Adapters live in ``integrations/``; fakes in ``tests/``.
 
 A store is one part per port (``ReferenceData``, ``Editable``, ``Allocations``, ``Rejections``,
-``History``, ``Tokens``, ``Health``) sharing its backend's file, client or in-memory state;
-``ComposedStore`` assembles the parts into the flat ``Store`` the use cases call. Each backend
-keeps its parts in modules of the same names (``integrations/sqlite/``,
+``History``, ``Tokens``, ``Trends``, ``Health``) sharing its backend's file, client or
+in-memory state; ``ComposedStore`` assembles the parts into the flat ``Store`` the use cases
+call. Each backend keeps its parts in modules of the same names (``integrations/sqlite/``,
 ``integrations/firestore/``, ``tests/fakes/``: ``reference.py``, ``edits.py``, ...).
 
 Every store (in-memory fake, SQLite, Firestore) keeps the same promises, checked by one
@@ -46,6 +46,7 @@ from services.records import (
     LeaveRequest,
     LoadChanges,
     OpenDeal,
+    OutlookDay,
     RejectedDelivery,
     SyncRun,
     Versioned,
@@ -203,6 +204,24 @@ class Tokens(Protocol):
         ...
 
 
+class Trends(Protocol):
+    """The capacity outlook's daily snapshots per segment, and which alerts were sent: kept
+    apart from a decision's inputs, so nothing here moves the data version."""
+
+    def save_outlook_days(self, days: Sequence[OutlookDay]) -> None:
+        """Keep each (day, segment), replacing what that pair held (a second run that day)."""
+        ...
+
+    def list_outlook_days(self, since: dt.date) -> list[OutlookDay]:
+        """Days from ``since`` on, oldest first, then by segment."""
+        ...
+
+    def claim_alert(self, key: str) -> bool:
+        """True for the one caller that claims ``key`` first, ever, across processes (an
+        alert is sent once per day, segment and condition whatever runs the job)."""
+        ...
+
+
 class Health(Protocol):
     """The store as a whole: its freshness, its emptiness, whether it answers, what it cost."""
 
@@ -223,7 +242,9 @@ class Health(Protocol):
     def ping(self) -> bool: ...
 
 
-class Store(ReferenceData, Editable, Allocations, Rejections, History, Tokens, Health, Protocol):
+class Store(
+    ReferenceData, Editable, Allocations, Rejections, History, Tokens, Trends, Health, Protocol
+):
     """Everything the use cases keep, flat; a use case that needs one port can take just that
     part (``store.allocations``, ``store.reference``, ...)."""
 
@@ -246,6 +267,9 @@ class Store(ReferenceData, Editable, Allocations, Rejections, History, Tokens, H
     def tokens(self) -> Tokens: ...
 
     @property
+    def trends(self) -> Trends: ...
+
+    @property
     def health(self) -> Health: ...
 
 
@@ -260,6 +284,7 @@ class Ports:
     history: History
     tokens: Tokens
     health: Health
+    trends: Trends
 
 
 class ComposedStore(Ports):
@@ -282,6 +307,17 @@ class ComposedStore(Ports):
 
     def ping(self) -> bool:
         return self.health.ping()
+
+    # --- trends ------------------------------------------------------------------------------
+
+    def save_outlook_days(self, days: Sequence[OutlookDay]) -> None:
+        self.trends.save_outlook_days(days)
+
+    def list_outlook_days(self, since: dt.date) -> list[OutlookDay]:
+        return self.trends.list_outlook_days(since)
+
+    def claim_alert(self, key: str) -> bool:
+        return self.trends.claim_alert(key)
 
     # --- reference data --------------------------------------------------------------------
 

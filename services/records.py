@@ -196,6 +196,19 @@ class ConsoleSettings:
 
 
 @dataclass(frozen=True)
+class OutlookDay:
+    """One segment's capacity outlook as it stood on one day: the Outlook page's trend, so
+    ops see a segment tightening before it bites (``svc.outlook.record_day``)."""
+
+    day: dt.date  # in the firm's timezone
+    segment: str  # its label, e.g. "Series A · Couple"
+    soonest_week: dt.date | None
+    places_8_weeks: int
+    late_deals: int = 0
+    breach_week: dt.date | None = None
+
+
+@dataclass(frozen=True)
 class ChangeCounts:
     added: int = 0
     updated: int = 0

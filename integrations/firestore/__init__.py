@@ -26,6 +26,7 @@ from integrations.firestore.history import FirestoreHistory
 from integrations.firestore.reference import FirestoreReference
 from integrations.firestore.rejections import FirestoreRejections
 from integrations.firestore.tokens import FirestoreTokens
+from integrations.firestore.trends import FirestoreTrends
 from integrations.store_rules import utcnow
 from services.ports import ComposedStore
 
@@ -52,6 +53,7 @@ class FirestoreStore(ComposedStore):
             history=FirestoreHistory(shared),
             tokens=FirestoreTokens(shared),
             health=shared,
+            trends=FirestoreTrends(shared),
         )
         self.client = shared
 

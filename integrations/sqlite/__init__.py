@@ -23,6 +23,7 @@ from integrations.sqlite.history import SqliteHistory
 from integrations.sqlite.reference import SqliteReference
 from integrations.sqlite.rejections import SqliteRejections
 from integrations.sqlite.tokens import SqliteTokens
+from integrations.sqlite.trends import SqliteTrends
 from integrations.store_rules import utcnow
 from services.ports import ComposedStore
 
@@ -43,6 +44,7 @@ class SqliteStore(ComposedStore):
             history=SqliteHistory(database),
             tokens=SqliteTokens(database),
             health=database,
+            trends=SqliteTrends(database),
         )
         self.database = database
 

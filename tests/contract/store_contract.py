@@ -13,6 +13,7 @@ from tests.contract.history_contract import HistoryContract
 from tests.contract.outbox_contract import OutboxContract
 from tests.contract.reference_contract import ReferenceDataContract
 from tests.contract.rejections_contract import RejectionContract
+from tests.contract.trends_contract import TrendsContract
 from tests.contract.version_contract import DataVersionContract
 
 
@@ -25,5 +26,6 @@ class StoreContract(
     HistoryContract,
     DataVersionContract,
     ConcurrencyContract,
+    TrendsContract,
 ):
     """Subclass as ``TestXStore`` with a ``store`` fixture returning an empty store."""

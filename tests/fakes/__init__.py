@@ -22,6 +22,7 @@ from tests.fakes.reference import InMemoryReference
 from tests.fakes.rejections import InMemoryRejections
 from tests.fakes.state import InMemoryState
 from tests.fakes.tokens import InMemoryTokens
+from tests.fakes.trends import InMemoryTrends
 
 
 class InMemoryStore(ComposedStore):
@@ -37,5 +38,6 @@ class InMemoryStore(ComposedStore):
             history=InMemoryHistory(state),
             tokens=InMemoryTokens(state),
             health=state,
+            trends=InMemoryTrends(state),
         )
         self.state = state
