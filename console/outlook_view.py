@@ -110,3 +110,21 @@ def wait_figure(waits: pd.DataFrame, target_weeks: int) -> go.Figure:
         legend={"orientation": "h", "y": -0.25, "x": 0},
     )  # fmt: skip
     return fig
+
+
+def trend_figure(trend: pd.DataFrame, value: str) -> go.Figure:
+    """One line per segment over the kept days, for one figure of the trend table."""
+    fig = go.Figure()
+    for segment, rows in trend.groupby("Segment", sort=False):
+        fig.add_trace(
+            go.Scatter(
+                x=rows["Day"], y=rows[value], name=str(segment), mode="lines+markers",
+                hovertemplate="%{fullData.name}<br>%{x|%d %b %Y}: %{y}<extra></extra>",
+            )
+        )  # fmt: skip
+    fig.update_layout(
+        height=300, margin={"l": 10, "r": 10, "t": 30, "b": 10}, plot_bgcolor="white",
+        yaxis={"title": value, "gridcolor": "#eceff1", "rangemode": "tozero"},
+        legend={"orientation": "h", "y": -0.25, "x": 0},
+    )  # fmt: skip
+    return fig

@@ -6,7 +6,13 @@ import streamlit as st
 
 from console import auth, handle, outlook_view, state, widgets
 from services.errors import ServiceError
-from services.outlook import DEFAULT_BASIS_WEEKS, DEMAND_WINDOWS, segments_frame, waits_frame
+from services.outlook import (
+    DEFAULT_BASIS_WEEKS,
+    DEMAND_WINDOWS,
+    PLACES_TREND_WEEKS,
+    segments_frame,
+    waits_frame,
+)
 
 auth.current_user()  # before anything else: see console.navigation
 svc = handle.services()
@@ -74,3 +80,23 @@ else:
     )
     st.dataframe(waits, hide_index=True, column_config=outlook_view.WAIT_COLUMNS)
     widgets.csv_download(waits, "outlook-waits.csv", "Download projected waits (CSV)")
+
+st.subheader("Trend, last 90 days")
+trend = svc.outlook.trend()
+if trend.empty:
+    st.info(
+        "No days kept yet: the scheduled job keeps each segment's figures once a day "
+        "(`python -m cli outlook`)."
+    )
+else:
+    left, right = st.columns(2)
+    places = f"Places within {PLACES_TREND_WEEKS} weeks"
+    left.plotly_chart(outlook_view.trend_figure(trend, places), config={"displaylogo": False})
+    right.plotly_chart(
+        outlook_view.trend_figure(trend, "Weeks to soonest start"), config={"displaylogo": False}
+    )
+    st.caption(
+        f"As kept each day: the places still open within {PLACES_TREND_WEEKS} weeks (falling "
+        "means capacity is tightening) and how many weeks away the soonest start was."
+    )
+    widgets.csv_download(trend, "outlook-trend.csv", "Download the trend (CSV)")

@@ -27,10 +27,12 @@ from allocation.outlook import (
 from services.context import Context
 from services.errors import BadRequest
 from services.preview import WhatIf, preview_deal, with_what_if
-from services.records import AllocationRecord
+from services.records import AllocationRecord, OutlookDay
 
 DEMAND_WINDOWS = (4, 13, 52)
 DEFAULT_BASIS_WEEKS = 13
+TREND_DAYS = 90
+PLACES_TREND_WEEKS = 8  # the places the trend keeps: within this many weeks
 DEMAND_LIMIT = 20_000  # a year of decisions at a large firm's rate, and then some
 BATCH_MAX_DEALS = 200
 BATCH_MAX_WEEKS = 26
@@ -158,6 +160,33 @@ class OutlookFeature:
                 raise BadRequest(f"what-if: {exc}") from exc
         return Batch(segment, before, after, snapshot.advisers)
 
+    def record_day(self, basis_weeks: int = DEFAULT_BASIS_WEEKS) -> list[OutlookDay]:
+        """Keep today's figures per segment for the trend (a second run today replaces them)."""
+        view = self.outlook(basis_weeks)
+        days = day_records(view, self._context.today())
+        self._context.store.save_outlook_days(days)
+        return days
+
+    def trend(self, days: int = TREND_DAYS) -> pd.DataFrame:
+        """The kept days of the last ``days`` days, one row per day and segment."""
+        since = self._context.today() - dt.timedelta(days=days)
+        rows = [
+            {
+                "Day": d.day,
+                "Segment": d.segment,
+                "Soonest start": d.soonest_week,
+                "Weeks to soonest start": None
+                if d.soonest_week is None
+                else (d.soonest_week - d.day).days // 7,
+                f"Places within {PLACES_TREND_WEEKS} weeks": d.places_8_weeks,
+                "Projected deals late": d.late_deals,
+            }
+            for d in self._context.store.list_outlook_days(since)
+        ]
+        columns = ["Day", "Segment", "Soonest start", "Weeks to soonest start"]
+        columns += [f"Places within {PLACES_TREND_WEEKS} weeks", "Projected deals late"]
+        return pd.DataFrame(rows, columns=columns)
+
     def _segments(self) -> tuple[Segment, ...]:
         households = self._context.console_settings().value.household_types
         return segments_of(self._context.snapshot(), households)
@@ -237,3 +266,12 @@ def batch_frame(batch: Batch) -> pd.DataFrame:
             }
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def day_records(view: OutlookView, day: dt.date) -> list[OutlookDay]:
+    result = view.outlook
+    at = result.places_weeks.index(PLACES_TREND_WEEKS)
+    return [
+        OutlookDay(day, s.segment.label, s.soonest_week, s.places[at], s.late_deals, s.breach_week)
+        for s in result.segments
+    ]

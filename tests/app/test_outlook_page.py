@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -90,3 +91,19 @@ def test_viewers_see_the_outlook_too_and_the_target_is_explained(firm):
     at = opened(PAGE, firm, user=VIEWER_USER)
     assert at.metric[2].value == "4 weeks"
     assert "nothing is saved" in texts(at, "caption")
+
+
+def test_the_trend_shows_the_days_kept_by_the_daily_job(firm):
+    assert "python -m cli outlook" in texts(opened(PAGE, firm), "info")
+    firm.services.outlook.record_day()
+    earlier = [
+        dataclasses.replace(
+            d, day=d.day - dt.timedelta(days=7), places_8_weeks=d.places_8_weeks + 3
+        )
+        for d in firm.store.list_outlook_days(dt.date(2026, 1, 1))
+    ]
+    firm.store.save_outlook_days(earlier)
+    at = opened(PAGE, firm)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Download the trend (CSV)" in labels
+    assert len(at.get("plotly_chart")) >= 2

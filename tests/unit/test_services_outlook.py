@@ -140,3 +140,16 @@ def test_the_demo_firm_shows_a_realistic_squeeze_in_one_segment():
     assert squeezed["Advisers to add"] == 1
     # while the segments most advisers offer stay within the target
     assert frame.loc["Series A · Couple", "Projected deals late"] == 0
+
+
+def test_the_day_kept_for_the_trend_holds_each_segments_figures_once_a_day():
+    store = busy_firm()
+    svc, _ = services(store)
+    kept = svc.outlook.record_day()
+    svc.outlook.record_day()  # a second run the same day replaces the first
+    trend = svc.outlook.trend()
+    assert len(trend) == len(kept) == len(svc.outlook.outlook(13).outlook.segments)
+    row = trend.set_index("Segment").loc["Series A · Couple"]
+    couple = next(d for d in kept if d.segment == "Series A · Couple")
+    assert row["Places within 8 weeks"] == couple.places_8_weeks
+    assert row["Projected deals late"] > 0
