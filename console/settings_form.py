@@ -41,6 +41,8 @@ LABELS = {
     "service_packages": "Service packages",
     "household_types": "Household types",
     "outlook_target_weeks": "Outlook: target wait (weeks)",
+    "outlook_alerts": "Outlook: Chat alerts and Monday digest",
+    "outlook_min_places": "Outlook: alert under this many places within 8 weeks",
 }
 # The firm's catalogue: its order is the order the pages offer, so a reorder is a change.
 CATALOGUE_FIELDS = ("service_packages", "household_types")
@@ -51,6 +53,8 @@ POLICY_FIELDS = (
     "writeback_property",
     "stale_after_hours",
     "outlook_target_weeks",
+    "outlook_alerts",
+    "outlook_min_places",
     *CATALOGUE_FIELDS,
 )
 RULE_FIELDS = tuple(k for k in LABELS if k not in POLICY_FIELDS)
@@ -146,6 +150,8 @@ def submit(
 
 
 def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
     if isinstance(value, Mapping):
         return ", ".join(f"{k}: {v:g}" for k, v in value.items()) or "—"
     if isinstance(value, frozenset | set | tuple | list):
@@ -248,6 +254,16 @@ def policy_form(stored: Versioned[ConsoleSettings], save: Save) -> None:
                 value=policy.outlook_target_weeks,
                 help="The longest a new client should wait from the week their deal arrives "
                 "to the week they can start; the Outlook page flags a segment going past it.",
+            ),
+            "outlook_alerts": st.checkbox(
+                LABELS["outlook_alerts"],
+                value=policy.outlook_alerts,
+                help="The daily job (`python -m cli outlook`) posts to Google Chat, once a day "
+                "per segment and condition, and a digest on Mondays. Demo data never alerts "
+                "unless the job is run with --alerts.",
+            ),
+            "outlook_min_places": st.number_input(
+                LABELS["outlook_min_places"], value=policy.outlook_min_places
             ),
             "service_packages": st.text_area(
                 LABELS["service_packages"],

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -141,6 +141,13 @@ class ChatNotifier:
         ]
         card = _card(f"sync-{run.id}", f"Sync failed: {run.source}", "Old data kept", widgets)
         self._post(f"sync-{run.source}", card)
+
+    def notice(
+        self, thread: str, title: str, subtitle: str, facts: Sequence[tuple[str, str]]
+    ) -> None:
+        widgets = [_field(label, value) for label, value in facts]
+        widgets += self._button("Open the Capacity outlook", "outlook")
+        self._post(thread, _card(f"notice-{thread}", title, subtitle, widgets))
 
     # -- cards -----------------------------------------------------------------------------
 

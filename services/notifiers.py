@@ -4,7 +4,7 @@ keeps any notifier from failing the use case that called it."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from services.ports import Notifier
 from services.records import AllocationRecord, RejectedDelivery, SyncRun
@@ -32,6 +32,11 @@ class LoggingNotifier:
 
     def sync_failed(self, run: SyncRun) -> None:
         log.warning("sync failed source=%s run=%s errors=%d", run.source, run.id, len(run.errors))
+
+    def notice(
+        self, thread: str, title: str, subtitle: str, facts: Sequence[tuple[str, str]]
+    ) -> None:
+        log.info("notice thread=%s title=%s", thread, title)
 
 
 def safely(action: Callable[[], None], what: str) -> None:

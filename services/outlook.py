@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from allocation import Adviser, InvalidInput, normalise
+from allocation import Adviser, InvalidInput, build_ledger, normalise
 from allocation.outlook import (
     Outlook,
     ProjectedBooking,
@@ -27,7 +28,11 @@ from allocation.outlook import (
 from services.context import Context
 from services.errors import BadRequest
 from services.preview import WhatIf, preview_deal, with_what_if
-from services.records import AllocationRecord, OutlookDay
+from services.records import WRITEBACK_PENDING, AllocationRecord, OutlookDay
+from services.syncing import SOURCES
+
+if TYPE_CHECKING:
+    from services.outlook_alerts import Notice
 
 DEMAND_WINDOWS = (4, 13, 52)
 DEFAULT_BASIS_WEEKS = 13
@@ -186,6 +191,33 @@ class OutlookFeature:
         columns = ["Day", "Segment", "Soonest start", "Weeks to soonest start"]
         columns += [f"Places within {PLACES_TREND_WEEKS} weeks", "Projected deals late"]
         return pd.DataFrame(rows, columns=columns)
+
+    def send_alerts(self, digest: bool = False) -> list[Notice]:
+        """Post today's capacity alerts not sent yet (and the digest when asked) to Chat."""
+        # Imported here: the alerts module reads this one's views.
+        from services import outlook_alerts as alerts
+
+        context = self._context
+        store, settings = context.store, context.console_settings().value
+        view = self.outlook()
+        today, now = context.today(), context.now()
+        prepared = context.prepared()
+        advisers = prepared.snapshot.advisers
+        last = {s: runs[0] for s in SOURCES if (runs := store.list_sync_runs(s, 1))}
+        stale = alerts.stale_alerts(last, settings.stale_after_hours, now, today)
+        notices = alerts.segment_alerts(view, today, settings.outlook_min_places)
+        notices += alerts.override_alerts(
+            [v.value for v in store.list_overrides()], advisers, today
+        )
+        notices += stale
+        if digest:
+            ledger = build_ledger(prepared.snapshot, prepared.today)
+            away_now = ledger.avail[:, ledger.current_index] < 1
+            away = [a.name for a, out in zip(advisers, away_now.tolist(), strict=True) if out]
+            waiting = len(store.list_allocations(status=WRITEBACK_PENDING, limit=DEMAND_LIMIT))
+            sources = [n.key.rsplit("|", 1)[-1] for n in stale]
+            notices.append(alerts.monday_digest(view, today, away, waiting, sources))
+        return alerts.send(store, context.notifier, notices)
 
     def _segments(self) -> tuple[Segment, ...]:
         households = self._context.console_settings().value.household_types

@@ -477,6 +477,12 @@ class Notifier(Protocol):
 
     def sync_failed(self, run: SyncRun) -> None: ...
 
+    def notice(
+        self, thread: str, title: str, subtitle: str, facts: Sequence[tuple[str, str]]
+    ) -> None:
+        """A card of labelled facts in a thread of its own (capacity alerts, the digest)."""
+        ...
+
 
 class Crm(Protocol):
     """HubSpot. Errors: ``UpstreamUnavailable`` after retries, ``UpstreamRejected``,

@@ -193,6 +193,9 @@ class ConsoleSettings:
     household_types: tuple[str, ...] = DEFAULT_HOUSEHOLD_TYPES
     # The Outlook page flags a segment whose projected wait (arrival to start) goes past this.
     outlook_target_weeks: int = 4
+    # Chat alerts from the daily job (``python -m cli outlook``); off until someone turns them on.
+    outlook_alerts: bool = False
+    outlook_min_places: int = 2  # alert when a segment has fewer places within 8 weeks
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ class RecordingNotifier:
     writeback_failures: list[tuple[AllocationRecord, str]] = field(default_factory=list)
     sync_failures: list[SyncRun] = field(default_factory=list)
     rejections: list[RejectedDelivery] = field(default_factory=list)
+    notices: list[tuple[str, str]] = field(default_factory=list)  # (thread, title)
     broken: bool = False
 
     def _check(self) -> None:
@@ -40,6 +41,12 @@ class RecordingNotifier:
     def rejected(self, rejection: RejectedDelivery) -> None:
         self._check()
         self.rejections.append(rejection)
+
+    def notice(
+        self, thread: str, title: str, subtitle: str, facts: Sequence[tuple[str, str]]
+    ) -> None:
+        self._check()
+        self.notices.append((thread, title))
 
     @property
     def alerts(self) -> list[AllocationRecord]:
