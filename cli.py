@@ -2,6 +2,11 @@
 
     python -m cli sync all|hubspot|leave|holidays [--actor NAME]
     python -m cli demo reset [--store URL] [--yes]
+    python -m cli outlook [--alerts] [--digest]
+
+``outlook`` (daily) keeps today's capacity outlook per segment for the trend, then posts the
+capacity alerts not sent yet today when the Settings page turns them on (never on demo data
+unless ``--alerts`` asks), with the digest on Mondays (or when ``--digest`` asks).
 
 ``sync`` prints one line per source as it finishes. Exit codes:
 
@@ -97,6 +102,34 @@ def sync(group: str, actor: str, settings: Settings, build: Build) -> int:
     return FAILED if any(r.status == "failed" for r in runs) else OK
 
 
+def outlook(alerts: bool, digest: bool, settings: Settings, build: Build) -> int:
+    try:
+        settings.store_url  # noqa: B018 - a malformed CONSOLE_STORE is named before anything runs
+        services = build(settings)
+    except ConfigurationError as exc:
+        _say(str(exc))
+        return MISCONFIGURED
+    except (*UNREACHABLE, OSError) as exc:
+        return _store_down(settings, exc)
+    try:
+        days = services.outlook.record_day()
+        for day in days:
+            soonest = f"{day.soonest_week:%d %b %Y}" if day.soonest_week else "none"
+            print(
+                f"{day.segment}: soonest start {soonest}, {day.places_8_weeks} places within "
+                f"8 weeks, {day.late_deals} projected late"
+            )
+        demo = bootstrap.holds_demo_data(services.store)
+        enabled = services.editing.console_settings().value.outlook_alerts and not demo
+        monday = services.today().weekday() == 0
+        if alerts or enabled:
+            sent = services.outlook.send_alerts(digest=digest or monday)
+            print(f"{len(sent)} alert(s) posted" if services.notifier else "no Chat configured")
+    except UNREACHABLE as exc:
+        return _store_down(settings, exc)
+    return OK
+
+
 def demo_reset(store: str | None, yes: bool, settings: Settings, ask: Callable[[str], str]) -> int:
     """Wipe the store and load the demo firm. Only an embedded SQLite store is wiped by deleting
     its file; a store that offers ``wipe()`` (a test Firestore project) is wiped through it;
@@ -159,6 +192,9 @@ def parser() -> argparse.ArgumentParser:
     syncing = commands.add_parser("sync", help="sync data from HubSpot, Employment Hero, holidays")
     syncing.add_argument("group", choices=sorted(GROUPS), help="which data to sync")
     syncing.add_argument("--actor", default="scheduler", help="who to record as running it")
+    look = commands.add_parser("outlook", help="keep today's capacity outlook; Chat alerts")
+    look.add_argument("--alerts", action="store_true", help="post alerts even on demo data")
+    look.add_argument("--digest", action="store_true", help="post the digest whatever the day")
     demo = commands.add_parser("demo", help="the demo firm")
     demo.add_argument("action", choices=["reset"], help="wipe the store and load the demo firm")
     demo.add_argument("--store", help="store URL (default: CONSOLE_STORE)")
@@ -183,6 +219,8 @@ def main(
     structured_logging.configure(settings.secret_values(), stream=sys.stderr)
     if args.command == "sync":
         return sync(args.group, args.actor, settings, build)
+    if args.command == "outlook":
+        return outlook(args.alerts, args.digest, settings, build)
     return demo_reset(args.store, args.yes, settings, ask)
 
 

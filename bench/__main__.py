@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import platform
 
-from bench import booking, cold_start, core, heatmap, store
+from bench import booking, cold_start, core, heatmap, outlook, store
 from bench.synthetic import FirmSize
 from bench.timing import table
 
@@ -31,6 +31,11 @@ def main() -> None:
     print(table(core.run(args.runs), ["what", "median_ms", "p95_ms", "peak_mb", "runs"]))
     print("\n## Availability heatmap, 300 advisers × 52 weeks (target: under 300 ms)\n")
     print(table(heatmap.run(args.runs), heatmap.COLUMNS))
+    print(
+        "\n## Capacity outlook, 500 advisers (targets: full outlook under 1 s; batch what-if "
+        "of 50 deals under 200 ms; both cold)\n"
+    )
+    print(table(outlook.run(min(args.runs, 10)), outlook.COLUMNS))
     print("\n## Documents read on embedded SQLite (bounded: the same with years of history)\n")
     print(table(store.run(), store.COLUMNS))
     print(

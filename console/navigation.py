@@ -36,6 +36,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("pages/closures.py", "Closures", ":material/event_busy:"),
     ("pages/overrides.py", "Capacity overrides", ":material/tune:"),
     ("pages/preview.py", "Allocation preview", ":material/manage_search:"),
+    ("pages/outlook.py", "Capacity outlook", ":material/trending_up:"),
     ("pages/allocations.py", "Allocations", ":material/assignment_ind:"),
     ("pages/sync.py", "Sync", ":material/sync:"),
     ("pages/_settings.py", "Settings", ":material/settings:"),

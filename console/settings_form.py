@@ -40,6 +40,9 @@ LABELS = {
     "stale_after_hours": "Warn when a sync is older than (hours)",
     "service_packages": "Service packages",
     "household_types": "Household types",
+    "outlook_target_weeks": "Outlook: target wait (weeks)",
+    "outlook_alerts": "Outlook: Chat alerts and Monday digest",
+    "outlook_min_places": "Outlook: alert under this many places within 8 weeks",
 }
 # The firm's catalogue: its order is the order the pages offer, so a reorder is a change.
 CATALOGUE_FIELDS = ("service_packages", "household_types")
@@ -49,6 +52,9 @@ POLICY_FIELDS = (
     "allowed_domains",
     "writeback_property",
     "stale_after_hours",
+    "outlook_target_weeks",
+    "outlook_alerts",
+    "outlook_min_places",
     *CATALOGUE_FIELDS,
 )
 RULE_FIELDS = tuple(k for k in LABELS if k not in POLICY_FIELDS)
@@ -143,6 +149,8 @@ def submit(
 
 
 def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
     if isinstance(value, Mapping):
         return ", ".join(f"{k}: {v:g}" for k, v in value.items()) or "—"
     if isinstance(value, frozenset | set | tuple | list):
@@ -239,6 +247,22 @@ def policy_form(stored: Versioned[ConsoleSettings], save: Save) -> None:
             ),
             "stale_after_hours": st.number_input(
                 LABELS["stale_after_hours"], value=policy.stale_after_hours
+            ),
+            "outlook_target_weeks": st.number_input(
+                LABELS["outlook_target_weeks"],
+                value=policy.outlook_target_weeks,
+                help="The longest a new client should wait from the week their deal arrives "
+                "to the week they can start; the Outlook page flags a segment going past it.",
+            ),
+            "outlook_alerts": st.checkbox(
+                LABELS["outlook_alerts"],
+                value=policy.outlook_alerts,
+                help="The daily job (`python -m cli outlook`) posts to Google Chat, once a day "
+                "per segment and condition, and a digest on Mondays. Demo data never alerts "
+                "unless the job is run with --alerts.",
+            ),
+            "outlook_min_places": st.number_input(
+                LABELS["outlook_min_places"], value=policy.outlook_min_places
             ),
             "service_packages": st.text_area(
                 LABELS["service_packages"],

@@ -38,9 +38,13 @@ AV_PICK = "availability.pick"
 # Schedule page
 SC_ADVISER = "schedule.adviser"
 
+# Outlook page
+OL_BASIS = "outlook.basis"
+
 # Preview page: the what-if records not yet saved, as lists of core records.
 PV_WHAT_IF = "preview.what_if"
 PV_ASKED = "preview.asked"
+PV_BATCH = "preview.batch"  # the batch what-if asked for: (count, weeks)
 
 # Allocations page
 AL_STATUS = "allocations.status"

@@ -156,6 +156,13 @@ class ChatNotifier:
         card = _card(f"excluded-{records[0].key}", title, subtitle, widgets)
         self._post("data-quality", card)
 
+    def notice(
+        self, thread: str, title: str, subtitle: str, facts: Sequence[tuple[str, str]]
+    ) -> None:
+        widgets = [_field(label, value) for label, value in facts]
+        widgets += self._button("Open the Capacity outlook", "outlook")
+        self._post(thread, _card(f"notice-{thread}", title, subtitle, widgets))
+
     # -- cards -----------------------------------------------------------------------------
 
     def _decision_card(self, record: AllocationRecord) -> dict[str, Any]:

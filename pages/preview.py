@@ -7,6 +7,7 @@ import streamlit as st
 
 from console import auth, handle, state, whatif, widgets
 from services.errors import ServiceError
+from services.outlook import BATCH_MAX_DEALS, BATCH_MAX_WEEKS, batch_frame
 
 ANY = "Any"
 
@@ -60,3 +61,30 @@ widgets.csv_download(result.candidates, "preview-ranking.csv", "Download the ran
 
 st.subheader("Blocked weeks of the top candidates")
 widgets.blocked_weeks(result)
+
+st.subheader("Batch what-if: many deals like this one")
+with st.form("preview.batch.form"):
+    left, right = st.columns(2)
+    count = left.number_input("Deals", 1, BATCH_MAX_DEALS, 10, key="preview.batch.count")
+    weeks = right.number_input(
+        "Arriving over (weeks)", 1, BATCH_MAX_WEEKS, 4, key="preview.batch.weeks"
+    )
+    if st.form_submit_button("Place them"):
+        st.session_state[state.PV_BATCH] = (int(count), int(weeks))
+asked_batch = st.session_state.get(state.PV_BATCH)
+if asked_batch:
+    try:
+        many, spread = asked_batch
+        batch = svc.outlook.batch(package, household, many, spread, what_if)
+    except ServiceError as exc:
+        widgets.show_error(exc)
+        st.stop()
+    placed = batch_frame(batch)
+    st.caption(
+        f"{asked_batch[0]} deals of {batch.segment.label} arriving evenly over the next "
+        f"{asked_batch[1]} weeks, each booked after the ones before it with the real rules "
+        "(nothing is saved). Wait: weeks from the week a deal arrives to the week it starts"
+        + ("; the right-hand columns add the unsaved what-if above." if batch.after else ".")
+    )
+    st.dataframe(placed, hide_index=True)
+    widgets.csv_download(placed, "preview-batch.csv", "Download the batch (CSV)")

@@ -46,6 +46,7 @@ from services.records import (
     AllocationRecord,
     AuditEntry,
     ConsoleSettings,
+    OutlookDay,
     RejectedDelivery,
     SyncRun,
 )
@@ -229,3 +230,4 @@ rejection_to_dict, rejection_from_dict = _codec(
 )
 audit_to_dict, audit_from_dict = _codec(AuditEntry)
 sync_run_to_dict, sync_run_from_dict = _codec(SyncRun)
+outlook_day_to_dict, outlook_day_from_dict = _codec(OutlookDay)

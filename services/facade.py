@@ -1,7 +1,8 @@
 """``Services``: the one handle the entry points (pages, the webhook, the command line) hold,
 composed of feature objects — ``svc.browsing``, ``svc.booking``, ``svc.history``,
 ``svc.rejected``, ``svc.editing``, ``svc.sync``, ``svc.access`` (``services.features``),
-``svc.quality`` (``services.data_quality``), ``svc.advisers`` (``services.adviser_edits``) — over
+``svc.quality`` (``services.data_quality``), ``svc.advisers`` (``services.adviser_edits``) and
+``svc.outlook`` (``services.outlook``) — over
 one ``Context`` (the ports, the clock, the cache; its docstring states the cache policy).
 """
 
@@ -15,6 +16,7 @@ from services.adviser_edits import AdviserEditing
 from services.context import Clock, Context, utc_clock
 from services.data_quality import DataQuality
 from services.features import Access, Booking, Browsing, Editing, History, Rejected, Sync
+from services.outlook import OutlookFeature
 from services.ports import AppSettings, Crm, HolidayCalendar, LeaveSource, Notifier, Store
 from services.snapshots import SnapshotCache
 from services.syncing import Syncer
@@ -52,6 +54,7 @@ class Services:
         self.advisers = AdviserEditing(self.context)
         self.sync = Sync(self.context, syncer, leave_source, after_sync=self.quality.alert_new)
         self.access = Access(self.context)
+        self.outlook = OutlookFeature(self.context)
 
     # The ports the features share live on the context; these let wiring (and tests) read and
     # swap them in one place.

@@ -36,6 +36,11 @@ class LoggingNotifier:
     def bad_records(self, records: Sequence[ExcludedRecord]) -> None:
         log.warning("records excluded from decisions count=%d", len(records))
 
+    def notice(
+        self, thread: str, title: str, subtitle: str, facts: Sequence[tuple[str, str]]
+    ) -> None:
+        log.info("notice thread=%s title=%s", thread, title)
+
 
 def safely(action: Callable[[], None], what: str) -> None:
     """Run a notifier call; a failure is logged and swallowed, never raised to the booking."""

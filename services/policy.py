@@ -36,7 +36,11 @@ TABLE_BOUNDS: dict[str, tuple[float, float]] = {
     "pod_monthly_limits": (0, 100),
     "meeting_weights": (0, 10),
 }
-POLICY_BOUNDS: dict[str, tuple[float, float]] = {"stale_after_hours": (1, 24 * 30)}
+POLICY_BOUNDS: dict[str, tuple[float, float]] = {
+    "stale_after_hours": (1, 24 * 30),
+    "outlook_target_weeks": (1, 26),
+    "outlook_min_places": (0, 100),
+}
 MONTHLY_LIMIT = (0.0, 100.0)  # an adviser's own limit and an override's, too
 # Where the chosen adviser is written on a deal: the firm's own property, or the owner.
 STANDARD_WRITEBACK = ("advisor", "hubspot_owner_id")

@@ -1,9 +1,9 @@
 """The ports the use cases talk through. Adapters live in ``integrations/``; fakes in ``tests/``.
 
 A store is one part per port (``ReferenceData``, ``Editable``, ``Allocations``, ``Rejections``,
-``History``, ``Tokens``, ``Health``) sharing its backend's file, client or in-memory state;
-``ComposedStore`` assembles the parts into the flat ``Store`` the use cases call. Each backend
-keeps its parts in modules of the same names (``integrations/sqlite/``,
+``History``, ``Tokens``, ``Trends``, ``Health``) sharing its backend's file, client or
+in-memory state; ``ComposedStore`` assembles the parts into the flat ``Store`` the use cases
+call. Each backend keeps its parts in modules of the same names (``integrations/sqlite/``,
 ``integrations/firestore/``, ``tests/fakes/``: ``reference.py``, ``edits.py``, ...).
 
 Every store (in-memory fake, SQLite, Firestore) keeps the same promises, checked by one
@@ -48,6 +48,7 @@ from services.records import (
     LeaveRequest,
     LoadChanges,
     OpenDeal,
+    OutlookDay,
     RejectedDelivery,
     SyncRun,
     Versioned,
@@ -215,6 +216,24 @@ class Tokens(Protocol):
         ...
 
 
+class Trends(Protocol):
+    """The capacity outlook's daily snapshots per segment, and which alerts were sent: kept
+    apart from a decision's inputs, so nothing here moves the data version."""
+
+    def save_outlook_days(self, days: Sequence[OutlookDay]) -> None:
+        """Keep each (day, segment), replacing what that pair held (a second run that day)."""
+        ...
+
+    def list_outlook_days(self, since: dt.date) -> list[OutlookDay]:
+        """Days from ``since`` on, oldest first, then by segment."""
+        ...
+
+    def claim_alert(self, key: str) -> bool:
+        """True for the one caller that claims ``key`` first, ever, across processes (an
+        alert is sent once per day, segment and condition whatever runs the job)."""
+        ...
+
+
 class Health(Protocol):
     """The store as a whole: its freshness, its emptiness, whether it answers, what it cost."""
 
@@ -248,6 +267,7 @@ class Store(
     Rejections,
     History,
     Tokens,
+    Trends,
     Health,
     Protocol,
 ):
@@ -276,6 +296,9 @@ class Store(
     def tokens(self) -> Tokens: ...
 
     @property
+    def trends(self) -> Trends: ...
+
+    @property
     def health(self) -> Health: ...
 
 
@@ -291,6 +314,7 @@ class Ports:
     tokens: Tokens
     health: Health
     adviser_edits: AdviserEdits
+    trends: Trends
 
 
 class ComposedStore(Ports):
@@ -316,6 +340,17 @@ class ComposedStore(Ports):
 
     def unreadable(self) -> list[ExcludedRecord]:
         return self.health.unreadable()
+
+    # --- trends ------------------------------------------------------------------------------
+
+    def save_outlook_days(self, days: Sequence[OutlookDay]) -> None:
+        self.trends.save_outlook_days(days)
+
+    def list_outlook_days(self, since: dt.date) -> list[OutlookDay]:
+        return self.trends.list_outlook_days(since)
+
+    def claim_alert(self, key: str) -> bool:
+        return self.trends.claim_alert(key)
 
     # --- reference data --------------------------------------------------------------------
 
@@ -485,6 +520,11 @@ class Notifier(Protocol):
 
     def bad_records(self, records: Sequence[ExcludedRecord]) -> None:
         """Records newly left out of decisions, found after a sync (said once per record)."""
+
+    def notice(
+        self, thread: str, title: str, subtitle: str, facts: Sequence[tuple[str, str]]
+    ) -> None:
+        """A card of labelled facts in a thread of its own (capacity alerts, the digest)."""
         ...
 
 

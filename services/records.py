@@ -191,6 +191,24 @@ class ConsoleSettings:
     stale_after_hours: int = 26  # sidebar warns when a source has not synced for this long
     service_packages: tuple[str, ...] = DEFAULT_SERVICE_PACKAGES
     household_types: tuple[str, ...] = DEFAULT_HOUSEHOLD_TYPES
+    # The Outlook page flags a segment whose projected wait (arrival to start) goes past this.
+    outlook_target_weeks: int = 4
+    # Chat alerts from the daily job (``python -m cli outlook``); off until someone turns them on.
+    outlook_alerts: bool = False
+    outlook_min_places: int = 2  # alert when a segment has fewer places within 8 weeks
+
+
+@dataclass(frozen=True)
+class OutlookDay:
+    """One segment's capacity outlook as it stood on one day: the Outlook page's trend, so
+    ops see a segment tightening before it bites (``svc.outlook.record_day``)."""
+
+    day: dt.date  # in the firm's timezone
+    segment: str  # its label, e.g. "Series A · Couple"
+    soonest_week: dt.date | None
+    places_8_weeks: int
+    late_deals: int = 0
+    breach_week: dt.date | None = None
 
 
 @dataclass(frozen=True)

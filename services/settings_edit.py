@@ -81,6 +81,12 @@ def _policy_value(key: str, value: Any, out: list[RowProblem]) -> Any:
         return _catalogue(key, value, out)
     if key in LIST_POLICY:
         return tuple(n.casefold() for n in parse_names(value))
+    if key in ("outlook_target_weeks", "outlook_min_places"):
+        return _number(key, value, out, whole=True)
+    if key == "outlook_alerts":
+        if not isinstance(value, bool):
+            out.append(RowProblem("settings", key, f"{value!r} is not yes or no"))
+        return bool(value)
     if key == "stale_after_hours":
         hours = _number(key, value, out, whole=True)
         if hours is not None and hours < 1:

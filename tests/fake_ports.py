@@ -27,6 +27,7 @@ class RecordingNotifier:
     sync_failures: list[SyncRun] = field(default_factory=list)
     rejections: list[RejectedDelivery] = field(default_factory=list)
     excluded: list[list[ExcludedRecord]] = field(default_factory=list)
+    notices: list[tuple[str, str]] = field(default_factory=list)  # (thread, title)
     broken: bool = False
 
     def _check(self) -> None:
@@ -52,6 +53,12 @@ class RecordingNotifier:
     def bad_records(self, records: Sequence[ExcludedRecord]) -> None:
         self._check()
         self.excluded.append(list(records))
+
+    def notice(
+        self, thread: str, title: str, subtitle: str, facts: Sequence[tuple[str, str]]
+    ) -> None:
+        self._check()
+        self.notices.append((thread, title))
 
     @property
     def alerts(self) -> list[AllocationRecord]:

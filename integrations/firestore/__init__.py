@@ -27,6 +27,7 @@ from integrations.firestore.history import FirestoreHistory
 from integrations.firestore.reference import FirestoreReference
 from integrations.firestore.rejections import FirestoreRejections
 from integrations.firestore.tokens import FirestoreTokens
+from integrations.firestore.trends import FirestoreTrends
 from integrations.store_rules import utcnow
 from services.ports import ComposedStore
 
@@ -54,6 +55,7 @@ class FirestoreStore(ComposedStore):
             tokens=FirestoreTokens(shared),
             health=shared,
             adviser_edits=FirestoreAdviserEdits(shared, clock),
+            trends=FirestoreTrends(shared),
         )
         self.client = shared
 

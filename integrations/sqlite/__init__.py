@@ -24,6 +24,7 @@ from integrations.sqlite.history import SqliteHistory
 from integrations.sqlite.reference import SqliteReference
 from integrations.sqlite.rejections import SqliteRejections
 from integrations.sqlite.tokens import SqliteTokens
+from integrations.sqlite.trends import SqliteTrends
 from integrations.store_rules import utcnow
 from services.ports import ComposedStore
 
@@ -45,6 +46,7 @@ class SqliteStore(ComposedStore):
             tokens=SqliteTokens(database),
             health=database,
             adviser_edits=SqliteAdviserEdits(database, clock),
+            trends=SqliteTrends(database),
         )
         self.database = database
 

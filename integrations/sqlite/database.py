@@ -67,6 +67,9 @@ CREATE TABLE IF NOT EXISTS sync_runs (
     status TEXT NOT NULL, started_key TEXT NOT NULL, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS sync_runs_by_source ON sync_runs (source, started_key);
 CREATE TABLE IF NOT EXISTS tokens (name TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS outlook_days (
+    day TEXT NOT NULL, segment TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (day, segment));
+CREATE TABLE IF NOT EXISTS alerts_sent (key TEXT PRIMARY KEY);
 """
 
 # A writer waits this long for another writer's transaction before giving up: long enough for

@@ -14,6 +14,7 @@ from tests.contract.history_contract import HistoryContract
 from tests.contract.outbox_contract import OutboxContract
 from tests.contract.reference_contract import ReferenceDataContract
 from tests.contract.rejections_contract import RejectionContract
+from tests.contract.trends_contract import TrendsContract
 from tests.contract.unreadable_contract import UnreadableRowsContract
 from tests.contract.version_contract import DataVersionContract
 
@@ -29,6 +30,7 @@ class StoreContract(
     ConcurrencyContract,
     UnreadableRowsContract,
     AdviserEditsContract,
+    TrendsContract,
 ):
     """Subclass as ``TestXStore`` with a ``store`` fixture returning an empty store, and a
     ``plant`` fixture writing a raw row (``tests.contract.unreadable_contract``)."""

@@ -27,6 +27,7 @@ PAGES = [
     ("closures", "Closures", "Office closures"),
     ("overrides", "Capacity overrides", "Capacity overrides"),
     ("preview", "Allocation preview", "Allocation preview"),
+    ("outlook", "Capacity outlook", "Capacity outlook"),
     ("allocations", "Allocations", "Allocations"),
     ("sync", "Sync", "Sync"),
     ("settings", "Settings", "Settings"),

@@ -23,6 +23,7 @@ from tests.fakes.reference import InMemoryReference
 from tests.fakes.rejections import InMemoryRejections
 from tests.fakes.state import InMemoryState
 from tests.fakes.tokens import InMemoryTokens
+from tests.fakes.trends import InMemoryTrends
 
 
 class InMemoryStore(ComposedStore):
@@ -39,5 +40,6 @@ class InMemoryStore(ComposedStore):
             tokens=InMemoryTokens(state),
             health=state,
             adviser_edits=InMemoryAdviserEdits(state, clock),
+            trends=InMemoryTrends(state),
         )
         self.state = state

@@ -42,6 +42,8 @@ class InMemoryState:
         self.runs: dict[str, Json] = {}
         self.tokens: dict[str, Json] = {}
         self.skipped = Unreadable()
+        self.outlook_days: dict[tuple[str, str], Json] = {}  # (day, segment) → row
+        self.alerts_sent: set[str] = set()
 
     def read(self, documents: int = 1) -> None:
         """Count reads as Firestore bills them: every document, and at least one per query."""

@@ -7,11 +7,13 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 
 class FakeChatServer:
     def __init__(self) -> None:
         self.cards: list[dict[str, Any]] = []
+        self.threads: list[str] = []  # each post's threadKey, in order
         self.hanging = threading.Event()  # set: accept posts and never answer
         self.status = 200
         self._released = threading.Event()
@@ -51,8 +53,10 @@ class FakeChatServer:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
+                query = parse_qs(urlsplit(self.path).query)
                 with chat._lock:
                     chat.cards.append(body)
+                    chat.threads.append(query.get("threadKey", [""])[0])
                 if chat.hanging.is_set():
                     chat._released.wait(120)
                     return

@@ -79,7 +79,8 @@ STORED_ROWS = [
          "editors": ["ann@firm.au"], "allowed_emails": [], "allowed_domains": ["firm.au"],
          "writeback_property": "advisor", "stale_after_hours": 26,
          "service_packages": ["Seed", "Series A", "Series B", "Series C", "IPO"],
-         "household_types": ["Single", "Couple"]},
+         "household_types": ["Single", "Couple"], "outlook_target_weeks": 4,
+         "outlook_alerts": False, "outlook_min_places": 2},
         codec.settings_to_dict, codec.settings_from_dict, id="settings",
     ),
     pytest.param(
