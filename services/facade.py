@@ -1,6 +1,7 @@
 """``Services``: the one handle the entry points (pages, the webhook, the command line) hold,
 composed of feature objects — ``svc.browsing``, ``svc.booking``, ``svc.history``,
-``svc.rejected``, ``svc.editing``, ``svc.sync``, ``svc.access`` (``services.features``) — over
+``svc.rejected``, ``svc.editing``, ``svc.sync``, ``svc.access`` (``services.features``) and
+``svc.allocating`` (the console's allocation actions, ``services.allocating``) — over
 one ``Context`` (the ports, the clock, the cache; its docstring states the cache policy).
 """
 
@@ -10,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from services.allocating import Allocating
 from services.context import Clock, Context, utc_clock
 from services.features import Access, Booking, Browsing, Editing, History, Rejected, Sync
 from services.ports import AppSettings, Crm, HolidayCalendar, LeaveSource, Notifier, Store
@@ -47,6 +49,7 @@ class Services:
         self.editing = Editing(self.context, self.browsing, holiday_calendar, deal_properties)
         self.sync = Sync(self.context, syncer, leave_source)
         self.access = Access(self.context)
+        self.allocating = Allocating(self.context, self.rejected.deal_fields)
 
     # The ports the features share live on the context; these let wiring (and tests) read and
     # swap them in one place.

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from allocation import Adviser, Deal, Meeting
-from services import booking, deadline, outbox, rejections
+from services import booking, deadline, rejections
 from services.booking import Outcome
 from services.deal_intake import (
     CrmBatch,
@@ -262,25 +262,12 @@ def _keep_deal(services: Services, deal: Deal, reason: str, fields: DealFields) 
 
 
 def _heal_replay(outcome: Outcome, *, services: Services, crm: Crm | None) -> Outcome:
-    """A replayed deal whose write-back was left behind gets it done now.
-
-    Only a record nobody is writing qualifies: its lease ran out (the process that booked it
-    died before HubSpot heard) and its backoff is over. Claiming it is a compare-and-set, so
-    of several replays at once one writes and the others answer with the record as it is.
-    """
-    record = outcome.record
-    now = services.now()
-    if not outcome.replay or crm is None or not outbox.due(record, now):
-        return outcome
-    claimed = outbox.claim(services.store, record, now)
-    if claimed is None:
-        return outcome
-    healed = outbox.write_back(
-        claimed,
+    """A replayed deal whose write-back was left behind gets it done now (``booking``)."""
+    return booking.heal_replay(
+        outcome,
         store=services.store,
         crm=crm,
         settings=services.editing.console_settings().value,
         notifier=services.notifier,
         clock=services.now,
     )
-    return Outcome(healed, replay=True)
