@@ -84,7 +84,7 @@ def test_the_unallocated_queue_says_why_each_deal_is_there(firm: Firm) -> None:
 
 
 def test_rerun_shows_what_each_deal_would_get_then_books_it(firm: Firm) -> None:
-    advisers = list(firm.store.list_advisers()) + [adviser("ivy", "Ivy", ("IPO",))]
+    advisers = [*firm.store.list_advisers(), adviser("ivy", "Ivy", ("IPO",))]
     firm.store.replace_advisers(advisers)
 
     [line] = firm.services.allocating.rerun_preview()
@@ -105,7 +105,7 @@ def test_rerun_shows_what_each_deal_would_get_then_books_it(firm: Firm) -> None:
 def test_rerun_books_each_deal_where_its_preview_said(firm: Firm) -> None:
     for deal_id in ("901", "902", "903"):
         firm.services.booking.allocate(Deal(deal_id, "IPO"))  # nobody offers IPO yet
-    advisers = list(firm.store.list_advisers()) + [adviser("ivy", "Ivy", ("IPO",))]
+    advisers = [*firm.store.list_advisers(), adviser("ivy", "Ivy", ("IPO",))]
     firm.store.replace_advisers(advisers)
 
     lines = firm.services.allocating.rerun_preview()
@@ -132,7 +132,8 @@ def test_allocate_by_id_with_details_typed_in_is_recorded_from_the_console(firm:
     again = firm.services.allocating.allocate_by_id(
         "04501", EDITOR, is_editor=True, typed=TypedDeal("Series B")
     )
-    assert again.replay and again.record == outcome.record
+    assert again.replay
+    assert again.record == outcome.record
     with pytest.raises(Forbidden):
         firm.services.allocating.allocate_by_id("4502", "vi@x", is_editor=False)
 
