@@ -244,14 +244,23 @@ def rejected_frame(rejections: Sequence[RejectedDelivery]) -> pd.DataFrame:
 
 
 def rejected_queue(
-    svc: Services, user: User, rejections: Sequence[RejectedDelivery], key: str
+    svc: Services,
+    user: User,
+    rejections: Sequence[RejectedDelivery],
+    key: str,
+    portal: str | None = None,
 ) -> None:
     """Deliveries HubSpot sent that were refused for their content: re-run once fixed, or
     dismiss with a reason."""
     if not rejections:
         st.success("No refused deliveries waiting.")
         return
-    st.dataframe(rejected_frame(rejections), hide_index=True, column_config=REJECTED_COLUMNS)
+    frame, columns = rejected_frame(rejections), dict(REJECTED_COLUMNS)
+    if portal is not None:
+        links = [hubspot_links.deal_url(portal, r.deal_id) for r in rejections]
+        frame = frame.assign(hubspot=pd.Series(links, index=frame.index, dtype=object))
+        columns["hubspot"] = st.column_config.LinkColumn("HubSpot", display_text="Open deal")
+    st.dataframe(frame, hide_index=True, column_config=columns, column_order=list(columns))
     if not user.is_editor:
         st.caption("Only editors can re-run or dismiss refused deliveries.")
         return

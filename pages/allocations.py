@@ -93,7 +93,7 @@ elif view == "writebacks":
     frame = svc.history.records_frame(pending)
     allocation_actions.queue(svc, user, pending, frame, "writeback", portal)
 elif view == "refused":
-    allocation_actions.rejected_queue(svc, user, rejected, "allocations.rejected")
+    allocation_actions.rejected_queue(svc, user, rejected, "allocations.rejected", portal)
 elif view == "allocate":
     allocation_actions.allocate_by_id_panel(svc, user, svc.crm is not None, "allocations.by_id")
 else:

@@ -305,7 +305,16 @@ class Allocating:
                  "read_from": "typed in" if typed else "HubSpot"}  # fmt: skip
         entry = AuditEntry(context.now(), actor, "allocation.console", "allocations", deal_id)
         context.store.append_audit(replace(entry, after=after))
+        self._close_refusals(deal_id, actor, done.status)
         return outcome
+
+    def _close_refusals(self, deal_id: str, actor: str, status: str) -> None:
+        """A refused delivery of this deal needs no more action once it is decided here."""
+        store = self._context.store
+        for refused in store.list_rejections(status="open"):
+            if refused.deal_id == deal_id:
+                words = status.replace("_", " ")
+                store.resolve_rejection(refused.id, f"allocated by id by {actor}: {words}", actor)
 
     def _read_deal(self, deal_id: str) -> Deal:
         crm = self._context.crm

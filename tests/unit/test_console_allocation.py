@@ -12,6 +12,7 @@ from allocation import Deal
 from services.allocating import TypedDeal
 from services.errors import BadRequest, Forbidden, NeedsConfirmation
 from services.explanation import candidate_words, tie_break_words
+from services.records import RejectedDelivery
 from tests.app.firm import TODAY, Firm, small_firm
 from tests.builders import adviser
 
@@ -160,3 +161,18 @@ def test_an_explanation_names_the_reason_for_every_adviser_and_the_tie_break() -
     assert tie_break_words([dana, later], names) == (
         "Dana was chosen over Eli: open sooner (23 Mar 2026 against 30 Mar 2026)."
     )
+
+
+def test_allocating_a_refused_deal_by_id_closes_its_refusal(firm: Firm) -> None:
+    refusal = RejectedDelivery(
+        id="4601", reason="deal 4601: the service package is missing",
+        received_at=dt.datetime(2026, 3, 10, 22, tzinfo=dt.UTC), deal_id="4601",
+    )  # fmt: skip
+    firm.store.record_rejection(refusal)
+    firm.crm.deals["4601"] = {"service_package": "Series A"}  # fixed in HubSpot since
+
+    firm.services.allocating.allocate_by_id("4601", EDITOR, is_editor=True)
+
+    assert firm.store.list_rejections(status="open") == []
+    [closed] = firm.store.list_rejections(status="resolved")
+    assert closed.resolution.startswith(f"allocated by id by {EDITOR}")
