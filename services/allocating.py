@@ -399,6 +399,9 @@ class Allocating:
             next_attempt_at=None, note=f"re-run by {actor}",
             lease_until=now + outbox.LEASE if crm is not None else None,
         )  # fmt: skip
+        # A compare-and-set on the record (someone else re-assigning it meanwhile wins), like
+        # Re-assign; the store has no update that also checks the adviser's load version, so
+        # unlike a new booking it does not re-decide when another booking lands at that instant.
         try:
             stored = context.store.update_allocation(moved, actor=actor, reason="re-run")
         except Conflict:
