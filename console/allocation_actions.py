@@ -41,6 +41,9 @@ COLUMNS = {
     "last_error": st.column_config.TextColumn("Last error"),
     "note": st.column_config.TextColumn("Note"),
 }
+# The unallocated queue: what the deal is and why nobody took it (no adviser or week to show).
+UNALLOCATED_SHOWN = ("decided_at", "deal_id", "service_package", "household_type", "why",
+                     "source", "note")  # fmt: skip
 VIEWER_NOTE = "Only editors can retry write-backs or re-assign deals."
 
 
@@ -83,7 +86,7 @@ def queue(
     if not records:
         st.success("Nothing waiting here.")
         return
-    table(frame, portal)
+    table(frame, portal, shown=UNALLOCATED_SHOWN if key == "unallocated" else None)
     if key == "writeback":
         last_errors(records)
     if not user.is_editor:
@@ -97,16 +100,24 @@ def queue(
     reassign.reassign_form(svc, user, [r.deal_id for r in records], f"allocations.{key}.reassign")
 
 
-def table(frame: pd.DataFrame, portal: str | None, **kwargs: Any) -> Any:
-    """Allocation records as every table on the page shows them, with a HubSpot link per deal
-    when the portal id is configured."""
+def table(
+    frame: pd.DataFrame,
+    portal: str | None,
+    shown: Sequence[str] | None = None,
+    **kwargs: Any,
+) -> Any:
+    """Allocation records as every table on the page shows them (``shown``: these columns
+    only), with a HubSpot link per deal when the portal id is configured."""
     columns = dict(COLUMNS)
+    wanted = [c for c in (shown or columns) if c in frame.columns and c != "last_error"]
     if portal is not None:
         links = [hubspot_links.deal_url(portal, str(d)) for d in frame["deal_id"]]
         frame = frame.assign(hubspot=pd.Series(links, index=frame.index, dtype=object))
         columns["hubspot"] = st.column_config.LinkColumn("HubSpot", display_text="Open deal")
-    shown = [c for c in columns if c in frame.columns and c != "last_error"]
-    return st.dataframe(frame, hide_index=True, column_config=columns, column_order=shown, **kwargs)
+        wanted.insert(2, "hubspot")
+    return st.dataframe(
+        frame, hide_index=True, column_config=columns, column_order=wanted, **kwargs
+    )
 
 
 def last_errors(records: Sequence[AllocationRecord]) -> None:
