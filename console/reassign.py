@@ -98,18 +98,20 @@ def _done(message: str) -> None:
     st.rerun()
 
 
-def _forget(*keys: str) -> None:
-    """Let the next run pre-fill these inputs afresh (a new deal or adviser was chosen)."""
-    for name in keys:
-        st.session_state.pop(name, None)
+def _prefill(key: str, value: object, made_for: object) -> None:
+    """Put the allocator's suggestion in an input, afresh whenever what it was suggested for
+    (the deal, the adviser) changed, however it changed (a choice, or a deal leaving the
+    queue); otherwise leave the person's own entry alone."""
+    if st.session_state.get(f"{key}.for") != made_for or key not in st.session_state:
+        st.session_state[key] = value
+        st.session_state[f"{key}.for"] = made_for
 
 
 def reassign_form(svc: Services, user: User, deal_ids: list[str], key: str) -> None:
     """Give a deal to an adviser and week by hand, starting from the allocator's choice."""
     if not deal_ids:
         return
-    names = [f"{key}.adviser", f"{key}.week", f"{key}.confirm"]
-    deal = st.selectbox("Deal", deal_ids, key=f"{key}.deal", on_change=_forget, args=names)
+    deal = st.selectbox("Deal", deal_ids, key=f"{key}.deal")
     if deal is None:
         return
     try:
@@ -119,24 +121,26 @@ def reassign_form(svc: Services, user: User, deal_ids: list[str], key: str) -> N
         return
     _ranking(plan)
     order = [r.adviser_id for r in plan.ranking]
+    if not order:
+        st.info("No advisers yet — run a sync to bring them in from HubSpot.")
+        return
     label = {r.adviser_id: f"{r.name} — {r.why}" for r in plan.ranking}
     suggested = plan.suggested
-    if f"{key}.adviser" not in st.session_state and suggested is not None:
-        st.session_state[f"{key}.adviser"] = suggested.adviser_id
+    _prefill(f"{key}.adviser", suggested.adviser_id if suggested else order[0], deal)
     adviser = st.selectbox(
         "Adviser (the allocator's choice first)", order, format_func=label.__getitem__,
-        key=f"{key}.adviser", on_change=_forget, args=names[1:],
+        key=f"{key}.adviser",
     )  # fmt: skip
     chosen = next((r for r in plan.ranking if r.adviser_id == adviser), None)
-    if f"{key}.week" not in st.session_state:
-        default = (chosen.earliest_week if chosen else None) or plan.first_allowed_week
-        st.session_state[f"{key}.week"] = default or svc.today()
+    earliest = (chosen.earliest_week if chosen else None) or plan.first_allowed_week
+    _prefill(f"{key}.week", earliest or svc.today(), (deal, adviser))
     week = st.date_input("Week (any day; its Monday is used)", format="DD/MM/YYYY",
                          key=f"{key}.week")  # fmt: skip
     if adviser is None or not isinstance(week, dt.date):
         st.info("Choose the adviser and the week.")
         return
     warnings = svc.allocating.reassign_warnings(deal, adviser, week)
+    _prefill(f"{key}.confirm", False, (deal, adviser, week))  # a new choice, a new "yes"
     sure = _confirmation(warnings, key)
     reason = st.text_input("Reason (kept in the audit log)", key=f"{key}.reason")
     if not st.button("Re-assign", type="primary", key=f"{key}.go"):

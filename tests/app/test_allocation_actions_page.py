@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 
+from allocation import Deal
 from console import state
 from services.errors import UpstreamUnavailable
 from settings import Settings
@@ -221,3 +222,20 @@ def test_a_viewer_cannot_allocate_by_id(firm: Firm) -> None:
 
     assert "Only editors can allocate deals." in texts(at, "caption")
     assert not [b for b in at.button if (b.key or "").startswith(BY_ID)]
+
+
+def test_the_next_deal_in_the_queue_is_pre_filled_afresh_after_a_reassign(firm: Firm) -> None:
+    firm.store.replace_advisers([*firm.store.list_advisers(), adviser("ivy", "Ivy", ("IPO",))])
+    firm.services.booking.allocate(Deal("D-103", "IPO", "Couple"))  # Ivy takes it
+    firm.services.booking.allocate(Deal("D-104", "Seed"))  # nobody offers Seed and takes clients
+    firm.services.booking.reassign("D-103", "eli", dt.date(2026, 4, 13), "moved", "ed@x",
+                                   is_editor=True, confirmed=True)  # fmt: skip
+    at = show(page(PAGE, firm).run(), "unallocated")
+    assert at.selectbox(key=f"{REASSIGN}.deal").options == ["D-104", "D-102"]
+
+    reassign(at, "eli", "Eli knows the family", confirm=True)  # D-104, newest first
+
+    assert firm.store.get_allocation("D-104").adviser_id == "eli"
+    assert at.selectbox(key=f"{REASSIGN}.deal").value == "D-102"
+    assert at.selectbox(key=f"{REASSIGN}.adviser").value == "ivy"  # its own best, not Eli
+    assert not [c for c in at.checkbox if c.key == f"{REASSIGN}.confirm"]  # nothing to confirm
