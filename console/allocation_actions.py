@@ -44,6 +44,7 @@ COLUMNS = {
 # The unallocated queue: what the deal is and why nobody took it (no adviser or week to show).
 UNALLOCATED_SHOWN = ("decided_at", "deal_id", "service_package", "household_type", "why",
                      "source", "note")  # fmt: skip
+LAST_ERRORS_SHOWN = 50
 VIEWER_NOTE = "Only editors can retry write-backs or re-assign deals."
 
 
@@ -88,7 +89,7 @@ def queue(
         return
     table(frame, portal, shown=UNALLOCATED_SHOWN if key == "unallocated" else None)
     if key == "writeback":
-        last_errors(records)
+        last_errors(records, portal)
     if not user.is_editor:
         st.caption(VIEWER_NOTE)
         return
@@ -120,14 +121,18 @@ def table(
     )
 
 
-def last_errors(records: Sequence[AllocationRecord]) -> None:
+def last_errors(records: Sequence[AllocationRecord], portal: str | None = None) -> None:
     """Each waiting write-back's last error in full, wrapped (a table cell would cut it off)."""
     with st.container(border=True):
         st.markdown("**Why each write-back is waiting**")
-        for r in records:
+        for r in records[:LAST_ERRORS_SHOWN]:
             attempts = f"{r.writeback_attempts} attempt{'s' if r.writeback_attempts != 1 else ''}"
             error = r.last_error or "not tried yet"
-            st.markdown(f"- Deal {plain(r.deal_id)} ({attempts}): {plain(error)}")
+            link = hubspot_links.deal_url(portal, r.deal_id)  # digits only: safe in markdown
+            deal = f"[Deal {r.deal_id}]({link})" if link else f"Deal {plain(r.deal_id)}"
+            st.markdown(f"- {deal} ({attempts}): {plain(error)}")
+        if len(records) > LAST_ERRORS_SHOWN:
+            st.caption(f"…and {len(records) - LAST_ERRORS_SHOWN} more, not listed here.")
 
 
 def rerun_panel(svc: Services, user: User, deal_ids: list[str], key: str) -> None:
