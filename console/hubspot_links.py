@@ -18,6 +18,14 @@ def portal_id(config: ConsoleConfig) -> str | None:
     return value if _PORTAL.fullmatch(value) else None
 
 
+def portal_problem(config: ConsoleConfig) -> str | None:
+    """What is wrong with a configured portal id (so deal links are left out), or None."""
+    value = (config.get(PORTAL_KEY) or "").strip()
+    if not value or _PORTAL.fullmatch(value):
+        return None
+    return f"{PORTAL_KEY} must be the digits of the HubSpot account id, so deals are not linked."
+
+
 def deal_url(portal: str | None, deal_id: str | None) -> str | None:
     """The deal's page in HubSpot, or None without a portal id or a HubSpot deal id."""
     if portal is None or not deal_id or not deal_id.isdigit():

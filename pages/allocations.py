@@ -36,6 +36,8 @@ svc = handle.services()
 portal = hubspot_links.portal_id(handle.settings())
 st.title("Allocations")
 widgets.show_flash()
+if problem := hubspot_links.portal_problem(handle.settings()):
+    st.caption(problem)
 
 advisers = {a.id: a.name for a in sorted(svc.browsing.advisers(), key=lambda a: a.name.casefold())}
 packages = svc.browsing.packages()

@@ -239,3 +239,12 @@ def test_the_next_deal_in_the_queue_is_pre_filled_afresh_after_a_reassign(firm: 
     assert at.selectbox(key=f"{REASSIGN}.deal").value == "D-102"
     assert at.selectbox(key=f"{REASSIGN}.adviser").value == "ivy"  # its own best, not Eli
     assert not [c for c in at.checkbox if c.key == f"{REASSIGN}.confirm"]  # nothing to confirm
+
+
+def test_a_portal_id_that_is_not_one_is_named_and_no_link_is_drawn(firm: Firm) -> None:
+    at = page(PAGE, firm)
+    at.session_state[state.SETTINGS] = Settings.of(HUBSPOT_PORTAL_ID="app.hubspot.com/123")
+    at.run()
+
+    assert "HUBSPOT_PORTAL_ID must be the digits of the HubSpot account id" in texts(at, "caption")
+    assert "hubspot" not in at.dataframe[0].value.columns
