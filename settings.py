@@ -67,6 +67,11 @@ KEYS: tuple[Key, ...] = (
     ),
     Key("WEBHOOK_HUBSPOT_TIMEOUT", "3", "seconds the webhook waits for each HubSpot call"),
     Key("WEBHOOK_HUBSPOT_ATTEMPTS", "3", "HubSpot attempts per webhook call before pending"),
+    Key(
+        "HUBSPOT_PORTAL_ID",
+        None,
+        "HubSpot account (portal) id: deal ids in the console link to the deal in HubSpot",
+    ),
     Key("HUBSPOT_ONBOARDING_PIPELINE", None, "pipeline id of client-onboarding deals"),
     Key("HUBSPOT_ONBOARDING_STAGES", None, "comma-separated stage ids of open onboarding deals"),
     Key("GOOGLE_CHAT_WEBHOOK_URL", None, "Google Chat incoming-webhook URL", secret=True),

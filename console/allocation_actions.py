@@ -1,4 +1,5 @@
-"""Retry and Re-assign on the Allocations page: editors only, confirmed, audited by the store.
+"""The queues' actions on the Allocations page (Retry, Re-run, Re-assign) and Allocate deal by
+id: editors only, confirmed, audited.
 
 Viewers never see these controls, and ``Services`` refuses their calls anyway.
 """
@@ -6,16 +7,20 @@ Viewers never see these controls, and ``Services`` refuses their calls anyway.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
 
-from allocation import week_of
-from console import widgets
+from console import hubspot_links, reassign, widgets
 from console.auth import User
-from services.errors import ServiceError
+from console.text import plain
+from services.allocating import TypedDeal
+from services.booking import Outcome
+from services.errors import ServiceError, UpstreamError
+from services.explanation import day_words
 from services.records import AllocationRecord, RejectedDelivery
 
 if TYPE_CHECKING:
@@ -32,9 +37,14 @@ COLUMNS = {
     "household_type": st.column_config.TextColumn("Household"),
     "source": st.column_config.TextColumn("Source"),
     "writeback_attempts": st.column_config.NumberColumn("Write-back attempts"),
+    "why": st.column_config.TextColumn("Why unallocated", width="large"),
     "last_error": st.column_config.TextColumn("Last error"),
     "note": st.column_config.TextColumn("Note"),
 }
+# The unallocated queue: what the deal is and why nobody took it (no adviser or week to show).
+UNALLOCATED_SHOWN = ("decided_at", "deal_id", "service_package", "household_type", "why",
+                     "source", "note")  # fmt: skip
+LAST_ERRORS_SHOWN = 50
 VIEWER_NOTE = "Only editors can retry write-backs or re-assign deals."
 
 
@@ -65,60 +75,163 @@ def retry_panel(svc: Services, user: User, records: Sequence[AllocationRecord], 
     _done(f"Write-back retried for {tried} deal(s): {drained.written} written to HubSpot.{busy}")
 
 
-def reassign_form(svc: Services, user: User, records: Sequence[AllocationRecord], key: str) -> None:
-    """Give a deal to an adviser and week chosen by hand, with a reason, after confirming."""
-    if not records:
-        return
-    advisers = sorted(svc.browsing.advisers(), key=lambda a: a.name.casefold())
-    names = {a.id: a.name for a in advisers}
-    with st.form(f"{key}.form"):
-        st.markdown("**Re-assign a deal**")
-        cols = st.columns([1, 1, 1])
-        deal = cols[0].selectbox("Deal", [r.deal_id for r in records], key=f"{key}.deal")
-        adviser = cols[1].selectbox(
-            "Adviser", list(names), format_func=lambda i: names.get(i, i), key=f"{key}.adviser"
-        )
-        week = cols[2].date_input(
-            "Week (any day; its Monday is used)", value=svc.today(), format="DD/MM/YYYY",
-            key=f"{key}.week",
-        )  # fmt: skip
-        reason = st.text_input("Reason (kept in the audit log)", key=f"{key}.reason")
-        sure = st.checkbox("I confirm this re-assignment", key=f"{key}.confirm")
-        asked = st.form_submit_button("Re-assign", type="primary")
-    if not asked:
-        return
-    if not sure:
-        st.warning("Tick the confirmation box to re-assign the deal.")
-        return
-    if deal is None or adviser is None:
-        st.warning("Choose the deal and the adviser to give it to.")
-        return
-    try:
-        outcome = svc.booking.reassign(deal, adviser, week, reason, user.actor, user.is_editor)
-    except ServiceError as exc:
-        widgets.show_error(exc)
-        return
-    monday = week_of(week if isinstance(week, dt.date) else svc.today())
-    _done(
-        f"Deal {outcome.deal_id} re-assigned to {names.get(adviser, adviser)} from the "
-        f"{widgets.week_words(monday)} ({outcome.status.replace('_', ' ')})."
-    )
-
-
 def queue(
-    svc: Services, user: User, records: Sequence[AllocationRecord], frame: pd.DataFrame, key: str
+    svc: Services,
+    user: User,
+    records: Sequence[AllocationRecord],
+    frame: pd.DataFrame,
+    key: str,
+    portal: str | None = None,
 ) -> None:
     """One queue: its table, then the actions an editor may take on it."""
     if not records:
         st.success("Nothing waiting here.")
         return
-    st.dataframe(frame, hide_index=True, column_config=COLUMNS, column_order=list(COLUMNS))
+    table(frame, portal, shown=UNALLOCATED_SHOWN if key == "unallocated" else None)
+    if key == "writeback":
+        last_errors(records, portal)
     if not user.is_editor:
         st.caption(VIEWER_NOTE)
         return
     if key == "writeback":
         retry_panel(svc, user, records, f"allocations.{key}.retry")
-    reassign_form(svc, user, records, f"allocations.{key}.reassign")
+    if key == "unallocated":
+        rerun_panel(svc, user, [r.deal_id for r in records], f"allocations.{key}.rerun")
+    st.markdown("**Re-assign a deal by hand**")
+    reassign.reassign_form(svc, user, [r.deal_id for r in records], f"allocations.{key}.reassign")
+
+
+def table(
+    frame: pd.DataFrame,
+    portal: str | None,
+    shown: Sequence[str] | None = None,
+    **kwargs: Any,
+) -> Any:
+    """Allocation records as every table on the page shows them (``shown``: these columns
+    only), with a HubSpot link per deal when the portal id is configured."""
+    columns = dict(COLUMNS)
+    wanted = [c for c in (shown or columns) if c in frame.columns and c != "last_error"]
+    if portal is not None:
+        links = [hubspot_links.deal_url(portal, str(d)) for d in frame["deal_id"]]
+        frame = frame.assign(hubspot=pd.Series(links, index=frame.index, dtype=object))
+        columns["hubspot"] = st.column_config.LinkColumn("HubSpot", display_text="Open deal")
+        wanted.insert(2, "hubspot")
+    return st.dataframe(
+        frame, hide_index=True, column_config=columns, column_order=wanted, **kwargs
+    )
+
+
+def last_errors(records: Sequence[AllocationRecord], portal: str | None = None) -> None:
+    """Each waiting write-back's last error in full, wrapped (a table cell would cut it off)."""
+    with st.container(border=True):
+        st.markdown("**Why each write-back is waiting**")
+        for r in records[:LAST_ERRORS_SHOWN]:
+            attempts = f"{r.writeback_attempts} attempt{'s' if r.writeback_attempts != 1 else ''}"
+            error = r.last_error or "not tried yet"
+            link = hubspot_links.deal_url(portal, r.deal_id)  # digits only: safe in markdown
+            deal = f"[Deal {r.deal_id}]({link})" if link else f"Deal {plain(r.deal_id)}"
+            st.markdown(f"- {deal} ({attempts}): {plain(error)}")
+        if len(records) > LAST_ERRORS_SHOWN:
+            st.caption(f"…and {len(records) - LAST_ERRORS_SHOWN} more, not listed here.")
+
+
+def rerun_panel(svc: Services, user: User, deal_ids: list[str], key: str) -> None:
+    """Re-run one or every unallocated deal: first what each would get now, then book."""
+    st.markdown("**Re-run now that capacity may have freed up**")
+    every = f"All {len(deal_ids)} unallocated deals"
+    cols = st.columns([3, 1], vertical_alignment="bottom")
+    chosen = cols[0].selectbox("Deals to re-run", [every, *deal_ids], key=f"{key}.which")
+    ids = None if chosen == every else [str(chosen)]
+    if cols[1].button("Show what they would get", key=f"{key}.preview"):
+        st.session_state[f"{key}.lines"] = (ids, svc.allocating.rerun_preview(ids))
+    kept = st.session_state.get(f"{key}.lines")
+    if kept is None or kept[0] != ids:
+        return
+    lines = kept[1]
+    st.dataframe(
+        pd.DataFrame([{"deal": x.deal_id, "would_get": x.words} for x in lines]),
+        hide_index=True,
+        column_config={
+            "deal": st.column_config.TextColumn("Deal"),
+            "would_get": st.column_config.TextColumn("Would get now", width="large"),
+        },
+    )
+    bookable = [x.deal_id for x in lines if x.adviser_id is not None]
+    if not bookable:
+        st.info("Nobody can take these deals yet: nothing to book.")
+        return
+    if not st.button(f"Book {len(bookable)} deal(s) as shown", type="primary", key=f"{key}.book"):
+        return
+    st.session_state.pop(f"{key}.lines", None)
+    try:
+        done = svc.allocating.rerun(bookable, user.actor, user.is_editor)
+    except ServiceError as exc:
+        widgets.show_error(exc)
+        return
+    booked = [x for x in done if x.adviser_id is not None]
+    words = "; ".join(f"deal {x.deal_id}: {x.words}" for x in done)
+    _done(f"Re-ran {len(done)} deal(s), {len(booked)} booked — {words}.")
+
+
+def allocate_by_id_panel(svc: Services, user: User, hubspot: bool, key: str) -> None:
+    """A deal the webhook missed (an outage, deals from before go-live), decided exactly as
+    the webhook would have: read from HubSpot, or with its details typed in."""
+    if not user.is_editor:
+        st.caption("Only editors can allocate deals.")
+        return
+    st.caption(
+        "Decides the deal exactly as the HubSpot webhook would: a deal already decided "
+        "(by the webhook or here) is shown as it is, never decided twice."
+    )
+    sources = ["HubSpot", "typed"] if hubspot else ["typed"]
+    words = {"HubSpot": "Read it from HubSpot", "typed": "Type its details in"}
+    with st.form(f"{key}.form"):
+        deal_id = st.text_input("HubSpot deal id", key=f"{key}.deal")
+        source = st.radio("The deal's details", sources, format_func=words.__getitem__,
+                          horizontal=True, key=f"{key}.source")  # fmt: skip
+        if not hubspot:
+            st.caption("HubSpot is not configured (HUBSPOT_TOKEN), so type the details in.")
+        cols = st.columns(3)
+        package = cols[0].selectbox("Service package", svc.browsing.packages(), index=None,
+                                    key=f"{key}.package")  # fmt: skip
+        household = cols[1].selectbox(
+            "Household", svc.browsing.households(), index=None, placeholder="Any household",
+            key=f"{key}.household",
+        )  # fmt: skip
+        start = cols[2].date_input("Agreement start (optional)", value=None,
+                                   format="DD/MM/YYYY", key=f"{key}.start")  # fmt: skip
+        asked = st.form_submit_button("Allocate", type="primary")
+    if not asked:
+        return
+    typed = None
+    if source == "typed":
+        if package is None:
+            st.warning("Choose the deal's service package (or read the deal from HubSpot).")
+            return
+        start_day = start if isinstance(start, dt.date) else None
+        typed = TypedDeal(package, household, start_day)
+    try:
+        outcome = svc.allocating.allocate_by_id(deal_id, user.actor, user.is_editor, typed)
+    except (ServiceError, UpstreamError) as exc:
+        widgets.show_error(exc)
+        return
+    _done(outcome_words(svc, outcome))
+
+
+def outcome_words(svc: Services, outcome: Outcome) -> str:
+    record = outcome.record
+    names = {a.id: a.name for a in svc.browsing.advisers()}
+    if outcome.replay:
+        return (
+            f"Deal {record.deal_id} was already decided ({reassign.status_words(record.status)}, "
+            f"by {reassign.source_words(record.source)}): nothing changed."
+        )
+    if record.adviser_id is None:
+        return f"Deal {record.deal_id}: nobody can take it now; it is in the Unallocated queue."
+    return (
+        f"Deal {record.deal_id} allocated to {names.get(record.adviser_id, record.adviser_id)} "
+        f"from the week of {day_words(record.week)} ({reassign.status_words(record.status)})."
+    )
 
 
 REJECTED_COLUMNS = {
@@ -147,14 +260,23 @@ def rejected_frame(rejections: Sequence[RejectedDelivery]) -> pd.DataFrame:
 
 
 def rejected_queue(
-    svc: Services, user: User, rejections: Sequence[RejectedDelivery], key: str
+    svc: Services,
+    user: User,
+    rejections: Sequence[RejectedDelivery],
+    key: str,
+    portal: str | None = None,
 ) -> None:
     """Deliveries HubSpot sent that were refused for their content: re-run once fixed, or
     dismiss with a reason."""
     if not rejections:
         st.success("No refused deliveries waiting.")
         return
-    st.dataframe(rejected_frame(rejections), hide_index=True, column_config=REJECTED_COLUMNS)
+    frame, columns = rejected_frame(rejections), dict(REJECTED_COLUMNS)
+    if portal is not None:
+        links = [hubspot_links.deal_url(portal, r.deal_id) for r in rejections]
+        frame = frame.assign(hubspot=pd.Series(links, index=frame.index, dtype=object))
+        columns["hubspot"] = st.column_config.LinkColumn("HubSpot", display_text="Open deal")
+    st.dataframe(frame, hide_index=True, column_config=columns, column_order=list(columns))
     if not user.is_editor:
         st.caption("Only editors can re-run or dismiss refused deliveries.")
         return
@@ -178,3 +300,33 @@ def rejected_queue(
             _done("Refused delivery dismissed.")
     except ServiceError as exc:
         widgets.show_error(exc)
+
+
+def history_view(
+    svc: Services, user: User, history: pd.DataFrame, portal: str | None, deal_key: str
+) -> None:
+    """Every decision; selecting a row (or choosing it below) opens its explanation."""
+    ids = [str(d) for d in history["deal_id"]]
+    rows_key = f"{deal_key}.rows"
+    picked = functools.partial(_pick_row, ids, rows_key, deal_key)
+    table(history, portal, key=rows_key, on_select=picked, selection_mode="single-row")
+    widgets.csv_download(history, "allocations.csv", "Download CSV of these allocations")
+    chosen = st.session_state.get(deal_key)
+    options = ids + ([chosen] if chosen and chosen not in ids else [])
+    deal = st.selectbox(
+        "Explain a decision", options, index=None, key=deal_key,
+        placeholder="Select a row above, or choose a deal, to see why it went where it did",
+    )  # fmt: skip
+    if not deal:
+        return
+    record = svc.history.allocation(deal)
+    if record is None:
+        st.warning(f"Deal {plain(deal)} has no recorded decision.")
+        return
+    reassign.decision_panel(svc, user, record, portal, f"allocations.decision.{deal}")
+
+
+def _pick_row(ids: list[str], rows_key: str, deal_key: str) -> None:
+    rows = st.session_state[rows_key]["selection"]["rows"]
+    if rows and rows[0] < len(ids):
+        st.session_state[deal_key] = ids[rows[0]]

@@ -53,3 +53,5 @@ AL_PACKAGE = "allocations.package"
 AL_SINCE = "allocations.since"
 AL_UNTIL = "allocations.until"
 AL_DEAL = "allocations.deal"
+# Which part of the Allocations page is open (stable values, so it survives counts changing)
+AL_VIEW = "allocations.view"

@@ -1,11 +1,15 @@
-"""Allocations: every decision with its explanation, the queues ops work from, a monthly chart."""
+"""Allocations: every decision with its explanation, the queues ops work from, allocating a
+deal by id, a monthly chart. Filters, the open part and the open decision live in the URL
+(``?deal=`` from a Chat card opens that decision)."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import plotly.express as px
 import streamlit as st
 
-from console import allocation_actions, auth, handle, state, widgets
+from console import allocation_actions, auth, handle, hubspot_links, state, url_state, widgets
 from console.text import chart_text, plain
 from services.history import AllocationFilter
 from services.records import ALLOCATED, UNALLOCATED, WRITEBACK_FAILED, WRITEBACK_PENDING
@@ -18,26 +22,53 @@ STATUS_WORDS = {
     WRITEBACK_FAILED: "Write-back failed",
     UNALLOCATED: "Unallocated",
 }
+VIEWS = {
+    "history": "History",
+    "unallocated": "Unallocated",
+    "writebacks": "Write-backs waiting",
+    "refused": "Refused deliveries",
+    "allocate": "Allocate deal by id",
+    "monthly": "Per adviser per month",
+}
 
 user = auth.current_user()  # before anything else: see console.navigation
 svc = handle.services()
+portal = hubspot_links.portal_id(handle.settings())
 st.title("Allocations")
 widgets.show_flash()
+if problem := hubspot_links.portal_problem(handle.settings()):
+    st.caption(problem)
 
 advisers = {a.id: a.name for a in sorted(svc.browsing.advisers(), key=lambda a: a.name.casefold())}
+packages = svc.browsing.packages()
+PARAMS = [
+    url_state.Param("from", state.AL_SINCE, dt.date.fromisoformat),
+    url_state.Param("to", state.AL_UNTIL, dt.date.fromisoformat),
+    url_state.Param("adviser", state.AL_ADVISER, url_state.one_of(advisers)),
+    url_state.Param("package", state.AL_PACKAGE, url_state.one_of(packages)),
+    url_state.Param("status", state.AL_STATUS, url_state.one_of(STATUS_WORDS)),
+    url_state.Param("view", state.AL_VIEW, url_state.one_of(VIEWS)),
+    url_state.Param("deal", state.AL_DEAL, str.strip),
+]
+if "deal" in st.query_params and state.AL_VIEW not in st.session_state:
+    st.session_state[state.AL_VIEW] = "history"  # a Chat card's link opens that decision
+for ignored in url_state.restore(PARAMS):
+    st.caption(f"The link's {plain(ignored)} was not understood, so it is not applied.")
+st.session_state.setdefault(state.AL_VIEW, "history")
+
 cols = st.columns([1.15, 1.15, 1.4, 1.1, 1.2])
 since = cols[0].date_input("Decided from", value=None, format="DD/MM/YYYY", key=state.AL_SINCE)
 until = cols[1].date_input("Decided to", value=None, format="DD/MM/YYYY", key=state.AL_UNTIL)
 adviser = cols[2].selectbox(
     "Adviser", [ANY, *advisers], format_func=lambda a: advisers.get(a, a), key=state.AL_ADVISER
 )
-package = cols[3].selectbox("Package", [ANY, *svc.browsing.packages()], key=state.AL_PACKAGE)
+package = cols[3].selectbox("Package", [ANY, *packages], key=state.AL_PACKAGE)
 status = cols[4].selectbox(
     "Status", list(STATUS_WORDS), format_func=lambda s: STATUS_WORDS[s], key=state.AL_STATUS
 )
 wanted = AllocationFilter(
-    since=since,
-    until=until,
+    since=since if isinstance(since, dt.date) else None,
+    until=until if isinstance(until, dt.date) else None,
     adviser_id=None if adviser == ANY else adviser,
     package=None if package == ANY else package,
     status=None if status == ANY else status,
@@ -47,45 +78,27 @@ unallocated, rejected = svc.history.unallocated(), svc.rejected.open()
 pending = (
     svc.history.writebacks_failed() + svc.history.writebacks_pending()
 )  # given up first: act on them
-
-tabs = st.tabs(
-    [f"History ({len(history)})", f"Unallocated ({len(unallocated)})",
-     f"Write-backs waiting ({len(pending)})", f"Refused deliveries ({len(rejected)})",
-     "Per adviser per month"]
+counts = {"history": len(history), "unallocated": len(unallocated),
+          "writebacks": len(pending), "refused": len(rejected)}  # fmt: skip
+view = st.segmented_control(
+    "Show", list(VIEWS), key=state.AL_VIEW, required=True,
+    format_func=lambda v: f"{VIEWS[v]} ({counts[v]})" if v in counts else VIEWS[v],
 )  # fmt: skip
-with tabs[0]:
-    st.dataframe(
-        history,
-        hide_index=True,
-        column_config=allocation_actions.COLUMNS,
-        column_order=list(allocation_actions.COLUMNS),
-    )
-    widgets.csv_download(history, "allocations.csv", "Download CSV of these allocations")
-    deal = st.selectbox(
-        "Explain a decision", list(history["deal_id"]), index=None, key=state.AL_DEAL,
-        placeholder="Choose a deal to see every adviser as ranked when it was decided",
-    )  # fmt: skip
-    record = svc.history.allocation(deal) if deal else None
-    if record is not None:
-        household = record.household_type or "any household"
-        st.caption(
-            f"Deal {plain(record.deal_id)}: {plain(record.service_package)}, {plain(household)} "
-            f"— decided {record.decided_at:%d %b %Y %H:%M} UTC by {plain(record.source)}"
-            + (f" · note: {plain(record.note)}" if record.note else "")
-        )
-        widgets.candidates_table(
-            svc.history.explanation_frame(record), key="allocations.explanation"
-        )
-with tabs[1]:
+
+if view == "history":
+    allocation_actions.history_view(svc, user, history, portal, state.AL_DEAL)
+elif view == "unallocated":
     allocation_actions.queue(
-        svc, user, unallocated, svc.history.allocations_frame(AllocationFilter(status=UNALLOCATED)),
-        "unallocated",
-    )  # fmt: skip
-with tabs[2]:
-    allocation_actions.queue(svc, user, pending, svc.history.records_frame(pending), "writeback")
-with tabs[3]:
-    allocation_actions.rejected_queue(svc, user, rejected, "allocations.rejected")
-with tabs[4]:
+        svc, user, unallocated, svc.allocating.unallocated_frame(), "unallocated", portal
+    )
+elif view == "writebacks":
+    frame = svc.history.records_frame(pending)
+    allocation_actions.queue(svc, user, pending, frame, "writeback", portal)
+elif view == "refused":
+    allocation_actions.rejected_queue(svc, user, rejected, "allocations.rejected", portal)
+elif view == "allocate":
+    allocation_actions.allocate_by_id_panel(svc, user, svc.crm is not None, "allocations.by_id")
+else:
     monthly = svc.history.allocations_per_month(wanted)
     if monthly.empty:
         st.info("No allocations match the filters.")
@@ -96,3 +109,4 @@ with tabs[4]:
                             yaxis_title="allocations", legend_title=None)  # fmt: skip
         chart.update_xaxes(dtick="M1", tickformat="%b %Y")
         st.plotly_chart(chart, config={"displaylogo": False})
+url_state.keep(PARAMS, defaults=(None, ANY, "history"))

@@ -258,3 +258,32 @@ def reassign(
         )
     notify_decision(notifier, stored)
     return Outcome(stored)
+
+
+def heal_replay(
+    outcome: Outcome,
+    *,
+    store: Store,
+    crm: Crm | None,
+    settings: ConsoleSettings,
+    notifier: Notifier | None,
+    clock: Callable[[], dt.datetime],
+) -> Outcome:
+    """A replayed deal whose write-back was left behind gets it done now (the webhook's and
+    the console's replays alike).
+
+    Only a record nobody is writing qualifies: its lease ran out (the process that booked it
+    died before HubSpot heard) and its backoff is over. Claiming it is a compare-and-set, so
+    of several replays at once one writes and the others answer with the record as it is.
+    """
+    record = outcome.record
+    now = clock()
+    if not outcome.replay or crm is None or not outbox.due(record, now):
+        return outcome
+    claimed = outbox.claim(store, record, now)
+    if claimed is None:
+        return outcome
+    healed = outbox.write_back(
+        claimed, store=store, crm=crm, settings=settings, notifier=notifier, clock=clock
+    )
+    return Outcome(healed, replay=True)

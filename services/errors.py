@@ -5,7 +5,8 @@
     │                             value)
     ├── ServiceError              what a use case or a store refuses
     │   ├── BadRequest            the input is wrong; nothing was written
-    │   │   └── ValidationFailed  an editor form's rows, each problem listed
+    │   │   ├── ValidationFailed  an editor form's rows, each problem listed
+    │   │   └── NeedsConfirmation an action a person must confirm (each warning listed)
     │   ├── Forbidden             a viewer tried to edit
     │   ├── NotFound              the record asked for does not exist
     │   ├── Conflict              someone else changed the record since it was read (a stale
@@ -119,3 +120,12 @@ class ValidationFailed(BadRequest):
     def __init__(self, problems: tuple[RowProblem, ...]) -> None:
         super().__init__("; ".join(str(p) for p in problems))
         self.problems = problems
+
+
+class NeedsConfirmation(BadRequest):
+    """A person asked for something the allocator would not do (an adviser who does not offer
+    the package, a past or closed week): nothing was done; ask again with the confirmation."""
+
+    def __init__(self, subject: str, warnings: tuple[str, ...]) -> None:
+        super().__init__(f"{subject}: " + "; ".join(warnings) + " (confirm to go ahead)")
+        self.warnings = warnings

@@ -24,6 +24,8 @@ import zlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from allocation import explain
+
 FORMAT = 2
 FULL_BLOCKED = 50
 # One letter per week reason (allocation.reasons); lists with any other code are kept as pairs.
@@ -183,3 +185,85 @@ def stored(value: Any) -> Sequence[dict[str, Any]]:
     if isinstance(value, str):
         return PackedExplanation(value)
     return tuple(dict(c) for c in value or ())
+
+
+# --- the explanation in words ---------------------------------------------------------------
+
+# Short words for the reason a week was closed, for counting them in one line.
+_WEEK_WORDS = {
+    "before_start": "too soon",
+    "away": "away",
+    "weekly_max": "weekly maximum of new clients reached",
+    "no_balance": "not enough capacity banked",
+    "overbooks_later": "would overbook a later week",
+}
+
+
+def day_words(day: dt.date | str | None) -> str:
+    """A date as people here read it: "7 Dec 2026" (never a bare ``None``)."""
+    if day is None or day == "":
+        return "no date"
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day)
+    return f"{day.day} {day:%b %Y}"
+
+
+def blocked_words(candidate: Mapping[str, Any]) -> str:
+    """How many weeks each reason closed, most first: "away 2 weeks, too soon 1 week"."""
+    tally: dict[str, int] = dict(candidate.get("blocked_counts") or {})
+    for _, reason in candidate.get("blocked_weeks") or ():
+        tally[reason] = tally.get(reason, 0) + 1
+    ordered = sorted(tally.items(), key=lambda item: (-item[1], item[0]))
+    return ", ".join(
+        f"{_WEEK_WORDS.get(reason, reason)} {n} week{'s' if n != 1 else ''}"
+        for reason, n in ordered
+    )
+
+
+def candidate_words(candidate: Mapping[str, Any]) -> str:
+    """The whole reason for one ranked adviser: why they are out, or from when they are open
+    and what closed the weeks before."""
+    reason = candidate.get("reason")
+    blocked = blocked_words(candidate)
+    if not candidate.get("eligible"):
+        return explain(reason)
+    if reason is not None:  # eligible, but no open week in the horizon
+        return explain(reason) + (f" ({blocked})" if blocked else "")
+    opened = f"open from {day_words(candidate.get('earliest_week'))}"
+    return opened + (f"; earlier weeks closed: {blocked}" if blocked else "")
+
+
+def tie_break_words(explanation: Sequence[Mapping[str, Any]], names: Mapping[str, str]) -> str:
+    """Why #1 was chosen over #2 (rules §6: earliest week, then utilisation, then name)."""
+    scheduled = [c for c in explanation if c.get("eligible") and c.get("earliest_week")]
+    if not scheduled:
+        return "Nobody had an open week in the planning horizon."
+    first = scheduled[0]
+    one = names.get(first.get("adviser_id") or "", first.get("adviser_id") or "?")
+    if len(scheduled) == 1:
+        return f"{one} was the only adviser with an open week."
+    second = scheduled[1]
+    two = names.get(second.get("adviser_id") or "", second.get("adviser_id") or "?")
+    week_one, week_two = first.get("earliest_week"), second.get("earliest_week")
+    if week_one != week_two:
+        return (
+            f"{one} was chosen over {two}: open sooner "
+            f"({day_words(week_one)} against {day_words(week_two)})."
+        )
+    both = f"{one} and {two} are both open from {day_words(week_one)}"
+    use_one, use_two = first.get("utilisation"), second.get("utilisation")
+    if use_one != use_two:
+        return (
+            f"{both}; {one} was chosen on lower utilisation "
+            f"({_percent(use_one)} against {_percent(use_two)})."
+        )
+    if one.casefold() != two.casefold():
+        return (
+            f"{both} with the same utilisation ({_percent(use_one)}); "
+            f"{one} was chosen by name (alphabetical order)."
+        )
+    return f"{both} with the same utilisation and name; {one} was chosen by adviser id."
+
+
+def _percent(value: Any) -> str:
+    return "fully booked (nothing earned)" if value is None else f"{float(value):.0%}"

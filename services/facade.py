@@ -1,8 +1,9 @@
 """``Services``: the one handle the entry points (pages, the webhook, the command line) hold,
 composed of feature objects — ``svc.browsing``, ``svc.booking``, ``svc.history``,
 ``svc.rejected``, ``svc.editing``, ``svc.sync``, ``svc.access`` (``services.features``),
-``svc.quality`` (``services.data_quality``), ``svc.advisers`` (``services.adviser_edits``) and
-``svc.outlook`` (``services.outlook``) — over
+``svc.quality`` (``services.data_quality``), ``svc.advisers`` (``services.adviser_edits``),
+``svc.outlook`` (``services.outlook``) and ``svc.allocating`` (the console's allocation
+actions, ``services.allocating``) — over
 one ``Context`` (the ports, the clock, the cache; its docstring states the cache policy).
 """
 
@@ -13,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from services.adviser_edits import AdviserEditing
+from services.allocating import Allocating
 from services.context import Clock, Context, utc_clock
 from services.data_quality import DataQuality
 from services.features import Access, Booking, Browsing, Editing, History, Rejected, Sync
@@ -55,6 +57,7 @@ class Services:
         self.sync = Sync(self.context, syncer, leave_source, after_sync=self.quality.alert_new)
         self.access = Access(self.context)
         self.outlook = OutlookFeature(self.context)
+        self.allocating = Allocating(self.context, self.rejected.deal_fields)
 
     # The ports the features share live on the context; these let wiring (and tests) read and
     # swap them in one place.

@@ -19,6 +19,7 @@ import pandas as pd
 from allocation import Adviser, Closure, Deal, Ledger, Rules, Snapshot, build_ledger
 from services import (
     access,
+    allocating,
     booking,
     console_edits,
     editing,
@@ -146,10 +147,21 @@ class Booking:
         )  # fmt: skip
 
     def reassign(
-        self, deal_id: str, adviser_id: str, week: dt.date, reason: str, actor: str, is_editor: bool
+        self,
+        deal_id: str,
+        adviser_id: str,
+        week: dt.date,
+        reason: str,
+        actor: str,
+        is_editor: bool,
+        *,
+        confirmed: bool = False,
     ) -> Outcome:
+        """Refused (``NeedsConfirmation``, nothing changed) when the allocator would not make
+        this choice (``services.allocating``) and the person has not ``confirmed`` it."""
         require_editor(is_editor, actor, "allocations")
         context = self._context
+        reason = allocating.checked_reason(context, deal_id, adviser_id, week, reason, confirmed)
         return booking.reassign(
             deal_id, adviser_id, week, reason, actor, store=context.store,
             snapshot=context.snapshot(), notifier=context.notifier, crm=context.crm,

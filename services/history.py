@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from allocation import Adviser, explain, normalise
-from services.explanation import blocked_count
+from allocation import Adviser, normalise
+from services.explanation import blocked_count, candidate_words
 from services.ports import Store
 from services.records import (
     UNALLOCATED,
@@ -98,7 +98,7 @@ def explanation_frame(record: AllocationRecord, advisers: Sequence[Adviser]) -> 
             "eligible": c.get("eligible"),
             "earliest_week": c.get("earliest_week"),
             "utilisation": c.get("utilisation"),
-            "why": explain(c.get("reason")),
+            "why": candidate_words(c),
             "blocked_weeks": blocked_count(c),
         }
         for n, c in enumerate(record.explanation, start=1)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from allocation import Adviser, Deal, Meeting
-from services import booking, deadline, outbox, rejections
+from services import booking, deadline, rejections
 from services.booking import Outcome
 from services.context import Context
 from services.deal_intake import (
@@ -260,25 +260,12 @@ def _keep_deal(context: Context, deal: Deal, reason: str, fields: DealFields) ->
 
 
 def _heal_replay(outcome: Outcome, *, context: Context, crm: Crm | None) -> Outcome:
-    """A replayed deal whose write-back was left behind gets it done now.
-
-    Only a record nobody is writing qualifies: its lease ran out (the process that booked it
-    died before HubSpot heard) and its backoff is over. Claiming it is a compare-and-set, so
-    of several replays at once one writes and the others answer with the record as it is.
-    """
-    record = outcome.record
-    now = context.now()
-    if not outcome.replay or crm is None or not outbox.due(record, now):
-        return outcome
-    claimed = outbox.claim(context.store, record, now)
-    if claimed is None:
-        return outcome
-    healed = outbox.write_back(
-        claimed,
+    """A replayed deal whose write-back was left behind gets it done now (``booking``)."""
+    return booking.heal_replay(
+        outcome,
         store=context.store,
         crm=crm,
         settings=context.console_settings().value,
         notifier=context.notifier,
         clock=context.now,
     )
-    return Outcome(healed, replay=True)

@@ -169,14 +169,18 @@ def test_allocations_explanations_queues_and_a_reassignment() -> None:
     )
 
     reassign = "allocations.unallocated.reassign"
-    at.selectbox(key=f"{reassign}.adviser").select("dana")
+    at.segmented_control(key=state.AL_VIEW).set_value("unallocated").run()
+    at.selectbox(key=f"{reassign}.adviser").select("dana").run()
     at.text_input(key=f"{reassign}.reason").input(payload("reason"))
-    at.checkbox(key=f"{reassign}.confirm").check()
-    next(b for b in at.button if b.label == "Re-assign").click().run()
+    at.checkbox(key=f"{reassign}.confirm").check()  # Dana does not offer the hostile package
+    at.button(key=f"{reassign}.go").click().run()
 
     assert not at.exception
     assert firm.store.get_allocation("D-102").adviser_id == "dana"
     assert_shown_as_text(at, f"re-assigned to {NAME} from the week of")
+    at.segmented_control(key=state.AL_VIEW).set_value("writebacks").run()
+    assert_shown_as_text(at, HUBSPOT_ERROR)  # each last error in full, as text
+    at.segmented_control(key=state.AL_VIEW).set_value("monthly").run()
     assert_charts_show_tags_as_text(at, NAME)  # the monthly chart's legend
 
 

@@ -125,7 +125,7 @@ def test_the_heatmap_and_a_decisions_caption_draw_nothing_from_the_data(
 
     open_page(page, hostile_console, "allocations", "Allocations")
     choose(page, "Explain a decision", "D-1")
-    page.get_by_test_id("stCaptionContainer").filter(has_text="Deal D-1").wait_for()
+    page.get_by_test_id("stMarkdownContainer").filter(has_text="Deal D-1").first.wait_for()
     settled(page)
 
     no_exception(page)

@@ -30,4 +30,4 @@ def test_a_stored_explanation_reads_in_plain_words() -> None:
     record = svc.booking.allocate(Deal("a1", "Series A")).record
     frame = svc.history.explanation_frame(record)
     assert list(frame["adviser"]) == ["Dana", "Eli"]
-    assert frame.loc[0, "why"] == "open"
+    assert frame.loc[0, "why"] == "open from 23 Mar 2026"  # the full reason, not just "open"
