@@ -34,6 +34,11 @@ AV_SORT = "availability.sort"
 AV_METRIC = "availability.metric"
 AV_CHART = "availability.chart"
 AV_PICK = "availability.pick"
+AV_GROUP = "availability.group"
+# Each page's filters as last shown (``console.url_state``): they outlive a move to another page.
+AV_VIEW = "availability.view"
+SC_VIEW = "schedule.view"
+PV_VIEW = "preview.view"
 
 # Schedule page
 SC_ADVISER = "schedule.adviser"
@@ -41,6 +46,10 @@ SC_ADVISER = "schedule.adviser"
 # Preview page: the what-if records not yet saved, as lists of core records.
 PV_WHAT_IF = "preview.what_if"
 PV_ASKED = "preview.asked"
+PV_PACKAGE = "preview.package"
+PV_HOUSEHOLD = "preview.household"
+PV_AGREEMENT = "preview.agreement"
+PV_RANKING = "preview.ranking"
 
 # Allocations page
 AL_STATUS = "allocations.status"

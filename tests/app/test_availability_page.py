@@ -33,9 +33,11 @@ def test_every_adviser_is_listed_soonest_first_with_their_earliest_week(firm: Fi
     at = page(PAGE, firm).run()
 
     assert not at.exception
-    assert shown(at) == ["Fay", "Eli", "Dana", "Gus"]
+    # Fay is not taking on clients: the allocator skips her, so she comes last, unmarked.
+    assert shown(at) == ["Eli", "Dana", "Gus", "Fay"]
     assert earliest(at)["Eli"] == "2026-04-06"  # on leave the two weeks before
-    assert at.metric[0].value == "4"
+    assert earliest(at)["Fay"] == "None"
+    assert "**4** advisers shown" in at.markdown[0].value
 
 
 def test_package_filter_hides_advisers_who_do_not_offer_it(firm: Firm) -> None:
@@ -93,7 +95,7 @@ def test_metric_switch_recolours_the_heatmap(firm: Firm) -> None:
     at = page(PAGE, firm).run()
     assert chart(at)["data"][0]["name"] == "Free capacity (balance)"
 
-    at.radio(key=state.AV_METRIC).set_value("load").run()
+    at.selectbox(key=state.AV_METRIC).select("load").run()
 
     assert not at.exception
     heat = chart(at)["data"][0]
@@ -107,7 +109,8 @@ def test_the_table_gives_each_advisers_earliest_week_and_open_weeks(firm: Firm) 
     table = at.dataframe[0].value.set_index("adviser")
 
     assert str(table.loc["Eli", "earliest_week"]) == "2026-04-06"
-    assert table.loc["Fay", "open_weeks"] > 0
+    assert table.loc["Dana", "open_weeks"] > 0
+    assert table.loc["Fay", "open_weeks"] == 0  # not taking on clients: never open
     assert table.loc["Gus", "region"] == "QLD"
 
 
