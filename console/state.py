@@ -42,6 +42,7 @@ PV_VIEW = "preview.view"
 
 # Schedule page
 SC_ADVISER = "schedule.adviser"
+SC_WEEK = "schedule.week"
 
 # Preview page: the what-if records not yet saved, as lists of core records.
 PV_WHAT_IF = "preview.what_if"
