@@ -190,7 +190,7 @@ def heatmap_data(
     weeks = tuple(sorted(set(frame["week"])))
     shape = (len(ids), len(weeks))
     grids = _grids(frame, ids, weeks, shape)
-    grids["open"] &= np.array([reason is None for reason in about["excluded"]])[:, None]
+    grids["open"] &= np.array([r is None for r in about["excluded"]], dtype=bool)[:, None]
     first_open = _earliest(grids["open"], weeks)
     order = _order(ids, names, first_open, about, sort)
     grids = {name: grid[order] for name, grid in grids.items()}
