@@ -19,7 +19,7 @@ RANKING_COLUMNS = {
         "Before what-if", format="D MMM YYYY", width=104
     ),
     "utilisation": st.column_config.NumberColumn("Utilisation", format="percent", width=80),
-    "why": st.column_config.TextColumn("Why (select a row to read it in full)", width="large"),
+    "why": st.column_config.TextColumn("Why", width="large"),
 }
 
 
@@ -31,6 +31,8 @@ def ranking_table(frame: pd.DataFrame, key: str) -> int | None:
         on_select="rerun", selection_mode="single-row",
     )  # fmt: skip
     rows = event.selection.rows if event is not None else []
+    if not rows:
+        st.caption("Select a row to read its reason in full.")
     return int(rows[0]) if rows else None
 
 

@@ -53,6 +53,8 @@ for problem in VIEW.restore(
      state.AV_GROUP: list(GROUP_WORDS), state.AV_METRIC: list(heatmap.METRICS)}
 ):  # fmt: skip
     st.warning(plain(problem))
+if state.ADVISER_PARAM in st.query_params:  # Back from a schedule can bring its ?adviser= along
+    del st.query_params[state.ADVISER_PARAM]
 
 top = st.columns([1.2, 1, 1.2, 1, 1.2])
 package = top[0].selectbox("Service package", packages, key=state.AV_PACKAGE)
