@@ -34,7 +34,7 @@ from console.text import chart_text
 AWAY_COLOUR = "#80868f"
 PART_WEEK_COLOUR = "rgba(201, 204, 209, 0.5)"  # a light grey wash: partly away
 NOT_TAKING_COLOUR = "rgba(255, 255, 255, 0.72)"  # a white wash: the allocator skips the row
-BUFFER_COLOUR = "rgba(60, 60, 60, 0.10)"
+BUFFER_COLOUR = "rgba(60, 60, 60, 0.18)"
 TODAY_COLOUR = "#c2185b"
 AWAY_BAND = 0.06  # share of the colour bar given to "away"
 ROW_PX = 20
@@ -164,17 +164,21 @@ def heatmap_figure(
     fig.add_trace(_part_weeks(data, rows))
     fig.add_trace(_not_taking(data, rows))
     fig.add_trace(_earliest_marks(data, rows))
-    axis = {"tickformat": "%b %Y", "dtick": "M1", "showgrid": False, "range": _x_range(data),
-            "ticklabelmode": "period", "fixedrange": True}  # fmt: skip
+    # "Dec<br>2026": month and year (never "Dec 26", which reads as a day), stacked so twelve
+    # months fit level at 1280 px.
+    axis = {"tickformat": "%b<br>%Y", "dtick": "M1", "showgrid": False, "tickangle": 0,
+            "range": _x_range(data), "ticklabelmode": "period", "fixedrange": True,
+            "tickfont": {"size": 10}}  # fmt: skip
     fig.update_layout(
         height=height,
-        margin={"l": 10, "r": 10, "t": 70, "b": 40},
+        margin={"l": 10, "r": 10, "t": 80, "b": 50},
         xaxis={**axis, "side": "top"},
         # The same weeks again at the bottom, so a tall chart keeps its axis in view.
         xaxis2={**axis, "side": "bottom", "overlaying": "x", "matches": "x", "anchor": "y"},
         yaxis={"range": [len(rows.labels) - 0.5, -0.5], "tickfont": {"size": 11},
                "showgrid": False, "fixedrange": True},
-        legend={"orientation": "h", "yref": "container", "y": 1, "yanchor": "top", "x": 0},
+        legend={"orientation": "h", "yref": "container", "y": 1, "yanchor": "top", "x": 0,
+                "font": {"size": 11}},
         plot_bgcolor="white",
         clickmode="event+select",
         dragmode=False,
@@ -209,8 +213,8 @@ def _today_and_buffer(data: HeatmapData, today: dt.date | None) -> dict[str, lis
         shapes.append({"type": "rect", "xref": "x", "yref": "paper", "x0": start, "x1": end,
                        "y0": 0, "y1": 1, "fillcolor": BUFFER_COLOUR, "line": {"width": 0},
                        "layer": "above"})  # fmt: skip
-        notes.append({"x": end, "y": 0, "xref": "x", "yref": "paper", "text": "buffer",
-                      "showarrow": False, "xanchor": "right", "yanchor": "top",
+        notes.append({"x": end, "y": 1, "xref": "x", "yref": "paper", "text": "buffer",
+                      "showarrow": False, "xanchor": "left", "yanchor": "bottom",
                       "font": {"size": 10, "color": "#333"}})  # fmt: skip
     if today is not None and data.weeks and data.weeks[0] <= today:
         noon = dt.datetime.combine(today, dt.time(12))
@@ -218,14 +222,16 @@ def _today_and_buffer(data: HeatmapData, today: dt.date | None) -> dict[str, lis
                        "y0": 0, "y1": 1, "line": {"color": TODAY_COLOUR, "width": 2},
                        "layer": "above"})  # fmt: skip
         notes.append({"x": noon, "y": 1, "xref": "x", "yref": "paper", "text": "today",
-                      "showarrow": False, "xanchor": "left", "yanchor": "bottom",
+                      "showarrow": False, "xanchor": "right", "yanchor": "bottom",
                       "font": {"size": 10, "color": TODAY_COLOUR}})  # fmt: skip
     return {"shapes": shapes, "annotations": notes}
 
 
 def _part_weeks(data: HeatmapData, rows: Rows) -> go.Heatmap:
     """A see-through grey layer over weeks with some leave or closure (weeks away all week
-    are grey already). Drawn against the bottom axis, which shows only with a trace on it."""
+    are grey already). This and the layers after it are drawn against the bottom axis (which
+    shows only with a trace on it); its subplot lies over the main one, so the ◆ must be
+    there too, or the layers would wash it out."""
     part = np.where(data.marked & ~data.away, 1.0, np.nan).astype(np.float32)
     return go.Heatmap(
         z=rows.spread(part), x=list(data.weeks), y=rows.labels, hoverinfo="skip",
@@ -242,7 +248,7 @@ def _not_taking(data: HeatmapData, rows: Rows) -> go.Heatmap:
         z=rows.spread(wash.astype(np.float32)), x=list(data.weeks), y=rows.labels,
         hoverinfo="skip", showscale=False,
         colorscale=[[0, NOT_TAKING_COLOUR], [1, NOT_TAKING_COLOUR]], xgap=CELL_GAP, ygap=CELL_GAP,
-        name="not taking on clients (faded, never ◆)", showlegend=bool(skipped.any()),
+        name="not taking on clients (faded)", showlegend=bool(skipped.any()), xaxis="x2",
     )  # fmt: skip
 
 
@@ -251,7 +257,7 @@ def _earliest_marks(data: HeatmapData, rows: Rows) -> go.Scatter:
     found = [i for i, week in enumerate(data.earliest) if week is not None]
     return go.Scatter(
         x=[data.earliest[i] for i in found], y=[rows.labels[at[i]] for i in found],
-        customdata=[data.adviser_ids[i] for i in found], mode="markers",
+        customdata=[data.adviser_ids[i] for i in found], mode="markers", xaxis="x2",
         name="earliest week (click ◆ to open the schedule)",
         hovertemplate="<b>%{y}</b><br>earliest week %{x|%d %b %Y}<extra></extra>",
         marker={"symbol": "diamond", "size": 10, "color": "white",

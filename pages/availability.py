@@ -64,16 +64,15 @@ regions = top[3].multiselect("Region", region_names, key=state.AV_REGIONS, place
 metric = top[4].selectbox(
     "Colour", list(heatmap.METRICS), format_func=lambda m: heatmap.METRICS[m], key=state.AV_METRIC
 )
-row = st.columns([1, 1.4, 1.6], vertical_alignment="center")
-taking = row[0].toggle("Taking on clients only", key=state.AV_TAKING)
-sort = row[1].radio(
-    "Order", list(SORT_WORDS), format_func=SORT_WORDS.__getitem__, key=state.AV_SORT,
-    horizontal=True,
-)  # fmt: skip
-group = row[2].radio(
-    "Group", list(GROUP_WORDS), format_func=GROUP_WORDS.__getitem__, key=state.AV_GROUP,
-    horizontal=True,
-)  # fmt: skip
+counts, options = st.columns([4, 1], vertical_alignment="center")
+with options.popover("Order & grouping", width="stretch"):
+    taking = st.toggle("Taking on clients only", key=state.AV_TAKING)
+    sort = st.radio(
+        "Order", list(SORT_WORDS), format_func=SORT_WORDS.__getitem__, key=state.AV_SORT
+    )
+    group = st.radio(
+        "Group", list(GROUP_WORDS), format_func=GROUP_WORDS.__getitem__, key=state.AV_GROUP
+    )
 VIEW.keep()
 
 frame = svc.browsing.heatmap_frame(
@@ -90,15 +89,10 @@ if frame.empty:
 data = heatmap.heatmap_data(frame, sort=sort, group_by=group or None)
 soonest = date_words(data.soonest) if data.soonest else "none in the horizon"
 skipped = len(data.excluded) - sum(data.eligible)
-st.markdown(
+counts.markdown(
     f"**{len(data.adviser_ids)}** advisers shown · **{data.open_count}** with an open week · "
     f"soonest start **{soonest}**"
     + (f" · {skipped} not taking on clients (faded, never ◆)" if skipped else "")
-)
-st.caption(
-    f"{heatmap.METRIC_CAPTIONS[metric]} Dark grey: away all week · greyed: some days of leave "
-    "or closure · ◆ the earliest week a new client can start (click it for the schedule) · "
-    "shaded: the buffer weeks, too soon for anyone · line: today. Hover a cell for its figures."
 )
 
 chart_tab, table_tab = st.tabs(["Heatmap", "Earliest week per adviser"])
@@ -109,6 +103,12 @@ with chart_tab:
         on_select="rerun",
         selection_mode="points",
         config={"displaylogo": False},
+    )
+    st.caption(
+        f"{heatmap.METRIC_CAPTIONS[metric]} Dark grey: away all week · greyed: some days of "
+        "leave or closure · ◆ the earliest week a new client can start (click it for the "
+        "schedule) · shaded: the buffer weeks, too soon for anyone · line: today. Hover a "
+        "cell for its figures."
     )
 with table_tab:
     if data.group_by:
