@@ -15,18 +15,18 @@ from allocation import Meeting, explain
 from console.text import date_words
 
 HIGHLIGHT = "background-color: #fff3bf; font-weight: 600"
-# Figures narrow, so the words get the room: at 1280 px wide the longest reason still fits
-# (and a selected row is written out in full below the table).
+# Figures narrow and few, so the words get the room: at 1280 px wide the longest reason fits.
+# The limit and the Clarify/pending split of the load are in the selected week's sentence
+# (``week_words``) and the CSV.
 WEEK_COLUMNS = {
-    "week": st.column_config.DateColumn("Week", format="ddd D MMM YYYY", width=112),
+    "week": st.column_config.DateColumn("Week", format="ddd D MMM YYYY", width=116),
     "avail": st.column_config.NumberColumn("Available", format="percent", width=72),
-    "monthly_limit": st.column_config.NumberColumn("Limit/month", format="%g", width=80),
     "earn": st.column_config.NumberColumn("Earn", format="%.2f", width=56),
-    "meeting_load": st.column_config.NumberColumn("Clarify load", format="%g", width=80),
-    "pending_load": st.column_config.NumberColumn("Pending load", format="%g", width=84),
+    "load": st.column_config.NumberColumn("Load", format="%g", width=56),
     "balance": st.column_config.NumberColumn("Balance", format="%.2f", width=64),
-    "status": st.column_config.TextColumn("Open, or why not", width=400),
+    "status": st.column_config.TextColumn("Open, or why not", width="large"),
 }
+LEDGER_COLUMNS = [*WEEK_COLUMNS, "monthly_limit", "meeting_load", "pending_load"]
 OPEN_NOT_TAKING = "free capacity, but not taking on new clients"
 
 
@@ -54,7 +54,7 @@ def weeks_frame(
         for o, r, e in zip(frame["open"], frame["reason"], frame["earliest"], strict=True)
     ]
     frame["open"] = frame["open"].astype(bool) & taking
-    columns = [*WEEK_COLUMNS, "load", "open", "earliest"]
+    columns = [*LEDGER_COLUMNS, "open", "earliest"]
     return frame[[c for c in columns if c in frame.columns]].reset_index(drop=True)
 
 
