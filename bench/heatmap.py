@@ -32,7 +32,10 @@ def run(runs: int = 30) -> list[dict[str, Any]]:
         heatmap_figure(data, metric)  # warm plotly's validators
 
     def data_and_figure() -> None:
-        heatmap_figure(heatmap_data(frame), "balance")
+        heatmap_figure(heatmap_data(frame), "balance", TODAY)
+
+    def grouped() -> None:
+        heatmap_figure(heatmap_data(frame, group_by="region"), "balance", TODAY)
 
     def frame_cold() -> None:
         fresh = dataclasses.replace(firm)
@@ -42,6 +45,7 @@ def run(runs: int = 30) -> list[dict[str, Any]]:
         ("heatmap data (300 × 52)", lambda: heatmap_data(frame)),
         ("heatmap figure from the data (utilisation)", lambda: heatmap_figure(data, "utilisation")),
         ("data + figure (target < 300 ms)", data_and_figure),
+        ("data + figure grouped by region, with summaries", grouped),
         ("adviser-week frame from a new snapshot (cached per data version)", frame_cold),
     ]
     return [{"what": name, **measure(fn, runs), "peak_mb": peak_memory_mb(fn)} for name, fn in rows]

@@ -12,19 +12,31 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from allocation import explain
-from console.text import chart_text
+from allocation.reasons import BEFORE_START
+from console.text import chart_text, date_words
 
 METRICS: dict[str, str] = {
     "balance": "Free capacity (balance)",
     "utilisation": "Utilisation (load ÷ earn)",
     "load": "Load (new clients)",
 }
+# What the colour means, under the chart's title; it changes with the metric.
+METRIC_CAPTIONS: dict[str, str] = {
+    "balance": "Colour: free capacity in new clients each week (blue: room for more; orange: "
+    "booked beyond what the adviser earns).",
+    "utilisation": "Colour: utilisation, the week's load ÷ what the adviser earns (light: idle; "
+    "dark: full or over 100%).",
+    "load": "Colour: load, the new clients already starting that week (Clarify meetings and "
+    "deals allocated but not yet met).",
+}
 SORTS = ("earliest", "name")
+GROUPS: dict[str, str] = {"pod": "Pod", "region": "Region"}
 HOVER_TEMPLATE = (
     "<b>%{y}</b> · week of %{x|%a %d %b %Y}<br>"
     "free capacity %{customdata[0]:.2f} · load %{customdata[1]:.3~g} · "
@@ -42,7 +54,11 @@ class HeatmapData:
     adviser_ids: tuple[str, ...]
     labels: tuple[str, ...]  # unique row labels (names; the id appended when names repeat)
     weeks: tuple[dt.date, ...]
-    earliest: tuple[dt.date | None, ...]
+    earliest: tuple[dt.date | None, ...]  # None: no open week, or not eligible at all
+    excluded: tuple[str | None, ...]  # the eligibility rule the adviser fails, or None
+    groups: tuple[str, ...]  # the row's pod or region when grouped, else ""
+    group_by: str | None  # "pod", "region" or None
+    buffer_weeks: tuple[dt.date, ...]  # too soon for anyone to start (rules §5.1)
     balance: np.ndarray
     utilisation: np.ndarray
     load: np.ndarray
@@ -58,6 +74,33 @@ class HeatmapData:
         if name not in METRICS:
             raise ValueError(f"unknown metric {name!r} (choose {', '.join(METRICS)})")
         return getattr(self, name)  # type: ignore[no-any-return]
+
+    @property
+    def eligible(self) -> tuple[bool, ...]:
+        return tuple(reason is None for reason in self.excluded)
+
+    @property
+    def open_count(self) -> int:
+        """Advisers with an open week ("With an open week")."""
+        return sum(week is not None for week in self.earliest)
+
+    @property
+    def soonest(self) -> dt.date | None:
+        """The first week any adviser shown could take a new client ("Soonest start")."""
+        return min((w for w in self.earliest if w is not None), default=None)
+
+    def group_summaries(self) -> list[GroupSummary]:
+        """Per group, in display order: its rows and how many could start a client when."""
+        rows: dict[str, list[int]] = {}
+        for row, group in enumerate(self.groups):
+            rows.setdefault(group, []).append(row)
+        summaries = []
+        for group, members in rows.items():
+            weeks = [w for w in (self.earliest[r] for r in members) if w is not None]
+            summaries.append(
+                GroupSummary(group, tuple(members), len(weeks), min(weeks, default=None))
+            )
+        return summaries
 
     @property
     def away(self) -> np.ndarray:
@@ -111,29 +154,59 @@ class HeatmapData:
         return pd.concat([head, values], axis=1)
 
 
+@dataclass(frozen=True)
+class GroupSummary:
+    name: str  # the pod or region ("" when not grouped)
+    rows: tuple[int, ...]
+    open_count: int = 0
+    soonest: dt.date | None = None
+
+    def words(self, label: str) -> str:
+        """ "Pod Standard: 12 advisers · 9 with an open week · soonest 23 Mar 2026"."""
+        who = f"{label} {self.name}" if self.name else f"No {label.lower()}"
+        soonest = f"soonest {date_words(self.soonest)}" if self.soonest else "no open week"
+        return (
+            f"{who}: {len(self.rows)} adviser{'s' * (len(self.rows) != 1)} · "
+            f"{self.open_count} with an open week · {soonest}"
+        )
+
+
 def _column(frame: pd.DataFrame, name: str) -> list[object]:
     return list(frame[name]) if name in frame else [None] * len(frame)
 
 
-def heatmap_data(frame: pd.DataFrame, sort: str = "earliest") -> HeatmapData:
-    """The matrices behind the heatmap; rows sorted by earliest open week or by name."""
+def heatmap_data(
+    frame: pd.DataFrame, sort: str = "earliest", group_by: str | None = None
+) -> HeatmapData:
+    """The matrices behind the heatmap, rows in the allocator's order (rules §6: earliest
+    week, then utilisation up to it, then name; advisers with no open week and then those
+    not eligible after, by name) or by name, within pods or regions when ``group_by``."""
     if sort not in SORTS:
         raise ValueError(f"unknown sort {sort!r} (choose {', '.join(SORTS)})")
+    if group_by is not None and group_by not in GROUPS:
+        raise ValueError(f"unknown grouping {group_by!r} (choose {', '.join(GROUPS)})")
     ids, names = _people(frame)
+    about = _about(frame, ids, group_by)
     weeks = tuple(sorted(set(frame["week"])))
     shape = (len(ids), len(weeks))
     grids = _grids(frame, ids, weeks, shape)
+    grids["open"] &= np.array([r is None for r in about["excluded"]], dtype=bool)[:, None]
     first_open = _earliest(grids["open"], weeks)
-    order = _order(ids, names, first_open, sort)
+    order = _order(ids, names, first_open, about, sort)
     grids = {name: grid[order] for name, grid in grids.items()}
     with np.errstate(divide="ignore", invalid="ignore"):
         utilisation = np.where(grids["earn"] > 1e-9, grids["load"] / grids["earn"], np.nan)
     names = [names[i] for i in order]
+    excluded = tuple(about["excluded"][i] for i in order)
     return HeatmapData(
         adviser_ids=tuple(ids[i] for i in order),
         labels=_labels(names, [ids[i] for i in order]),
         weeks=weeks,
         earliest=tuple(first_open[i] for i in order),
+        excluded=excluded,
+        groups=tuple(about["group"][i] for i in order),
+        group_by=group_by,
+        buffer_weeks=_buffer(grids["reason"], weeks),
         balance=grids["balance"],
         utilisation=utilisation,
         load=grids["load"],
@@ -142,9 +215,37 @@ def heatmap_data(frame: pd.DataFrame, sort: str = "earliest") -> HeatmapData:
         closure_days=grids["closure_days"],
         earn=grids["earn"],
         monthly_limit=grids["monthly_limit"],
-        notes=_notes(grids, utilisation),
+        notes=_notes(grids, utilisation, excluded),
         is_open=grids["open"],
     )
+
+
+def _about(frame: pd.DataFrame, ids: list[str], group_by: str | None) -> dict[str, list[Any]]:
+    """Per adviser (in ``ids`` order): the rule excluding them, the allocator's tie-break
+    utilisation and the group. A bare ledger frame has none of these: all eligible."""
+    people = frame.drop_duplicates("adviser_id")
+    people = people.set_index(people["adviser_id"].astype(str)).reindex(ids)
+    n = len(ids)
+    excluded = list(people["excluded"]) if "excluded" in people else [None] * n
+    tie = list(people["tie_utilisation"]) if "tie_utilisation" in people else [0.0] * n
+    group = list(people[group_by]) if group_by and group_by in people else [""] * n
+    return {
+        "excluded": [None if _missing(x) else str(x) for x in excluded],
+        "tie": [np.inf if _missing(u) else float(u) for u in tie],
+        "group": ["" if _missing(g) else str(g) for g in group],
+    }
+
+
+def _buffer(reasons: np.ndarray, weeks: tuple[dt.date, ...]) -> tuple[dt.date, ...]:
+    """The weeks every adviser is "too soon" in: the buffer after the current week."""
+    if not len(reasons):
+        return ()
+    too_soon = (reasons == BEFORE_START).all(axis=0)
+    return tuple(week for week, soon in zip(weeks, too_soon.tolist(), strict=True) if soon)
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
 
 
 def _people(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
@@ -182,15 +283,27 @@ def _earliest(is_open: np.ndarray, weeks: tuple[dt.date, ...]) -> list[dt.date |
 
 
 def _order(
-    ids: list[str], names: list[str], earliest: list[dt.date | None], sort: str
+    ids: list[str],
+    names: list[str],
+    earliest: list[dt.date | None],
+    about: dict[str, list[Any]],
+    sort: str,
 ) -> list[int]:
     def by_name(i: int) -> tuple[str, str]:
-        return (names[i].casefold(), ids[i])
+        return (names[i].casefold(), ids[i])  # the allocator's name order
+
+    def by_group(i: int) -> tuple[bool, str]:
+        group: str = about["group"][i]
+        return (group == "", group.casefold())  # advisers with no pod or region last
+
+    def allocators(i: int) -> tuple[int, dt.date, float]:
+        band = 0 if earliest[i] is not None else 1 if about["excluded"][i] is None else 2
+        return (band, earliest[i] or dt.date.max, about["tie"][i] if band == 0 else 0.0)
 
     rows = range(len(ids))
     if sort == "name":
-        return sorted(rows, key=by_name)
-    return sorted(rows, key=lambda i: (earliest[i] is None, earliest[i] or dt.date.max, by_name(i)))
+        return sorted(rows, key=lambda i: (by_group(i), by_name(i)))
+    return sorted(rows, key=lambda i: (by_group(i), allocators(i), by_name(i)))
 
 
 def _labels(names: list[str], ids: list[str]) -> tuple[str, ...]:
@@ -204,7 +317,9 @@ def _labels(names: list[str], ids: list[str]) -> tuple[str, ...]:
     )
 
 
-def _notes(grids: dict[str, np.ndarray], utilisation: np.ndarray) -> np.ndarray:
+def _notes(
+    grids: dict[str, np.ndarray], utilisation: np.ndarray, excluded: tuple[str | None, ...]
+) -> np.ndarray:
     """The words part of each tooltip. Only words travel as text: names, weeks and figures are
     filled in by the browser from the axes and ``customdata``, which keeps the figure small
     (about a tenth of the bytes of one full sentence per cell at 300 advisers)."""
@@ -216,10 +331,12 @@ def _notes(grids: dict[str, np.ndarray], utilisation: np.ndarray) -> np.ndarray:
         grids["closure_days"].ravel().tolist(),
         strict=True,
     )
+    rule = np.repeat(np.array(excluded, dtype=object), grids["avail"].shape[1]).tolist()
     texts = [
-        f"utilisation {'–' if util != util else f'{util:.0%}'} · {_status(is_open, reason)}"
+        f"utilisation {'–' if util != util else f'{util:.0%}'} · "
+        f"{_status(is_open, reason) if out is None else f'not open: {explain(out)}'}"
         f"{_away(leave, closed)}"
-        for util, is_open, reason, leave, closed in cells
+        for (util, is_open, reason, leave, closed), out in zip(cells, rule, strict=True)
     ]
     notes = np.empty(len(texts), dtype=object)
     notes[:] = texts

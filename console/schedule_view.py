@@ -12,40 +12,60 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from allocation import Meeting, explain
+from console.text import date_words
 
 HIGHLIGHT = "background-color: #fff3bf; font-weight: 600"
+# Figures narrow and few, so the words get the room: at 1280 px wide the longest reason fits.
+# The limit and the Clarify/pending split of the load are in the selected week's sentence
+# (``week_words``) and the CSV.
 WEEK_COLUMNS = {
-    "week": st.column_config.DateColumn("Week", format="ddd D MMM YYYY"),
-    "avail": st.column_config.NumberColumn("Available", format="percent"),
-    "monthly_limit": st.column_config.NumberColumn("Limit/month", format="%g"),
-    "earn": st.column_config.NumberColumn("Earn", format="%.2f"),
-    "meeting_load": st.column_config.NumberColumn("Clarify load", format="%g"),
-    "pending_load": st.column_config.NumberColumn("Pending load", format="%g"),
-    "balance": st.column_config.NumberColumn("Balance", format="%.2f"),
+    "week": st.column_config.DateColumn("Week", format="ddd D MMM YYYY", width=116),
+    "avail": st.column_config.NumberColumn("Available", format="percent", width=72),
+    "earn": st.column_config.NumberColumn("Earn", format="%.2f", width=56),
+    "load": st.column_config.NumberColumn("Load", format="%g", width=56),
+    "balance": st.column_config.NumberColumn("Balance", format="%.2f", width=64),
     "status": st.column_config.TextColumn("Open, or why not", width="large"),
 }
+LEDGER_COLUMNS = [*WEEK_COLUMNS, "monthly_limit", "meeting_load", "pending_load"]
+OPEN_NOT_TAKING = "free capacity, but not taking on new clients"
 
 
-def week_status(is_open: bool, reason: str | None, earliest: bool) -> str:
+def week_status(is_open: bool, reason: str | None, earliest: bool, taking: bool = True) -> str:
     if earliest:
         return "open — earliest week for a new client"
     if is_open:
-        return "open"
+        return "open" if taking else OPEN_NOT_TAKING
     if reason is None:
         return "past week (history)"
     return explain(reason)
 
 
-def weeks_frame(detail: pd.DataFrame, earliest: dt.date | None) -> pd.DataFrame:
-    """One row per ledger week with the status in plain words and the earliest week flagged."""
+def weeks_frame(
+    detail: pd.DataFrame, earliest: dt.date | None, taking: bool = True
+) -> pd.DataFrame:
+    """One row per ledger week with the status in plain words and the earliest week flagged.
+
+    An adviser not taking on clients is never open for one, as the allocator sees it: their
+    free weeks say so, and none is the earliest."""
     frame = detail.copy()
-    frame["earliest"] = frame["week"] == earliest
+    frame["earliest"] = (frame["week"] == earliest) & taking
     frame["status"] = [
-        week_status(bool(o), r, bool(e))
+        week_status(bool(o), r, bool(e), taking)
         for o, r, e in zip(frame["open"], frame["reason"], frame["earliest"], strict=True)
     ]
-    columns = [*WEEK_COLUMNS, "load", "open", "earliest"]
+    frame["open"] = frame["open"].astype(bool) & taking
+    columns = [*LEDGER_COLUMNS, "open", "earliest"]
     return frame[[c for c in columns if c in frame.columns]].reset_index(drop=True)
+
+
+def week_words(row: pd.Series) -> str:
+    """One ledger week written out: its status and figures, for the row a person selected."""
+    return (
+        f"Week of {date_words(row['week'])}: {row['status']}. Available {row['avail']:.0%}, "
+        f"limit {row['monthly_limit']:g} a month, earns {row['earn']:.2f}, Clarify load "
+        f"{row['meeting_load']:g}, pending load {row['pending_load']:g}, balance "
+        f"{row['balance']:.2f} new clients."
+    )
 
 
 def highlight_earliest(weeks: pd.DataFrame) -> Styler:

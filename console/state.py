@@ -34,9 +34,15 @@ AV_SORT = "availability.sort"
 AV_METRIC = "availability.metric"
 AV_CHART = "availability.chart"
 AV_PICK = "availability.pick"
+AV_GROUP = "availability.group"
+# Each page's filters as last shown (``console.url_state``): they outlive a move to another page.
+AV_VIEW = "availability.view"
+SC_VIEW = "schedule.view"
+PV_VIEW = "preview.view"
 
 # Schedule page
 SC_ADVISER = "schedule.adviser"
+SC_WEEK = "schedule.week"
 
 # Outlook page
 OL_BASIS = "outlook.basis"
@@ -45,6 +51,10 @@ OL_BASIS = "outlook.basis"
 PV_WHAT_IF = "preview.what_if"
 PV_ASKED = "preview.asked"
 PV_BATCH = "preview.batch"  # the batch what-if asked for: (count, weeks)
+PV_PACKAGE = "preview.package"
+PV_HOUSEHOLD = "preview.household"
+PV_AGREEMENT = "preview.agreement"
+PV_RANKING = "preview.ranking"
 
 # Allocations page
 AL_STATUS = "allocations.status"
@@ -55,3 +65,4 @@ AL_UNTIL = "allocations.until"
 AL_DEAL = "allocations.deal"
 # Which part of the Allocations page is open (stable values, so it survives counts changing)
 AL_VIEW = "allocations.view"
+AL_URL = "allocations.url"  # the page's filters as last shown (console.url_state)

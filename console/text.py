@@ -14,6 +14,7 @@ Plotly figure. Both keep the words as they are: what the reader sees is the data
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 
@@ -59,3 +60,8 @@ def _escape_marker(match: re.Match[str]) -> str:
 def chart_text(value: object) -> str:
     """``value`` as Plotly text (tick labels, legend names, hover text): tags shown as text."""
     return html.escape(str(value), quote=False)
+
+
+def date_words(day: dt.date) -> str:
+    """The console's one date format, as people write it: "7 Dec 2026"."""
+    return f"{day.day} {day:%b %Y}"

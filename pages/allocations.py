@@ -41,19 +41,25 @@ if problem := hubspot_links.portal_problem(handle.settings()):
 
 advisers = {a.id: a.name for a in sorted(svc.browsing.advisers(), key=lambda a: a.name.casefold())}
 packages = svc.browsing.packages()
-PARAMS = [
-    url_state.Param("from", state.AL_SINCE, dt.date.fromisoformat),
-    url_state.Param("to", state.AL_UNTIL, dt.date.fromisoformat),
-    url_state.Param("adviser", state.AL_ADVISER, url_state.one_of(advisers)),
-    url_state.Param("package", state.AL_PACKAGE, url_state.one_of(packages)),
-    url_state.Param("status", state.AL_STATUS, url_state.one_of(STATUS_WORDS)),
-    url_state.Param("view", state.AL_VIEW, url_state.one_of(VIEWS)),
-    url_state.Param("deal", state.AL_DEAL, str.strip),
-]
+VIEW = url_state.UrlView(
+    state.AL_URL,
+    [
+        url_state.Field(state.AL_SINCE, "from", None, "start date"),
+        url_state.Field(state.AL_UNTIL, "to", None, "end date"),
+        url_state.Field(state.AL_ADVISER, "adviser", ANY, "adviser"),
+        url_state.Field(state.AL_PACKAGE, "package", ANY, "package"),
+        url_state.Field(state.AL_STATUS, "status", ANY, "status"),
+        url_state.Field(state.AL_VIEW, "view", "history", "part"),
+        url_state.Field(state.AL_DEAL, "deal", None, "deal", free_text=True),
+    ],
+)
 if "deal" in st.query_params and state.AL_VIEW not in st.session_state:
     st.session_state[state.AL_VIEW] = "history"  # a Chat card's link opens that decision
-for ignored in url_state.restore(PARAMS):
-    st.caption(f"The link's {plain(ignored)} was not understood, so it is not applied.")
+for problem in VIEW.restore(
+    {state.AL_ADVISER: [ANY, *advisers], state.AL_PACKAGE: [ANY, *packages],
+     state.AL_STATUS: list(STATUS_WORDS), state.AL_VIEW: list(VIEWS)}
+):  # fmt: skip
+    st.caption(plain(problem))
 st.session_state.setdefault(state.AL_VIEW, "history")
 
 cols = st.columns([1.15, 1.15, 1.4, 1.1, 1.2])
@@ -109,4 +115,4 @@ else:
                             yaxis_title="allocations", legend_title=None)  # fmt: skip
         chart.update_xaxes(dtick="M1", tickformat="%b %Y")
         st.plotly_chart(chart, config={"displaylogo": False})
-url_state.keep(PARAMS, defaults=(None, ANY, "history"))
+VIEW.keep()

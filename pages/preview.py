@@ -1,11 +1,14 @@
 """Allocation preview: "if this deal signed today, who would take it, from when, and why not
-the others?" — with unsaved what-if closures, leave and overrides. Nothing here is saved."""
+the others?" — with unsaved what-if closures, leave and overrides. Nothing here is saved.
+The deal's package, household and agreement date live in the URL (``console.url_state``)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from console import auth, handle, state, whatif, widgets
+from console import auth, handle, preview_view, state, whatif, widgets
+from console.text import plain
+from console.url_state import Field, UrlView
 from services.errors import ServiceError
 from services.outlook import BATCH_MAX_DEALS, BATCH_MAX_WEEKS, batch_frame
 
@@ -18,15 +21,31 @@ st.caption(
     "Who would take a deal signed today, from which week, and why not the others. "
     "Nothing on this page is saved."
 )
+packages, households = svc.browsing.packages(), [ANY, *svc.browsing.households()]
+if not packages:
+    st.info("No service packages yet — run a HubSpot sync from the Sync page.")
+    st.stop()
+view = UrlView(
+    state.PV_VIEW,
+    [
+        Field(state.PV_PACKAGE, "package", None, "service package"),
+        Field(state.PV_HOUSEHOLD, "household", ANY, "household"),
+        Field(state.PV_AGREEMENT, "agreement", None, "agreement start"),
+    ],
+)
+for problem in view.restore({state.PV_PACKAGE: packages, state.PV_HOUSEHOLD: households}):
+    st.warning(plain(problem))
+if st.session_state.get(state.PV_PACKAGE) in packages and st.query_params.get("package"):
+    st.session_state[state.PV_ASKED] = True  # a link to a preview shows it
+elif st.session_state.get(state.PV_PACKAGE) not in packages:
+    st.session_state[state.PV_PACKAGE] = packages[0]
 
 with st.form("preview.deal"):
     cols = st.columns([2, 1, 1])
-    package = cols[0].selectbox("Service package", svc.browsing.packages(), key="preview.package")
-    household = cols[1].selectbox(
-        "Household", [ANY, *svc.browsing.households()], key="preview.household"
-    )
+    package = cols[0].selectbox("Service package", packages, key=state.PV_PACKAGE)
+    household = cols[1].selectbox("Household", households, key=state.PV_HOUSEHOLD)
     agreed = cols[2].date_input(
-        "Agreement start", value=None, format="DD/MM/YYYY", key="preview.agreement"
+        "Agreement start", value=None, format="DD/MM/YYYY", key=state.PV_AGREEMENT
     )
     if st.form_submit_button("Preview", type="primary"):
         st.session_state[state.PV_ASKED] = True
@@ -35,6 +54,7 @@ what_if = whatif.what_if_panel(svc.browsing.advisers())
 if not st.session_state.get(state.PV_ASKED):
     st.info("Choose a package (and optionally a household and agreement date), then Preview.")
     st.stop()
+view.keep()  # the URL now names the deal shown, so the view can be shared or reloaded
 
 try:
     result = svc.browsing.preview(package, household, agreed, what_if)
@@ -42,7 +62,9 @@ except ServiceError as exc:
     widgets.show_error(exc)
     st.stop()
 
-if result.before is None:
+if agreed is not None and result.decision.first_allowed_week is None:
+    st.warning(preview_view.past_horizon_words(agreed, svc.browsing.ledger().weeks[-1]))
+elif result.before is None:
     widgets.decision_summary(result.decision, result.adviser_name)
 else:
     before, after = st.columns(2)
@@ -56,8 +78,9 @@ else:
         st.caption("The what-if does not change the decision; see the ranking for other effects.")
 
 st.subheader("Every adviser, ranked")
-widgets.candidates_table(result.candidates)
-widgets.csv_download(result.candidates, "preview-ranking.csv", "Download the ranking (CSV)")
+ranking = result.candidates
+preview_view.candidate_detail(ranking, preview_view.ranking_table(ranking, state.PV_RANKING))
+widgets.csv_download(ranking, "preview-ranking.csv", "Download the ranking (CSV)")
 
 st.subheader("Blocked weeks of the top candidates")
 widgets.blocked_weeks(result)

@@ -69,6 +69,10 @@ class Browsing:
     def rules(self) -> Rules:
         return self._context.rules()
 
+    def today(self) -> dt.date:
+        """Today in the firm's timezone (the heatmap's "today" line)."""
+        return self._context.today()
+
     def ledger(self) -> Ledger:
         prepared = self._context.prepared()
         return build_ledger(prepared.snapshot, prepared.today)  # memoised on the snapshot

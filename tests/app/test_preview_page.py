@@ -134,3 +134,46 @@ def test_clearing_the_what_if_returns_to_the_plain_preview(firm: Firm) -> None:
 
     assert len(at.success) == 1
     assert "week of 06 Apr 2026" in at.success[0].value
+
+
+def test_the_deal_previewed_is_in_the_link_and_a_link_opens_that_preview(firm: Firm) -> None:
+    at = asked(firm, "Series A", "Couple")
+
+    assert at.query_params == {"package": "Series A", "household": "Couple"}
+
+    shared = page(PAGE, firm, package="Series A", household="Couple").run()
+    assert not shared.exception
+    assert shared.success[0].value == at.success[0].value
+
+
+def test_coming_back_to_the_page_keeps_the_deal_and_its_what_if(firm: Firm) -> None:
+    at = asked(firm, "Series A", "Couple")
+    add_what_if(at, "Leave", "eli", "2026-04-06", "2026-04-10")
+    after = [s.value for s in at.success]
+
+    # Back through the sidebar: no query string (the browser test also has the widgets
+    # forgotten, which AppTest cannot do).
+    at.query_params.clear()
+    at.run()
+
+    assert not at.exception
+    assert [s.value for s in at.success] == after  # the what-if still applies to that deal
+    assert at.selectbox(key="preview.household").value == "Couple"
+    assert at.query_params["household"] == "Couple"
+
+
+def test_a_link_to_a_package_not_offered_says_so(firm: Firm) -> None:
+    at = page(PAGE, firm, package="Sereis A").run()
+
+    assert not at.exception
+    assert "service package “Sereis A” is not known" in at.warning[0].value
+    assert not at.success
+
+
+def test_an_agreement_date_past_the_horizon_says_so(firm: Firm) -> None:
+    at = page(PAGE, firm, package="Series A", agreement="2028-06-01").run()
+
+    assert not at.exception
+    warning = at.warning[0].value
+    assert warning.startswith("The agreement start 1 Jun 2028 is past the planning horizon")
+    assert "Nobody can take this deal" not in warning

@@ -27,7 +27,7 @@ def test_a_link_opens_the_schedule_of_the_adviser_it_names(firm: Firm) -> None:
 
     assert not at.exception
     assert at.selectbox(key=state.SC_ADVISER).value == "eli"
-    assert at.metric[0].value == "06 Apr 2026"
+    assert at.metric[0].value == "6 Apr 2026"
 
 
 def test_the_adviser_chosen_on_the_heatmap_opens_without_a_link(firm: Firm) -> None:
@@ -84,3 +84,40 @@ def test_choosing_another_adviser_updates_the_shareable_link(firm: Firm) -> None
 
     assert at.query_params[state.ADVISER_PARAM] in ("dana", ["dana"])
     assert at.metric[0].value == "13 Apr 2026"
+
+
+def test_an_adviser_not_taking_on_clients_has_no_earliest_week_and_no_open_week(
+    firm: Firm,
+) -> None:
+    at = page(PAGE, firm, adviser="fay").run()
+    weeks = at.dataframe[0].value
+
+    assert not at.exception
+    assert at.metric[0].value == "not taking clients"
+    assert at.metric[1].value == "0"  # open weeks ahead
+    assert not weeks["earliest"].any()
+    assert "open — earliest week for a new client" not in set(weeks["status"])
+    assert status_of(at, "2026-03-23") == "free capacity, but not taking on new clients"
+
+
+def test_arriving_from_the_sidebar_puts_the_adviser_in_the_link(firm: Firm) -> None:
+    at = page(PAGE, firm).run()  # no ?adviser=: the first adviser by name
+
+    assert at.selectbox(key=state.SC_ADVISER).value == "dana"
+    assert at.query_params[state.ADVISER_PARAM] in ("dana", ["dana"])
+
+
+def test_a_link_to_an_unknown_adviser_says_so_instead_of_showing_someone_else(
+    firm: Firm,
+) -> None:
+    at = page(PAGE, firm, adviser="zoe-left-last-year").run()
+
+    assert not at.exception
+    assert "No adviser “zoe-left-last-year” is known here" in at.warning[0].value
+    assert at.selectbox(key=state.SC_ADVISER).value is None
+    assert not at.metric  # nobody's schedule is shown
+
+    at.selectbox(key=state.SC_ADVISER).select("eli").run()
+
+    assert at.query_params[state.ADVISER_PARAM] in ("eli", ["eli"])
+    assert at.metric[0].value == "6 Apr 2026"
