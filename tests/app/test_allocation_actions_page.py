@@ -123,7 +123,7 @@ def test_filters_are_kept_in_the_url_and_read_back_from_it(firm: Firm) -> None:
     assert deals(shared) == ["D-100"]
     assert shared.selectbox(key=state.AL_PACKAGE).value == "Series A"
     unknown = page(PAGE, firm, adviser="nobody").run()
-    assert "The link's adviser was not understood" in texts(unknown, "caption")
+    assert "The link's adviser “nobody” is not known here." in texts(unknown, "caption")
     assert len(deals(unknown)) == 3
 
 
