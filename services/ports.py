@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from allocation import Adviser, Closure, Leave, Meeting, MeetingTable, Override, PendingDeal
+from services.folder_records import FolderRecord
 from services.records import (
     AllocationRecord,
     AuditEntry,
@@ -203,6 +204,26 @@ class Tokens(Protocol):
         ...
 
 
+class Folders(Protocol):
+    """Each allocated deal's client folder in Box: the provisioning outbox (``services.folders``)."""
+
+    def get_folder(self, deal_id: str) -> FolderRecord | None: ...
+
+    def list_folders(self, status: str | None = None, limit: int = 500) -> list[FolderRecord]:
+        """Newest queued first."""
+        ...
+
+    def add_folder(self, record: FolderRecord) -> FolderRecord:
+        """Queue a deal's folder; ``AlreadyRecorded`` (carrying the stored record) when the
+        deal has one already, so a replay never queues a second. Returns it as stored."""
+        ...
+
+    def update_folder(self, record: FolderRecord) -> FolderRecord:
+        """Change it if it is still at ``record.version`` (else ``Conflict``; ``NotFound``
+        when never queued). Bookkeeping: moves no data version, writes no audit entry."""
+        ...
+
+
 class Health(Protocol):
     """The store as a whole: its freshness, its emptiness, whether it answers, what it cost."""
 
@@ -248,6 +269,9 @@ class Store(ReferenceData, Editable, Allocations, Rejections, History, Tokens, H
     @property
     def health(self) -> Health: ...
 
+    @property
+    def folders(self) -> Folders: ...
+
 
 @dataclass(frozen=True, eq=False)
 class Ports:
@@ -260,6 +284,7 @@ class Ports:
     history: History
     tokens: Tokens
     health: Health
+    folders: Folders
 
 
 class ComposedStore(Ports):

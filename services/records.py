@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
 from allocation import Deal, Decision, PendingDeal, Rules
+from services.folder_records import BoxSettings
 
 AllocationStatus = Literal["allocated", "writeback_pending", "writeback_failed", "unallocated"]
 ALLOCATED: AllocationStatus = "allocated"
@@ -191,6 +192,7 @@ class ConsoleSettings:
     stale_after_hours: int = 26  # sidebar warns when a source has not synced for this long
     service_packages: tuple[str, ...] = DEFAULT_SERVICE_PACKAGES
     household_types: tuple[str, ...] = DEFAULT_HOUSEHOLD_TYPES
+    box: BoxSettings = field(default_factory=BoxSettings)  # client folders (docs/box.md)
 
 
 @dataclass(frozen=True)

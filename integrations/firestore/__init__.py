@@ -1,7 +1,7 @@
 """The production store on Google Cloud Firestore (``CONSOLE_STORE=firestore://<project>``).
 
 One module per port (``reference``, ``edits``, ``allocations``, ``rejections``, ``history``,
-``tokens``), each a part built on the shared ``client.FirestoreClient``; ``FirestoreStore``
+``tokens``, ``folders``), each a part built on the shared ``client.FirestoreClient``; ``FirestoreStore``
 assembles them into a ``services.ports.Store``, whose promises the shared store contract checks.
 
 Every commit that changes a decision's input also writes ``meta/version``, whose update time is
@@ -22,6 +22,7 @@ from google.cloud import firestore
 from integrations.firestore.allocations import FirestoreAllocations
 from integrations.firestore.client import CallBudget, FirestoreClient
 from integrations.firestore.edits import FirestoreEdits
+from integrations.firestore.folders import FirestoreFolders
 from integrations.firestore.history import FirestoreHistory
 from integrations.firestore.reference import FirestoreReference
 from integrations.firestore.rejections import FirestoreRejections
@@ -52,6 +53,7 @@ class FirestoreStore(ComposedStore):
             history=FirestoreHistory(shared),
             tokens=FirestoreTokens(shared),
             health=shared,
+            folders=FirestoreFolders(shared),
         )
         self.client = shared
 

@@ -1,7 +1,7 @@
 """The embedded store: one SQLite file, safe for the console's and the webhook's threads.
 
 One module per port (``reference``, ``edits``, ``allocations``, ``rejections``, ``history``,
-``tokens``), each a part built on the shared ``database.SqliteDatabase``; ``SqliteStore``
+``tokens``, ``folders``), each a part built on the shared ``database.SqliteDatabase``; ``SqliteStore``
 assembles them into a ``services.ports.Store``.
 
 Every write runs in a ``BEGIN IMMEDIATE`` transaction; one that changes a decision's inputs
@@ -19,6 +19,7 @@ from pathlib import Path
 from integrations.sqlite.allocations import SqliteAllocations
 from integrations.sqlite.database import SqliteDatabase
 from integrations.sqlite.edits import SqliteEdits
+from integrations.sqlite.folders import SqliteFolders
 from integrations.sqlite.history import SqliteHistory
 from integrations.sqlite.reference import SqliteReference
 from integrations.sqlite.rejections import SqliteRejections
@@ -43,6 +44,7 @@ class SqliteStore(ComposedStore):
             history=SqliteHistory(database),
             tokens=SqliteTokens(database),
             health=database,
+            folders=SqliteFolders(database),
         )
         self.database = database
 

@@ -64,6 +64,10 @@ CREATE TABLE IF NOT EXISTS sync_runs (
     status TEXT NOT NULL, started_key TEXT NOT NULL, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS sync_runs_by_source ON sync_runs (source, started_key);
 CREATE TABLE IF NOT EXISTS tokens (name TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS box_folders (
+    deal_id TEXT PRIMARY KEY, queued_key TEXT NOT NULL, status TEXT NOT NULL,
+    version INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS box_folders_by_status ON box_folders (status, queued_key);
 """
 
 # A writer waits this long for another writer's transaction before giving up: long enough for

@@ -9,6 +9,7 @@ from __future__ import annotations
 from tests.contract.allocations_contract import AllocationContract
 from tests.contract.concurrency_contract import ConcurrencyContract
 from tests.contract.edits_contract import EditContract
+from tests.contract.folders_contract import FoldersContract
 from tests.contract.history_contract import HistoryContract
 from tests.contract.outbox_contract import OutboxContract
 from tests.contract.reference_contract import ReferenceDataContract
@@ -25,5 +26,6 @@ class StoreContract(
     HistoryContract,
     DataVersionContract,
     ConcurrencyContract,
+    FoldersContract,
 ):
     """Subclass as ``TestXStore`` with a ``store`` fixture returning an empty store."""

@@ -17,6 +17,7 @@ from integrations.store_rules import utcnow
 from services.ports import ComposedStore
 from tests.fakes.allocations import InMemoryAllocations
 from tests.fakes.edits import InMemoryEdits
+from tests.fakes.folders import InMemoryFolders
 from tests.fakes.history import InMemoryHistory
 from tests.fakes.reference import InMemoryReference
 from tests.fakes.rejections import InMemoryRejections
@@ -37,5 +38,6 @@ class InMemoryStore(ComposedStore):
             history=InMemoryHistory(state),
             tokens=InMemoryTokens(state),
             health=state,
+            folders=InMemoryFolders(state),
         )
         self.state = state

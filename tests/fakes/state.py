@@ -37,6 +37,7 @@ class InMemoryState:
         self.audit: list[Json] = []
         self.runs: dict[str, Json] = {}
         self.tokens: dict[str, Json] = {}
+        self.folders: dict[str, tuple[Json, str]] = {}  # deal id → (row, version)
 
     def read(self, documents: int = 1) -> None:
         """Count reads as Firestore bills them: every document, and at least one per query."""
