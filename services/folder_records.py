@@ -74,3 +74,12 @@ class BoxSettings:
     @property
     def complete(self) -> bool:
         return bool(self.template_folder_id and self.parent_folder_id and self.metadata_template)
+
+
+@dataclass(frozen=True)
+class BoxItem:
+    """A folder as Box names it."""
+
+    id: str
+    name: str
+    type: str = "folder"

@@ -32,12 +32,12 @@ contract test suite:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from allocation import Adviser, Closure, Leave, Meeting, MeetingTable, Override, PendingDeal
-from services.folder_records import FolderRecord
+from services.folder_records import BoxItem, FolderRecord
 from services.records import (
     AllocationRecord,
     AuditEntry,
@@ -205,7 +205,8 @@ class Tokens(Protocol):
 
 
 class Folders(Protocol):
-    """Each allocated deal's client folder in Box: the provisioning outbox (``services.folders``)."""
+    """Each allocated deal's client folder in Box: the provisioning outbox
+    (``services.folders``)."""
 
     def get_folder(self, deal_id: str) -> FolderRecord | None: ...
 
@@ -494,3 +495,38 @@ class HolidayCalendar(Protocol):
     """Weekday public holidays as closures scoped to the subdivision's region."""
 
     def __call__(self, country: str, subdivision: str | None, year: int) -> list[Closure]: ...
+
+
+class FolderHost(Protocol):
+    """Box. Errors: ``UpstreamUnavailable`` after retries; ``UpstreamRejected`` for what a
+    person must fix (its message says what); ``MalformedReply``."""
+
+    def folder(self, folder_id: str, what: str = "folder") -> BoxItem: ...
+
+    def find_folder(self, parent_id: str, name: str) -> BoxItem | None: ...
+
+    def items(self, folder_id: str) -> Iterator[BoxItem]: ...
+
+    def copy_folder(self, source_id: str, parent_id: str, name: str) -> BoxItem:
+        """The copy, or the folder of that name already in the parent (never a second)."""
+        ...
+
+    def check_template(self, scope: str, template: str) -> None: ...
+
+    def metadata(self, folder_id: str, scope: str, template: str) -> dict[str, Any] | None: ...
+
+    def tag(self, folder_id: str, scope: str, template: str, values: Mapping[str, Any]) -> None:
+        """Create the metadata instance, or update the one already there."""
+        ...
+
+    def share(self, folder_id: str, email: str, role: str) -> bool:
+        """Invite a collaborator; False when they are one already."""
+        ...
+
+    def folder_url(self, folder_id: str) -> str: ...
+
+
+class DealLinks(Protocol):
+    """HubSpot, for writing one deal property (the client folder's link)."""
+
+    def write_deal_property(self, deal_id: str, name: str, value: str) -> None: ...

@@ -1,8 +1,9 @@
 """The production store on Google Cloud Firestore (``CONSOLE_STORE=firestore://<project>``).
 
 One module per port (``reference``, ``edits``, ``allocations``, ``rejections``, ``history``,
-``tokens``, ``folders``), each a part built on the shared ``client.FirestoreClient``; ``FirestoreStore``
-assembles them into a ``services.ports.Store``, whose promises the shared store contract checks.
+``tokens``, ``folders``), each a part built on the shared ``client.FirestoreClient``;
+``FirestoreStore`` assembles them into a ``services.ports.Store``, whose promises the shared
+store contract checks.
 
 Every commit that changes a decision's input also writes ``meta/version``, whose update time is
 the ``data_version``: a warm cache checks freshness with one document read. Nothing uses a

@@ -59,7 +59,12 @@ class FirestoreFolders:
 
     def update_folder(self, record: FolderRecord) -> FolderRecord:
         ref = self._fs.ref(BOX_FOLDERS, record.deal_id)
-        unchanged = self._fs.precondition(str(record.version))
+        snap = self._fs.get(ref)
+        if not snap.exists:
+            raise NotFound(f"deal {record.deal_id} has no client folder queued")
+        if str(record.version) != version_of(snap):
+            raise Conflict(f"deal {record.deal_id}'s client folder changed meanwhile")
+        unchanged = self._fs.precondition(version_of(snap))
         row = _row(record)
         try:
             results = self._fs.commit(
@@ -68,8 +73,6 @@ class FirestoreFolders:
                 bump=False,
             )
         except PRECONDITION_FAILED as exc:
-            if not self._fs.get(ref).exists:
-                raise NotFound(f"deal {record.deal_id} has no client folder queued") from exc
             raise Conflict(f"deal {record.deal_id}'s client folder changed meanwhile") from exc
         return replace(record, version=written_version(results[0]))
 

@@ -1,8 +1,8 @@
 """The embedded store: one SQLite file, safe for the console's and the webhook's threads.
 
 One module per port (``reference``, ``edits``, ``allocations``, ``rejections``, ``history``,
-``tokens``, ``folders``), each a part built on the shared ``database.SqliteDatabase``; ``SqliteStore``
-assembles them into a ``services.ports.Store``.
+``tokens``, ``folders``), each a part built on the shared ``database.SqliteDatabase``;
+``SqliteStore`` assembles them into a ``services.ports.Store``.
 
 Every write runs in a ``BEGIN IMMEDIATE`` transaction; one that changes a decision's inputs
 also moves the data version, so a cached snapshot sees the change and a decision made on older

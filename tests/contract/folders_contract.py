@@ -23,14 +23,13 @@ class FoldersContract:
         stored = store.folders.add_folder(queued("deal-1"))
         found = store.folders.get_folder("deal-1")
         assert found == stored
-        assert found is not None and found.version == stored.version != ""
+        assert found is not None
+        assert found.version == stored.version != ""
         assert store.folders.get_folder("deal-2") is None
 
     def test_a_deal_is_queued_once_and_a_replay_gets_the_stored_record(self, store: Store) -> None:
         first = store.folders.add_folder(queued("deal-1"))
-        moved = store.folders.update_folder(
-            dataclasses.replace(first, step=COPIED, folder_id="55")
-        )
+        moved = store.folders.update_folder(dataclasses.replace(first, step=COPIED, folder_id="55"))
         with pytest.raises(AlreadyRecorded) as refused:
             store.folders.add_folder(queued("deal-1", minutes=5))
         assert refused.value.record == moved
@@ -59,7 +58,8 @@ class FoldersContract:
         with pytest.raises(Conflict):
             store.folders.update_folder(dataclasses.replace(read, attempts=3))
         found = store.folders.get_folder("deal-1")
-        assert found is not None and (found.step, found.folder_id) == (COPIED, "55")
+        assert found is not None
+        assert (found.step, found.folder_id) == (COPIED, "55")
 
     def test_changing_a_folder_never_queued_is_not_found(self, store: Store) -> None:
         with pytest.raises(NotFound):
