@@ -1,6 +1,7 @@
 """``Services``: the one handle the entry points (pages, the webhook, the command line) hold,
 composed of feature objects — ``svc.browsing``, ``svc.booking``, ``svc.history``,
-``svc.rejected``, ``svc.editing``, ``svc.sync``, ``svc.access`` (``services.features``) — over
+``svc.rejected``, ``svc.editing``, ``svc.sync``, ``svc.access`` (``services.features``) and
+``svc.folders`` (``services.client_folders``) — over
 one ``Context`` (the ports, the clock, the cache; its docstring states the cache policy).
 """
 
@@ -8,11 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
+from services.client_folders import ClientFolders
 from services.context import Clock, Context, utc_clock
 from services.features import Access, Booking, Browsing, Editing, History, Rejected, Sync
-from services.ports import AppSettings, Crm, HolidayCalendar, LeaveSource, Notifier, Store
+from services.folders import DealReader
+from services.ports import (
+    AppSettings,
+    Crm,
+    DealLinks,
+    FolderHost,
+    HolidayCalendar,
+    LeaveSource,
+    Notifier,
+    Store,
+)
 from services.snapshots import SnapshotCache
 from services.syncing import Syncer
 
@@ -32,8 +44,13 @@ class Services:
         syncer: Syncer | None = None,
         holiday_calendar: HolidayCalendar | None = None,
         deal_properties: Callable[[], Sequence[Any]] | None = None,
+        box: FolderHost | None = None,
+        box_deals: DealReader | None = None,
+        box_links: DealLinks | None = None,
     ) -> None:
-        self.context = Context(store, clock, notifier, crm, settings)
+        """``box`` (Box, or the demo Box) turns client folders on; ``box_deals`` and
+        ``box_links`` are HubSpot's deal reads and link writes for them (default: ``crm``)."""
+        self.context = Context(store, clock, notifier, crm, settings, box=box)
         self.store, self.demo = store, demo
         # Without a syncer from bootstrap (tests, schedulers), sync the configured sources.
         syncer = syncer or Syncer(
@@ -47,6 +64,10 @@ class Services:
         self.editing = Editing(self.context, self.browsing, holiday_calendar, deal_properties)
         self.sync = Sync(self.context, syncer, leave_source)
         self.access = Access(self.context)
+        links = box_links if box_links is not None else _links_of(crm)
+        self.folders = ClientFolders(self.context, box_deals or crm, links)
+        if box is not None and syncer.folders is None:
+            syncer.folders = self.folders.drain
 
     # The ports the features share live on the context; these let wiring (and tests) read and
     # swap them in one place.
@@ -101,3 +122,13 @@ class Services:
     def today(self) -> dt.date:
         """The clock's date in the firm's timezone."""
         return self.context.today()
+
+
+def _links_of(crm: Crm | None) -> DealLinks | None:
+    """HubSpot writes the folder link when the CRM can write a deal property."""
+    return crm if isinstance(crm, _CanLink) else None
+
+
+@runtime_checkable
+class _CanLink(Protocol):
+    def write_deal_property(self, deal_id: str, name: str, value: str) -> None: ...

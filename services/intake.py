@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from allocation import Adviser, Deal, Meeting
-from services import booking, deadline, outbox, rejections
+from services import booking, deadline, folders, outbox, rejections
 from services.booking import Outcome
 from services.deal_intake import (
     CrmBatch,
@@ -207,6 +207,8 @@ def allocate_delivered(deal: Deal, *, services: Services, crm: Crm | None) -> Ou
         source=SOURCE,
         booking_lock=_BOOKING,
     )
+    # Only queued: the folder is made by the next drain, so Box never delays this answer.
+    folders.queue_if_on(services.context.box, services.store, outcome.record, services.now())
     return _heal_replay(outcome, services=services, crm=crm)
 
 

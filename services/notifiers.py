@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from services.folder_records import FolderRecord
 from services.ports import Notifier
 from services.records import AllocationRecord, RejectedDelivery, SyncRun
 
@@ -32,6 +33,12 @@ class LoggingNotifier:
 
     def sync_failed(self, run: SyncRun) -> None:
         log.warning("sync failed source=%s run=%s errors=%d", run.source, run.id, len(run.errors))
+
+    def folder_provisioned(self, record: FolderRecord) -> None:
+        log.info("client folder ready deal=%s folder=%s", record.deal_id, record.folder_id)
+
+    def folder_failed(self, record: FolderRecord, error: str) -> None:
+        log.warning("client folder gave up deal=%s error=%s", record.deal_id, error)
 
 
 def safely(action: Callable[[], None], what: str) -> None:

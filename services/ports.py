@@ -467,6 +467,14 @@ class Notifier(Protocol):
 
     def sync_failed(self, run: SyncRun) -> None: ...
 
+    def folder_provisioned(self, record: FolderRecord) -> None:
+        """A deal's client folder is copied, tagged, shared and linked (in the deal's thread)."""
+        ...
+
+    def folder_failed(self, record: FolderRecord, error: str) -> None:
+        """Provisioning a deal's folder gave up (said once per give-up, in the deal's thread)."""
+        ...
+
 
 class Crm(Protocol):
     """HubSpot. Errors: ``UpstreamUnavailable`` after retries, ``UpstreamRejected``,

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from allocation import Adviser, Meeting
 from services.errors import UpstreamRejected, UpstreamUnavailable
+from services.folder_records import FolderRecord
 from services.records import AllocationRecord, LeaveRequest, OpenDeal, RejectedDelivery, SyncRun
 
 
@@ -19,6 +20,8 @@ class RecordingNotifier:
     writeback_failures: list[tuple[AllocationRecord, str]] = field(default_factory=list)
     sync_failures: list[SyncRun] = field(default_factory=list)
     rejections: list[RejectedDelivery] = field(default_factory=list)
+    folders_ready: list[FolderRecord] = field(default_factory=list)
+    folders_failed: list[tuple[FolderRecord, str]] = field(default_factory=list)
     broken: bool = False
 
     def _check(self) -> None:
@@ -40,6 +43,14 @@ class RecordingNotifier:
     def rejected(self, rejection: RejectedDelivery) -> None:
         self._check()
         self.rejections.append(rejection)
+
+    def folder_provisioned(self, record: FolderRecord) -> None:
+        self._check()
+        self.folders_ready.append(record)
+
+    def folder_failed(self, record: FolderRecord, error: str) -> None:
+        self._check()
+        self.folders_failed.append((record, error))
 
     @property
     def alerts(self) -> list[AllocationRecord]:
