@@ -99,6 +99,7 @@ class FakeBoxServer:
         self.state = _State()
         self.page_limit = page_limit  # the largest page the fake hands out
         self.token_lifetime = token_lifetime
+        self.marker_paging = True  # False: answer with offsets even when asked for markers
         self.down = threading.Event()
         self._ids = itertools.count(1000)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -240,7 +241,7 @@ class FakeBoxServer:
             return 404, _error(404, "not_found", "Not Found"), {}
         entries = sorted(self.children(ids[0]), key=lambda f: f.id)
         limit = min(int(query.get("limit", "100")), self.page_limit)
-        if query.get("usemarker") == "true":
+        if query.get("usemarker") == "true" and self.marker_paging:
             start = int(query.get("marker") or 0)
             page = entries[start : start + limit]
             more = start + limit < len(entries)
