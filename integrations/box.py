@@ -154,23 +154,18 @@ class BoxClient:
         """A folder the service account can see, or ``UpstreamRejected`` saying so."""
         response = self._call("GET", f"/folders/{folder_id}", params={"fields": "id,name,type"})
         if response.status_code == 404:
-            raise UpstreamRejected(
-                f"the {what} (Box folder {folder_id}) does not exist or the Box service account "
-                "cannot see it: share it with the service account as editor"
-            )
+            raise _invisible(folder_id, what)
         self._refused(response, f"reading the {what} {folder_id}")
         return _item(_json(response), f"folder {folder_id}")
 
-    def items(self, folder_id: str) -> Iterator[BoxItem]:
+    def items(self, folder_id: str, what: str = "folder") -> Iterator[BoxItem]:
         """Every item in a folder, a page at a time (marker paging; offset when Box answers
         with offsets)."""
         params: dict[str, Any] = {"fields": "id,name,type", "limit": PAGE, "usemarker": "true"}
         while True:
             response = self._call("GET", f"/folders/{folder_id}/items", params=dict(params))
             if response.status_code == 404:
-                raise UpstreamRejected(
-                    f"Box folder {folder_id} does not exist or the service account cannot see it"
-                )
+                raise _invisible(folder_id, what)
             self._refused(response, f"listing folder {folder_id}")
             body = _json(response)
             entries = body.get("entries")
@@ -188,10 +183,10 @@ class BoxClient:
             else:
                 return
 
-    def find_folder(self, parent_id: str, name: str) -> BoxItem | None:
+    def find_folder(self, parent_id: str, name: str, what: str = "folder") -> BoxItem | None:
         """The folder named ``name`` in the parent (Box compares names case-insensitively)."""
         wanted = name.casefold()
-        found = (i for i in self.items(parent_id) if i.type == "folder")
+        found = (i for i in self.items(parent_id, what) if i.type == "folder")
         return next((i for i in found if i.name.casefold() == wanted), None)
 
     def copy_folder(self, source_id: str, parent_id: str, name: str) -> BoxItem:
@@ -286,6 +281,13 @@ class BoxClient:
             raise UpstreamRejected(
                 f"Box refused {doing} (HTTP {response.status_code}{_message(response)})"
             )
+
+
+def _invisible(folder_id: str, what: str) -> UpstreamRejected:
+    return UpstreamRejected(
+        f"the {what} (Box folder {folder_id}) does not exist or the Box service account "
+        "cannot see it: share it with the service account as editor"
+    )
 
 
 def _no_template(scope: str, template: str) -> str:

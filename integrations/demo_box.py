@@ -57,12 +57,12 @@ class DemoBox:
         with self._lock:
             return self._folders.get(folder_id) or BoxItem(folder_id, f"Folder {folder_id}")
 
-    def items(self, folder_id: str) -> Iterator[BoxItem]:
+    def items(self, folder_id: str, what: str = "folder") -> Iterator[BoxItem]:
         with self._lock:
             found = [self._folders[i] for i, p in self._parents.items() if p == folder_id]
         yield from found
 
-    def find_folder(self, parent_id: str, name: str) -> BoxItem | None:
+    def find_folder(self, parent_id: str, name: str, what: str = "folder") -> BoxItem | None:
         wanted = name.casefold()
         return next((i for i in self.items(parent_id) if i.name.casefold() == wanted), None)
 

@@ -202,7 +202,9 @@ class ClientFolders:
         box = provisioner.settings
         by_folder = {r.folder_id: r.deal_id for r in self.records() if r.folder_id}
         missing = []
-        for n, item in enumerate(provisioner.host.items(box.parent_folder_id)):
+        for n, item in enumerate(
+            provisioner.host.items(box.parent_folder_id, "clients parent folder")
+        ):
             if n >= MISSING_LIMIT:
                 break
             if item.type != "folder":

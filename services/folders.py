@@ -335,7 +335,7 @@ class Provisioner:
         box = self.settings
         if record.folder_id:
             return record.folder_id
-        found = self.host.find_folder(box.parent_folder_id, name)
+        found = self.host.find_folder(box.parent_folder_id, name, "clients parent folder")
         if found is None:
             found = self.host.copy_folder(box.template_folder_id, box.parent_folder_id, name)
         return found.id
@@ -345,7 +345,7 @@ class Provisioner:
         emails = client_emails(deal.get(box.email_property), record.deal_id, box.email_property)
         target = folder_id
         if box.shared_subfolder:
-            sub = self.host.find_folder(folder_id, box.shared_subfolder)
+            sub = self.host.find_folder(folder_id, box.shared_subfolder, "client folder")
             if sub is None:
                 raise UpstreamRejected(
                     f"the client folder has no subfolder {box.shared_subfolder!r} to share: add "
