@@ -36,6 +36,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("pages/overrides.py", "Capacity overrides", ":material/tune:"),
     ("pages/preview.py", "Allocation preview", ":material/manage_search:"),
     ("pages/allocations.py", "Allocations", ":material/assignment_ind:"),
+    ("pages/folders.py", "Client folders", ":material/folder_shared:"),
     ("pages/sync.py", "Sync", ":material/sync:"),
     ("pages/_settings.py", "Settings", ":material/settings:"),
 )

@@ -49,3 +49,12 @@ AL_PACKAGE = "allocations.package"
 AL_SINCE = "allocations.since"
 AL_UNTIL = "allocations.until"
 AL_DEAL = "allocations.deal"
+
+# Client folders page
+FO_STATUS = "folders.status"
+FO_DEAL = "folders.deal"
+FO_CONFIRM = "folders.confirm"
+FO_MISSING = "folders.missing"  # the last look for folders missing metadata (a list)
+DEAL_PARAM = "deal"  # ?deal= in links from Chat cards
+# Settings page, Box section
+BOX_FORM = "settings.box"
