@@ -27,6 +27,7 @@ PAGES = [
     ("overrides", "Capacity overrides", "Capacity overrides"),
     ("preview", "Allocation preview", "Allocation preview"),
     ("allocations", "Allocations", "Allocations"),
+    ("folders", "Client folders", "Client folders"),
     ("sync", "Sync", "Sync"),
     ("settings", "Settings", "Settings"),
 ]
