@@ -217,10 +217,12 @@ class Provisioner:
     links: DealLinks | None
     notifier: Notifier | None
     clock: Callable[[], dt.datetime]
+    _unavailable: bool = False  # an outage met during this drain: stop, leave the rest
 
     def drain(self, deal_id: str | None = None, forced: bool = False) -> Provisioned:
         """Every due folder (or ``deal_id``'s). ``forced`` (a person's Retry) ignores the
         backoff and takes up folders given up on; a held lease is always respected."""
+        self._unavailable = False
         queued = self.sweep() if deal_id is None else 0
         if deal_id is not None:
             found = self.store.folders.get_folder(deal_id)
@@ -231,7 +233,12 @@ class Provisioner:
                 candidates += self.store.folders.list_folders(status=FOLDER_GAVE_UP)
         done = failed = gave_up = skipped = 0
         errors: list[str] = []
-        for record in candidates:
+        for n, record in enumerate(candidates):
+            if self._unavailable:  # the rest would only wait out the same outage one by one
+                skipped += len(candidates) - n
+                errors.append(f"Box or HubSpot is unavailable: {len(candidates) - n} left for "
+                              "the next drain")  # fmt: skip
+                break
             now = self.clock()
             wanted = record.status in (FOLDER_PENDING, FOLDER_GAVE_UP) and not leased(record, now)
             if not (wanted if forced else due(record, now)):
@@ -277,6 +284,7 @@ class Provisioner:
             record = self._steps(record)
         except (*FIX, *RETRY) as exc:
             error = exc
+            self._unavailable = isinstance(exc, UpstreamUnavailable)
         except Conflict as exc:  # it kept changing under us: leave it to the next drain
             log.warning("client folder of deal %s: %s", record.deal_id, exc)
             return record
@@ -302,7 +310,8 @@ class Provisioner:
         for step in STEPS:
             if record.done(step):
                 continue
-            if deal is None and step in (COPIED, SHARED):
+            needs_deal = step == SHARED or (step == COPIED and not record.folder_name)
+            if deal is None and needs_deal:
                 deal = self._read_deal(record.deal_id)
             record = self._do(step, record, deal or {})
         return record
