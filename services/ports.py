@@ -1,8 +1,8 @@
 """The ports the use cases talk through. Adapters live in ``integrations/``; fakes in ``tests/``.
 
 A store is one part per port (``ReferenceData``, ``Editable``, ``Allocations``, ``Rejections``,
-``History``, ``Tokens``, ``Health``) sharing its backend's file, client or in-memory state;
-``ComposedStore`` assembles the parts into the flat ``Store`` the use cases call. Each backend
+``History``, ``Tokens``, ``Health``, ``Folders``) sharing its backend's file, client or in-memory
+state; ``ComposedStore`` assembles the parts into the flat ``Store`` the use cases call. Each backend
 keeps its parts in modules of the same names (``integrations/sqlite/``,
 ``integrations/firestore/``, ``tests/fakes/``: ``reference.py``, ``edits.py``, ...).
 
@@ -271,7 +271,9 @@ class Store(ReferenceData, Editable, Allocations, Rejections, History, Tokens, H
     def health(self) -> Health: ...
 
     @property
-    def folders(self) -> Folders: ...
+    def folders(self) -> Folders:
+        """Client folders have no flat methods: ``store.folders.get_folder(...)``."""
+        ...
 
 
 @dataclass(frozen=True, eq=False)
