@@ -2,8 +2,8 @@
 
 A store is one part per port (``ReferenceData``, ``Editable``, ``Allocations``, ``Rejections``,
 ``History``, ``Tokens``, ``Health``, ``Folders``) sharing its backend's file, client or in-memory
-state; ``ComposedStore`` assembles the parts into the flat ``Store`` the use cases call. Each backend
-keeps its parts in modules of the same names (``integrations/sqlite/``,
+state; ``ComposedStore`` assembles the parts into the flat ``Store`` the use cases call. Each
+backend keeps its parts in modules of the same names (``integrations/sqlite/``,
 ``integrations/firestore/``, ``tests/fakes/``: ``reference.py``, ``edits.py``, ...).
 
 Every store (in-memory fake, SQLite, Firestore) keeps the same promises, checked by one
