@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import replace
 from typing import Any
 
 from allocation import Closure
 from services import Services
-from services.errors import ConfigurationError
+from services.errors import ConfigurationError, ConsoleError
 from services.facade import Clock, utc_clock
 from services.hubspot_names import HubSpotNames
 from services.notifiers import LoggingNotifier
-from services.ports import Crm, LeaveSource, Notifier, Store
+from services.ports import Crm, FolderHost, LeaveSource, Notifier, Store
 from services.syncing import Syncer
 from settings import Settings
 
@@ -118,6 +119,33 @@ def hubspot_names(settings: Settings) -> HubSpotNames:
         raise ConfigurationError(f"HUBSPOT_DEAL_PROPERTIES: {exc}") from None
 
 
+def build_box(settings: Settings) -> FolderHost | None:
+    """Box, when its secrets are set (client folders are off otherwise)."""
+    if not settings.box_configured:
+        return None
+    from integrations.box import BoxClient
+
+    subject_type, subject_id = settings.box_subject
+    return BoxClient(
+        settings.require("BOX_CLIENT_ID"),
+        settings.require("BOX_CLIENT_SECRET"),
+        subject_type=subject_type,
+        subject_id=subject_id,
+        api_base=settings.box_api_base,
+    )
+
+
+def demo_box(store: Store) -> tuple[FolderHost, Any]:
+    """The demo Box and its deal fields; the demo firm's Box settings saved once, so its
+    Client folders page works with no Box account."""
+    from integrations.demo_box import DEMO_SETTINGS, DemoBox, DemoDeals
+
+    stored = store.get_settings()
+    if not stored.value.box.complete:
+        store.save_settings(replace(stored.value, box=DEMO_SETTINGS), stored.version, "demo")
+    return DemoBox(), DemoDeals()
+
+
 def build_leave_source(settings: Settings, store: Store) -> LeaveSource | None:
     if not settings.employment_hero_configured:
         return None
@@ -196,7 +224,10 @@ def build_services(
         settings, store, crm=crm, leave_source=leave_source, notifier=notifier, clock=clock,
         demo=demo,
     )  # fmt: skip
-    return Services(
+    box, box_deals = build_box(settings), None
+    if box is None and demo:
+        box, box_deals = demo_box(store)
+    services = Services(
         store=store,
         notifier=notifier,
         crm=crm,
@@ -206,4 +237,18 @@ def build_services(
         demo=demo,
         syncer=syncer,
         holiday_calendar=public_holidays,
+        box=box,
+        box_deals=box_deals,
+        box_links=box_deals,
     )
+    if demo and box_deals is not None and not store.folders.list_folders(limit=1):
+        first_folders(services)
+    return services
+
+
+def first_folders(services: Services) -> None:
+    """The demo firm's recent allocations get their folders at once (from the demo Box)."""
+    try:
+        services.folders.drain()
+    except ConsoleError as exc:  # the demo must still start
+        log.warning("demo client folders not made: %s", exc)

@@ -79,6 +79,15 @@ KEYS: tuple[Key, ...] = (
     Key("EH_CLIENT_SECRET", None, "Employment Hero OAuth client secret", secret=True),
     Key("EH_REDIRECT_URI", None, "Employment Hero OAuth redirect URI (the console's URL)"),
     Key("EH_ORGANISATION_ID", None, "Employment Hero organisation id"),
+    Key(
+        "BOX_CLIENT_ID",
+        None,
+        "Box app (Client Credentials Grant) client id: turns client folders on",
+    ),
+    Key("BOX_CLIENT_SECRET", None, "Box app client secret", secret=True),
+    Key("BOX_ENTERPRISE_ID", None, "Box enterprise id: act as the app's service account"),
+    Key("BOX_USER_ID", None, "Box user id to act as instead of the service account (optional)"),
+    Key("BOX_API_BASE", "https://api.box.com", "Box API base URL (token at /oauth2/token)"),
     Key("HOLIDAYS_COUNTRY", "AU", "country for public-holiday closures"),
     Key("HOLIDAYS_SUBDIVISION", "NSW", "state or territory for public-holiday closures"),
     Key(
@@ -316,6 +325,36 @@ class Settings:
     @property
     def employment_hero_configured(self) -> bool:
         return all(self.configured(k) for k in ("EH_CLIENT_ID", "EH_CLIENT_SECRET"))
+
+    @property
+    def box_configured(self) -> bool:
+        """Client folders are on: the Box app's id and secret, and whom to act as."""
+        keys = ("BOX_CLIENT_ID", "BOX_CLIENT_SECRET")
+        subject = self.configured("BOX_ENTERPRISE_ID") or self.configured("BOX_USER_ID")
+        return all(self.configured(k) for k in keys) and subject
+
+    @property
+    def box_subject(self) -> tuple[str, str]:
+        """(``box_subject_type``, ``box_subject_id``): a user when BOX_USER_ID is set, else
+        the enterprise's service account."""
+        user = self.get("BOX_USER_ID")
+        if user:
+            if not user.isdigit():
+                raise SettingsError(f"BOX_USER_ID must be a Box user id, digits (got {user!r})")
+            return "user", user
+        enterprise = self.require("BOX_ENTERPRISE_ID")
+        if not enterprise.isdigit():
+            raise SettingsError(
+                f"BOX_ENTERPRISE_ID must be the Box enterprise id, digits (got {enterprise!r})"
+            )
+        return "enterprise", enterprise
+
+    @property
+    def box_api_base(self) -> str:
+        base = self.require("BOX_API_BASE")
+        if not base.startswith(("http://", "https://")):
+            raise SettingsError(f"BOX_API_BASE must be an http(s) URL (got {base!r})")
+        return base.rstrip("/")
 
     def secret_values(self) -> tuple[str, ...]:
         """The values of every secret setting, for the log formatter to blank out."""

@@ -38,6 +38,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("pages/preview.py", "Allocation preview", ":material/manage_search:"),
     ("pages/outlook.py", "Capacity outlook", ":material/trending_up:"),
     ("pages/allocations.py", "Allocations", ":material/assignment_ind:"),
+    ("pages/folders.py", "Client folders", ":material/folder_shared:"),
     ("pages/sync.py", "Sync", ":material/sync:"),
     ("pages/_settings.py", "Settings", ":material/settings:"),
 )

@@ -66,3 +66,12 @@ AL_DEAL = "allocations.deal"
 # Which part of the Allocations page is open (stable values, so it survives counts changing)
 AL_VIEW = "allocations.view"
 AL_URL = "allocations.url"  # the page's filters as last shown (console.url_state)
+
+# Client folders page
+FO_STATUS = "folders.status"
+FO_DEAL = "folders.deal"
+FO_CONFIRM = "folders.confirm"
+FO_MISSING = "folders.missing"  # the last look for folders missing metadata (a list)
+DEAL_PARAM = "deal"  # ?deal= in links from Chat cards
+# Settings page, Box section
+BOX_FORM = "settings.box"

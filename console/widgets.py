@@ -30,6 +30,7 @@ SYNC_NAMES = {
     "leave": "Employment Hero leave",
     "holidays": "public holidays",
     "writebacks": "HubSpot write-backs",
+    "box_folders": "Box client folders",
 }
 SYNC_STATUS_WORDS = {
     "running": "Running",

@@ -20,6 +20,7 @@ import requests
 
 from integrations.http import DEFAULT_TIMEOUT, make_session, redact_url, send
 from services.errors import UpstreamError
+from services.folder_records import FolderRecord
 from services.records import (
     UNALLOCATED,
     WRITEBACK_FAILED,
@@ -163,6 +164,30 @@ class ChatNotifier:
         widgets += self._button("Open the Capacity outlook", "outlook")
         self._post(thread, _card(f"notice-{thread}", title, subtitle, widgets))
 
+    def folder_provisioned(self, record: FolderRecord) -> None:
+        widgets = [
+            _field("Folder", record.folder_name),
+            _field("Adviser", record.adviser_id or "—"),
+            *self._link("Open the folder in Box", record.folder_url),
+        ]
+        title = f"Client folder ready for deal {record.deal_id}"
+        subtitle = "Copied, tagged, shared with the client and linked in HubSpot"
+        self._post(f"deal-{record.deal_id}", _card(f"folder-{record.deal_id}", title, subtitle,
+                                                   widgets))  # fmt: skip
+
+    def folder_failed(self, record: FolderRecord, error: str) -> None:
+        done = record.step or "nothing yet"
+        widgets = [
+            _field("Done so far", done),
+            _field("Attempts", record.attempts),
+            _field("What to fix" if record.needs_fix else "Error", error),
+            *self._button("Open Client folders", f"folders?deal={quote(record.deal_id)}"),
+        ]
+        title = f"Client folder not made for deal {record.deal_id}"
+        subtitle = "The allocation stands; retry from the console once fixed"
+        self._post(f"deal-{record.deal_id}", _card(f"folder-failed-{record.deal_id}", title,
+                                                   subtitle, widgets))  # fmt: skip
+
     # -- cards -----------------------------------------------------------------------------
 
     def _decision_card(self, record: AllocationRecord) -> dict[str, Any]:
@@ -187,6 +212,12 @@ class ChatNotifier:
         ]
         title = f"No adviser can take deal {record.deal_id}"
         return _card(f"unallocated-{record.deal_id}", title, "Needs a person", widgets)
+
+    def _link(self, label: str, url: str) -> list[Widget]:
+        if not url.startswith("https://"):
+            return []
+        button = {"text": label, "onClick": {"openLink": {"url": url}}}
+        return [{"buttonList": {"buttons": [button]}}]
 
     def _button(self, label: str, path: str) -> list[Widget]:
         if not self._console:

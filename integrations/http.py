@@ -208,9 +208,12 @@ def send(
     sleep: Sleep = time.sleep,
     max_wait: float = MAX_WAIT,
     bounded: bool = True,
+    accept: frozenset[int] = frozenset(),
 ) -> Any:
     """One call under the policy. Returns the parsed JSON (``None`` for an empty reply), or
-    the ``requests.Response`` when ``expect_json`` is false."""
+    the ``requests.Response`` when ``expect_json`` is false. A 4xx status in ``accept`` is
+    handed back (as the response) rather than raised: the caller reads its error body (Box's
+    409 names the folder that already has the name)."""
     service = _service_of(session, url)
     where = redact_url(url)
     out_of_time = f"{service}: out of time for {method} {where} within this request's budget"
@@ -265,6 +268,8 @@ def send(
         ) from None
     status, n = response.status_code, retrying.statistics["attempt_number"]
     log.info("%s %s %s -> %d (attempt %d/%d)", service, method, where, status, n, attempts)
+    if status in accept:
+        return response
     _check(service, method, url, response)
     if not expect_json:
         return response

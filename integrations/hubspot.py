@@ -279,3 +279,7 @@ class HubSpotClient:
             api.object_path("deals", deal_id),
             json={"properties": {property_name: adviser_id}},
         )
+
+    def write_deal_property(self, deal_id: str, name: str, value: str) -> None:
+        """One deal property (the client folder's link, ``services.folders``)."""
+        self._call("PATCH", api.object_path("deals", deal_id), json={"properties": {name: value}})

@@ -1,5 +1,5 @@
-"""Settings: the allocation rules and console policy (editors), integration status, and
-connecting Employment Hero."""
+"""Settings: the allocation rules and console policy (editors), integration status,
+connecting Employment Hero, and Box client folders."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from console import auth, handle, settings_form, widgets
+from console import auth, box_settings, handle, settings_form, widgets
 from services.errors import ServiceError
 from services.records import SyncRun
 
@@ -81,8 +81,8 @@ def save(changes: Mapping[str, Any], version: str) -> object:
     return svc.editing.save_settings(changes, version, actor=user.actor, is_editor=user.is_editor)
 
 
-rules_tab, policy_tab, integrations_tab = st.tabs(
-    ["Allocation rules", "Console policy", "Integrations"]
+rules_tab, policy_tab, integrations_tab, box_tab = st.tabs(
+    ["Allocation rules", "Console policy", "Integrations", "Box client folders"]
 )
 with rules_tab:
     if user.is_editor:
@@ -103,3 +103,5 @@ with integrations_tab:
     st.dataframe(last_syncs_frame(svc.sync.last_syncs()), hide_index=True)
     st.subheader("Employment Hero")
     employment_hero(user)
+with box_tab:
+    box_settings.box_section(svc, user)

@@ -22,7 +22,8 @@ if svc.demo:
 
 if user.is_editor:
     asked: list[str] = []
-    slots = [c for _ in range(2) for c in st.columns(3)]  # two rows of three at 1280 px
+    rows = -(-(len(SOURCES) + 1) // 3)  # rows of three at 1280 px: every source, Sync all
+    slots = [c for _ in range(rows) for c in st.columns(3)]
     for slot, source in zip(slots, SOURCES, strict=False):
         if slot.button(sync_panel.title_of(source), key=f"sync.{source}", width="stretch"):
             asked = [source]

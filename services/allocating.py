@@ -31,7 +31,7 @@ from allocation import (
     week_of,
 )
 from allocation import reasons as codes
-from services import booking, outbox
+from services import booking, folders, outbox
 from services.booking import Outcome
 from services.context import Context
 from services.deal_intake import (
@@ -297,6 +297,7 @@ class Allocating:
             deal, store=context.store, cache=context.cache, notifier=context.notifier,
             crm=context.crm, today=context.today(), clock=context.now, source=SOURCE,
         )  # fmt: skip
+        folders.queue_if_on(context.box, context.store, outcome.record, context.now())
         if outcome.replay:  # the webhook recorded it a moment ago
             return self._heal(outcome)
         done = outcome.record
@@ -412,6 +413,7 @@ class Allocating:
                 stored, store=context.store, crm=crm, settings=context.console_settings().value,
                 notifier=context.notifier, clock=context.now,
             )  # fmt: skip
+        folders.queue_if_on(context.box, context.store, stored, context.now())
         notify_decision(context.notifier, stored)
         return _line(stored, decision, names)
 

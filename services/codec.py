@@ -39,6 +39,7 @@ from allocation import (
     Rules,
 )
 from services import explanation
+from services.folder_records import BoxSettings, FolderRecord
 from services.records import (
     DEFAULT_HOUSEHOLD_TYPES,
     DEFAULT_SERVICE_PACKAGES,
@@ -211,11 +212,13 @@ def meeting_table_from_dicts(rows: Iterable[Mapping[str, Any]]) -> MeetingTable:
 
 # --- console records -----------------------------------------------------------------------
 
+box_settings_to_dict, box_settings_from_dict = _codec(BoxSettings)
 settings_to_dict, settings_from_dict = _codec(
     ConsoleSettings,
     rules=override(struct_hook=lambda v, _: rules_from_dict(v or {})),
     service_packages=_or_default(DEFAULT_SERVICE_PACKAGES),
     household_types=_or_default(DEFAULT_HOUSEHOLD_TYPES),
+    box=override(struct_hook=lambda v, _: box_settings_from_dict(v or {})),
 )
 allocation_to_dict, allocation_from_dict = _codec(
     AllocationRecord,
@@ -231,3 +234,4 @@ rejection_to_dict, rejection_from_dict = _codec(
 audit_to_dict, audit_from_dict = _codec(AuditEntry)
 sync_run_to_dict, sync_run_from_dict = _codec(SyncRun)
 outlook_day_to_dict, outlook_day_from_dict = _codec(OutlookDay)
+folder_to_dict, folder_from_dict = _codec(FolderRecord, version=override(omit=True))

@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 
 from allocation import Rules, Snapshot
 from services import policy
-from services.ports import AppSettings, Crm, Notifier, Store
+from services.ports import AppSettings, Crm, FolderHost, Notifier, Store
 from services.records import ConsoleSettings, Versioned
 from services.snapshots import Prepared, SnapshotCache
 
@@ -52,6 +52,8 @@ class Context:
     crm: Crm | None = None
     settings: AppSettings | None = None
     cache: SnapshotCache = field(default_factory=SnapshotCache)
+    # Box, when configured (``services.folders``): allocations queue their client folder.
+    box: FolderHost | None = None
     _derived: dict[str, tuple[tuple[str, dt.date], Any]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

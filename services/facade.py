@@ -2,8 +2,8 @@
 composed of feature objects — ``svc.browsing``, ``svc.booking``, ``svc.history``,
 ``svc.rejected``, ``svc.editing``, ``svc.sync``, ``svc.access`` (``services.features``),
 ``svc.quality`` (``services.data_quality``), ``svc.advisers`` (``services.adviser_edits``),
-``svc.outlook`` (``services.outlook``) and ``svc.allocating`` (the console's allocation
-actions, ``services.allocating``) — over
+``svc.outlook`` (``services.outlook``), ``svc.allocating`` (the console's allocation
+actions, ``services.allocating``) and ``svc.folders`` (``services.client_folders``) — over
 one ``Context`` (the ports, the clock, the cache; its docstring states the cache policy).
 """
 
@@ -11,15 +11,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from services.adviser_edits import AdviserEditing
 from services.allocating import Allocating
+from services.client_folders import ClientFolders
 from services.context import Clock, Context, utc_clock
 from services.data_quality import DataQuality
 from services.features import Access, Booking, Browsing, Editing, History, Rejected, Sync
+from services.folders import DealReader
 from services.outlook import OutlookFeature
-from services.ports import AppSettings, Crm, HolidayCalendar, LeaveSource, Notifier, Store
+from services.ports import (
+    AppSettings,
+    Crm,
+    DealLinks,
+    FolderHost,
+    HolidayCalendar,
+    LeaveSource,
+    Notifier,
+    Store,
+)
 from services.snapshots import SnapshotCache
 from services.syncing import Syncer
 
@@ -39,8 +50,13 @@ class Services:
         syncer: Syncer | None = None,
         holiday_calendar: HolidayCalendar | None = None,
         deal_properties: Callable[[], Sequence[Any]] | None = None,
+        box: FolderHost | None = None,
+        box_deals: DealReader | None = None,
+        box_links: DealLinks | None = None,
     ) -> None:
-        self.context = Context(store, clock, notifier, crm, settings)
+        """``box`` (Box, or the demo Box) turns client folders on; ``box_deals`` and
+        ``box_links`` are HubSpot's deal reads and link writes for them (default: ``crm``)."""
+        self.context = Context(store, clock, notifier, crm, settings, box=box)
         self.store, self.demo = store, demo
         # Without a syncer from bootstrap (tests, schedulers), sync the configured sources.
         syncer = syncer or Syncer(
@@ -58,6 +74,10 @@ class Services:
         self.access = Access(self.context)
         self.outlook = OutlookFeature(self.context)
         self.allocating = Allocating(self.context, self.rejected.deal_fields)
+        links = box_links if box_links is not None else _links_of(crm)
+        self.folders = ClientFolders(self.context, box_deals or crm, links)
+        if box is not None and syncer.folders is None:
+            syncer.folders = self.folders.drain
 
     # The ports the features share live on the context; these let wiring (and tests) read and
     # swap them in one place.
@@ -112,3 +132,13 @@ class Services:
     def today(self) -> dt.date:
         """The clock's date in the firm's timezone."""
         return self.context.today()
+
+
+def _links_of(crm: Crm | None) -> DealLinks | None:
+    """HubSpot writes the folder link when the CRM can write a deal property."""
+    return crm if isinstance(crm, _CanLink) else None
+
+
+@runtime_checkable
+class _CanLink(Protocol):
+    def write_deal_property(self, deal_id: str, name: str, value: str) -> None: ...

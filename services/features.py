@@ -23,6 +23,7 @@ from services import (
     booking,
     console_edits,
     editing,
+    folders,
     history,
     outbox,
     rejections,
@@ -133,10 +134,12 @@ class Booking:
 
     def allocate(self, deal: Deal, source: str = "console") -> Outcome:
         context = self._context
-        return booking.allocate_and_record(
+        outcome = booking.allocate_and_record(
             deal, store=context.store, cache=context.cache, notifier=context.notifier,
             crm=context.crm, today=context.today(), clock=context.now, source=source,
         )  # fmt: skip
+        folders.queue_if_on(context.box, context.store, outcome.record, context.now())
+        return outcome
 
     def retry_writebacks(
         self, deal_id: str | None = None, actor: str = "system", *, is_editor: bool = True
@@ -166,11 +169,13 @@ class Booking:
         require_editor(is_editor, actor, "allocations")
         context = self._context
         reason = allocating.checked_reason(context, deal_id, adviser_id, week, reason, confirmed)
-        return booking.reassign(
+        outcome = booking.reassign(
             deal_id, adviser_id, week, reason, actor, store=context.store,
             snapshot=context.snapshot(), notifier=context.notifier, crm=context.crm,
             settings=context.console_settings().value, clock=context.now,
         )  # fmt: skip
+        folders.queue_if_on(context.box, context.store, outcome.record, context.now())
+        return outcome
 
 
 class History:

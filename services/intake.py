@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from allocation import Adviser, Deal, Meeting
-from services import booking, deadline, rejections
+from services import booking, deadline, folders, rejections
 from services.booking import Outcome
 from services.context import Context
 from services.deal_intake import (
@@ -207,6 +207,8 @@ def allocate_delivered(deal: Deal, *, context: Context, crm: Crm | None) -> Outc
         source=SOURCE,
         booking_lock=_BOOKING,
     )
+    # Only queued: the folder is made by the next drain, so Box never delays this answer.
+    folders.queue_if_on(context.box, context.store, outcome.record, context.now())
     return _heal_replay(outcome, context=context, crm=crm)
 
 

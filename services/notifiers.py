@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
+from services.folder_records import FolderRecord
 from services.ports import Notifier
 from services.records import AllocationRecord, ExcludedRecord, RejectedDelivery, SyncRun
 
@@ -40,6 +41,12 @@ class LoggingNotifier:
         self, thread: str, title: str, subtitle: str, facts: Sequence[tuple[str, str]]
     ) -> None:
         log.info("notice thread=%s title=%s", thread, title)
+
+    def folder_provisioned(self, record: FolderRecord) -> None:
+        log.info("client folder ready deal=%s folder=%s", record.deal_id, record.folder_id)
+
+    def folder_failed(self, record: FolderRecord, error: str) -> None:
+        log.warning("client folder gave up deal=%s error=%s", record.deal_id, error)
 
 
 def safely(action: Callable[[], None], what: str) -> None:

@@ -1,9 +1,9 @@
 """The ports the use cases talk through. Adapters live in ``integrations/``; fakes in ``tests/``.
 
 A store is one part per port (``ReferenceData``, ``Editable``, ``Allocations``, ``Rejections``,
-``History``, ``Tokens``, ``Trends``, ``Health``) sharing its backend's file, client or
-in-memory state; ``ComposedStore`` assembles the parts into the flat ``Store`` the use cases
-call. Each backend keeps its parts in modules of the same names (``integrations/sqlite/``,
+``History``, ``Tokens``, ``Trends``, ``Health``, ``Folders``) sharing its backend's file,
+client or in-memory state; ``ComposedStore`` assembles the parts into the flat ``Store`` the
+use cases call. Each backend keeps its parts in modules of the same names (``integrations/sqlite/``,
 ``integrations/firestore/``, ``tests/fakes/``: ``reference.py``, ``edits.py``, ...).
 
 Every store (in-memory fake, SQLite, Firestore) keeps the same promises, checked by one
@@ -32,11 +32,12 @@ contract test suite:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from allocation import Adviser, Closure, Leave, Meeting, MeetingTable, Override, PendingDeal
+from services.folder_records import BoxItem, FolderRecord
 from services.records import (
     AdviserEdit,
     AllocationRecord,
@@ -231,6 +232,26 @@ class Trends(Protocol):
     def claim_alert(self, key: str) -> bool:
         """True for the one caller that claims ``key`` first, ever, across processes (an
         alert is sent once per day, segment and condition whatever runs the job)."""
+
+
+class Folders(Protocol):
+    """Each allocated deal's client folder in Box: the provisioning outbox
+    (``services.folders``)."""
+
+    def get_folder(self, deal_id: str) -> FolderRecord | None: ...
+
+    def list_folders(self, status: str | None = None, limit: int = 500) -> list[FolderRecord]:
+        """Newest queued first."""
+        ...
+
+    def add_folder(self, record: FolderRecord) -> FolderRecord:
+        """Queue a deal's folder; ``AlreadyRecorded`` (carrying the stored record) when the
+        deal has one already, so a replay never queues a second. Returns it as stored."""
+        ...
+
+    def update_folder(self, record: FolderRecord) -> FolderRecord:
+        """Change it if it is still at ``record.version`` (else ``Conflict``; ``NotFound``
+        when never queued). Bookkeeping: moves no data version, writes no audit entry."""
         ...
 
 
@@ -301,6 +322,11 @@ class Store(
     @property
     def health(self) -> Health: ...
 
+    @property
+    def folders(self) -> Folders:
+        """Client folders have no flat methods: ``store.folders.get_folder(...)``."""
+        ...
+
 
 @dataclass(frozen=True, eq=False)
 class Ports:
@@ -315,6 +341,7 @@ class Ports:
     health: Health
     adviser_edits: AdviserEdits
     trends: Trends
+    folders: Folders
 
 
 class ComposedStore(Ports):
@@ -525,6 +552,13 @@ class Notifier(Protocol):
         self, thread: str, title: str, subtitle: str, facts: Sequence[tuple[str, str]]
     ) -> None:
         """A card of labelled facts in a thread of its own (capacity alerts, the digest)."""
+
+    def folder_provisioned(self, record: FolderRecord) -> None:
+        """A deal's client folder is copied, tagged, shared and linked (in the deal's thread)."""
+        ...
+
+    def folder_failed(self, record: FolderRecord, error: str) -> None:
+        """Provisioning a deal's folder gave up (said once per give-up, in the deal's thread)."""
         ...
 
 
@@ -555,3 +589,40 @@ class HolidayCalendar(Protocol):
     """Weekday public holidays as closures scoped to the subdivision's region."""
 
     def __call__(self, country: str, subdivision: str | None, year: int) -> list[Closure]: ...
+
+
+class FolderHost(Protocol):
+    """Box. Errors: ``UpstreamUnavailable`` after retries; ``UpstreamRejected`` for what a
+    person must fix (its message says what); ``MalformedReply``."""
+
+    def folder(self, folder_id: str, what: str = "folder") -> BoxItem: ...
+
+    def find_folder(self, parent_id: str, name: str, what: str = "folder") -> BoxItem | None:
+        """``what`` names the folder looked in, for the error when it cannot be seen."""
+        ...
+
+    def items(self, folder_id: str, what: str = "folder") -> Iterator[BoxItem]: ...
+
+    def copy_folder(self, source_id: str, parent_id: str, name: str) -> BoxItem:
+        """The copy, or the folder of that name already in the parent (never a second)."""
+        ...
+
+    def check_template(self, scope: str, template: str) -> None: ...
+
+    def metadata(self, folder_id: str, scope: str, template: str) -> dict[str, Any] | None: ...
+
+    def tag(self, folder_id: str, scope: str, template: str, values: Mapping[str, Any]) -> None:
+        """Create the metadata instance, or update the one already there."""
+        ...
+
+    def share(self, folder_id: str, email: str, role: str) -> bool:
+        """Invite a collaborator; False when they are one already."""
+        ...
+
+    def folder_url(self, folder_id: str) -> str: ...
+
+
+class DealLinks(Protocol):
+    """HubSpot, for writing one deal property (the client folder's link)."""
+
+    def write_deal_property(self, deal_id: str, name: str, value: str) -> None: ...

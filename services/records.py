@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
 from allocation import Deal, Decision, PendingDeal, Rules
+from services.folder_records import BoxSettings
 
 AllocationStatus = Literal["allocated", "writeback_pending", "writeback_failed", "unallocated"]
 ALLOCATED: AllocationStatus = "allocated"
@@ -196,6 +197,7 @@ class ConsoleSettings:
     # Chat alerts from the daily job (``python -m cli outlook``); off until someone turns them on.
     outlook_alerts: bool = False
     outlook_min_places: int = 2  # alert when a segment has fewer places within 8 weeks
+    box: BoxSettings = field(default_factory=BoxSettings)  # client folders (docs/box.md)
 
 
 @dataclass(frozen=True)

@@ -20,30 +20,33 @@ from typing import Any, Protocol
 
 from allocation import Adviser, Closure, InvalidInput, Leave, Meeting, PendingDeal, week_of
 from services import adviser_merge, outbox, policy
-from services.errors import ConsoleError
+from services.errors import BadRequest, ConsoleError
+from services.folders import Provisioned
 from services.notifiers import safely
 from services.ports import Crm, LeaveSource, Notifier, Store
 from services.records import AuditEntry, ChangeCounts, EditBatch, OpenDeal, SyncRun
 
 log = logging.getLogger("console.sync")
 
-ADVISERS, MEETINGS, DEALS, LEAVE, HOLIDAYS, WRITEBACKS = (
+ADVISERS, MEETINGS, DEALS, LEAVE, HOLIDAYS, WRITEBACKS, FOLDERS = (
     "hubspot_advisers",
     "hubspot_meetings",
     "hubspot_deals",
     "leave",
     "holidays",
     "writebacks",
+    "box_folders",
 )
-SOURCES = (ADVISERS, MEETINGS, DEALS, LEAVE, HOLIDAYS, WRITEBACKS)
+SOURCES = (ADVISERS, MEETINGS, DEALS, LEAVE, HOLIDAYS, WRITEBACKS, FOLDERS)
 # "writebacks" drains the write-back outbox: the scheduled HubSpot job runs it every time, so
 # a decision whose write-back was left behind (HubSpot down, a process that died) gets there.
 GROUPS: dict[str, tuple[str, ...]] = {
     "all": SOURCES,
-    "hubspot": (ADVISERS, MEETINGS, DEALS, WRITEBACKS),
+    "hubspot": (ADVISERS, MEETINGS, DEALS, WRITEBACKS, FOLDERS),
     "leave": (LEAVE,),
     "holidays": (HOLIDAYS,),
-    "writebacks": (WRITEBACKS,),
+    # The outboxes: HubSpot write-backs, then Box client folders (``services.folders``).
+    "writebacks": (WRITEBACKS, FOLDERS),
 }
 KEPT_FROM_CONSOLE = ("region", "monthly_limit", "end_date")  # not HubSpot properties
 
@@ -91,8 +94,10 @@ class Syncer:
         notifier: Notifier | None = None,
         clock: Callable[[], dt.datetime],
         writer: Crm | None = None,
+        folders: Callable[[], Provisioned] | None = None,
     ) -> None:
         self.store = store
+        self.folders = folders  # drains the client-folder outbox (None: Box is off)
         self.crm = crm
         self.writer = writer  # HubSpot to write decisions to (none on demo data)
         self.leave_source = leave_source
@@ -148,6 +153,7 @@ class Syncer:
             LEAVE: self.sync_leave,
             HOLIDAYS: self.sync_holidays,
             WRITEBACKS: self.drain_writebacks,
+            FOLDERS: self.drain_folders,
         }
         if source not in jobs:
             raise SyncFailed(f"unknown sync source {source!r}; choose one of {', '.join(jobs)}")
@@ -206,6 +212,25 @@ class Syncer:
         if drained.gave_up:
             notes += (f"{drained.gave_up} write-back(s) given up on; retry them from the console",)
         return Result(ChangeCounts(updated=drained.written), notes)
+
+    def drain_folders(self) -> Result:
+        """Every due client folder, once; a run where Box made none of them fails."""
+        if self.folders is None:
+            raise SourceNotConfigured(
+                "Box is not configured (BOX_CLIENT_ID, BOX_CLIENT_SECRET, BOX_ENTERPRISE_ID)"
+            )
+        try:
+            drained = self.folders()
+        except BadRequest as exc:  # the Box settings are incomplete: say so, loudly
+            raise SyncFailed(str(exc)) from exc
+        if drained.failed and not drained.done:
+            raise SyncFailed(
+                f"no client folder was finished of {drained.failed}: {drained.errors[0]}"
+            )
+        notes = drained.errors
+        if drained.gave_up:
+            notes += (f"{drained.gave_up} client folder(s) given up on; see Client folders",)
+        return Result(ChangeCounts(added=drained.queued, updated=drained.done), notes)
 
     def sync_advisers(self) -> Result:
         crm = self._require_crm()

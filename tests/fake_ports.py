@@ -1,4 +1,4 @@
-"""In-memory stand-ins for the notifier, CRM and leave-source ports, for unit tests."""
+"""In-memory stand-ins for the notifier, CRM, leave-source and Box ports, for unit tests."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from allocation import Adviser, Meeting
+from integrations.demo_box import DemoBox
 from services.errors import UpstreamRejected, UpstreamUnavailable
+from services.folder_records import BoxItem, FolderRecord
 from services.records import (
     AllocationRecord,
     ExcludedRecord,
@@ -28,6 +30,8 @@ class RecordingNotifier:
     rejections: list[RejectedDelivery] = field(default_factory=list)
     excluded: list[list[ExcludedRecord]] = field(default_factory=list)
     notices: list[tuple[str, str]] = field(default_factory=list)  # (thread, title)
+    folders_ready: list[FolderRecord] = field(default_factory=list)
+    folders_failed: list[tuple[FolderRecord, str]] = field(default_factory=list)
     broken: bool = False
 
     def _check(self) -> None:
@@ -59,6 +63,14 @@ class RecordingNotifier:
     ) -> None:
         self._check()
         self.notices.append((thread, title))
+
+    def folder_provisioned(self, record: FolderRecord) -> None:
+        self._check()
+        self.folders_ready.append(record)
+
+    def folder_failed(self, record: FolderRecord, error: str) -> None:
+        self._check()
+        self.folders_failed.append((record, error))
 
     @property
     def alerts(self) -> list[AllocationRecord]:
@@ -117,3 +129,29 @@ class FakeLeaveSource:
     def fetch_leave(self, since: dt.date, until: dt.date) -> list[LeaveRequest]:
         self.calls += 1
         return [r for r in self.requests if r.end >= since and r.start <= until]
+
+
+class FakeBox(DemoBox):
+    """Box in memory (the demo Box, steady), which can be taken down; counts its copies."""
+
+    def __init__(self) -> None:
+        super().__init__(hiccups=False)
+        self.down = False
+        self.copies = 0
+
+    def _check(self) -> None:
+        if self.down:
+            raise UpstreamUnavailable(
+                "Box is unavailable: POST /2.0/folders/100/copy failed 5 times"
+            )
+
+    def copy_folder(self, source_id: str, parent_id: str, name: str) -> BoxItem:
+        self._check()
+        held = self.find_folder(parent_id, name)
+        if held is None:
+            self.copies += 1
+        return super().copy_folder(source_id, parent_id, name)
+
+    def find_folder(self, parent_id: str, name: str, what: str = "folder") -> BoxItem | None:
+        self._check()
+        return super().find_folder(parent_id, name, what)

@@ -1,8 +1,9 @@
 """The production store on Google Cloud Firestore (``CONSOLE_STORE=firestore://<project>``).
 
 One module per port (``reference``, ``edits``, ``allocations``, ``rejections``, ``history``,
-``tokens``), each a part built on the shared ``client.FirestoreClient``; ``FirestoreStore``
-assembles them into a ``services.ports.Store``, whose promises the shared store contract checks.
+``tokens``, ``folders``), each a part built on the shared ``client.FirestoreClient``;
+``FirestoreStore`` assembles them into a ``services.ports.Store``, whose promises the shared
+store contract checks.
 
 Every commit that changes a decision's input also writes ``meta/version``, whose update time is
 the ``data_version``: a warm cache checks freshness with one document read. Nothing uses a
@@ -23,6 +24,7 @@ from integrations.firestore.adviser_edits import FirestoreAdviserEdits
 from integrations.firestore.allocations import FirestoreAllocations
 from integrations.firestore.client import CallBudget, FirestoreClient
 from integrations.firestore.edits import FirestoreEdits
+from integrations.firestore.folders import FirestoreFolders
 from integrations.firestore.history import FirestoreHistory
 from integrations.firestore.reference import FirestoreReference
 from integrations.firestore.rejections import FirestoreRejections
@@ -56,6 +58,7 @@ class FirestoreStore(ComposedStore):
             health=shared,
             adviser_edits=FirestoreAdviserEdits(shared, clock),
             trends=FirestoreTrends(shared),
+            folders=FirestoreFolders(shared),
         )
         self.client = shared
 

@@ -9,8 +9,8 @@ entries written at the same instant keep the order they were written in.
 Composite indexes production needs (the emulator needs none) are in ``firestore.indexes.json``
 (deploy with ``gcloud firestore indexes composite create`` or the Firebase CLI): ``audit (entity,
 sort_key desc)``, ``sync_runs (source, sort_key desc)``, ``allocations (status, sort_key
-desc)``, ``allocations (adviser_id, sort_key desc)`` and ``allocations (status, adviser_id,
-sort_key desc)``.
+desc)``, ``allocations (adviser_id, sort_key desc)``, ``allocations (status, adviser_id,
+sort_key desc)`` and ``box_folders (status, sort_key desc)``.
 """
 
 from __future__ import annotations
@@ -62,6 +62,7 @@ SETTINGS = "settings"
 TOKENS = "tokens"
 OUTLOOK_DAYS = "outlook_days"
 ALERTS_SENT = "alerts_sent"
+BOX_FOLDERS = "box_folders"
 META = "meta"
 VERSION_DOC = "version"
 NOTES_DOC = "override_notes"

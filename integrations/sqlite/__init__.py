@@ -1,8 +1,8 @@
 """The embedded store: one SQLite file, safe for the console's and the webhook's threads.
 
 One module per port (``reference``, ``edits``, ``allocations``, ``rejections``, ``history``,
-``tokens``), each a part built on the shared ``database.SqliteDatabase``; ``SqliteStore``
-assembles them into a ``services.ports.Store``.
+``tokens``, ``folders``), each a part built on the shared ``database.SqliteDatabase``;
+``SqliteStore`` assembles them into a ``services.ports.Store``.
 
 Every write runs in a ``BEGIN IMMEDIATE`` transaction; one that changes a decision's inputs
 also moves the data version, so a cached snapshot sees the change and a decision made on older
@@ -20,6 +20,7 @@ from integrations.sqlite.adviser_edits import SqliteAdviserEdits
 from integrations.sqlite.allocations import SqliteAllocations
 from integrations.sqlite.database import SqliteDatabase
 from integrations.sqlite.edits import SqliteEdits
+from integrations.sqlite.folders import SqliteFolders
 from integrations.sqlite.history import SqliteHistory
 from integrations.sqlite.reference import SqliteReference
 from integrations.sqlite.rejections import SqliteRejections
@@ -47,6 +48,7 @@ class SqliteStore(ComposedStore):
             health=database,
             adviser_edits=SqliteAdviserEdits(database, clock),
             trends=SqliteTrends(database),
+            folders=SqliteFolders(database),
         )
         self.database = database
 

@@ -70,6 +70,10 @@ CREATE TABLE IF NOT EXISTS tokens (name TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outlook_days (
     day TEXT NOT NULL, segment TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (day, segment));
 CREATE TABLE IF NOT EXISTS alerts_sent (key TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS box_folders (
+    deal_id TEXT PRIMARY KEY, queued_key TEXT NOT NULL, status TEXT NOT NULL,
+    version INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS box_folders_by_status ON box_folders (status, queued_key);
 """
 
 # A writer waits this long for another writer's transaction before giving up: long enough for

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -11,6 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 import bootstrap
 from console import sync_panel
+from integrations.demo_box import DEMO_SETTINGS, DemoBox, DemoDeals
+from services.client_folders import ClientFolders
 from services.errors import Forbidden
 from services.notifiers import LoggingNotifier
 from services.syncing import SOURCES
@@ -30,6 +33,12 @@ def firm() -> Firm:
         Settings.of(), svc.store, crm=None, leave_source=None, notifier=LoggingNotifier(),
         clock=svc.clock, demo=True,
     )  # fmt: skip
+    # ... and for Box: the demo Box (steady, so every run succeeds) drains the folders.
+    stored = svc.store.get_settings()
+    svc.store.save_settings(replace(stored.value, box=DEMO_SETTINGS), stored.version, "seed")
+    svc.context.box = DemoBox(hiccups=False)
+    svc.folders = ClientFolders(svc.context, DemoDeals(), DemoDeals())
+    svc.syncer.folders = svc.folders.drain
     return demo
 
 

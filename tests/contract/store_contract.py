@@ -10,6 +10,7 @@ from tests.contract.adviser_edits_contract import AdviserEditsContract
 from tests.contract.allocations_contract import AllocationContract
 from tests.contract.concurrency_contract import ConcurrencyContract
 from tests.contract.edits_contract import EditContract
+from tests.contract.folders_contract import FoldersContract
 from tests.contract.history_contract import HistoryContract
 from tests.contract.outbox_contract import OutboxContract
 from tests.contract.reference_contract import ReferenceDataContract
@@ -31,6 +32,7 @@ class StoreContract(
     UnreadableRowsContract,
     AdviserEditsContract,
     TrendsContract,
+    FoldersContract,
 ):
     """Subclass as ``TestXStore`` with a ``store`` fixture returning an empty store, and a
     ``plant`` fixture writing a raw row (``tests.contract.unreadable_contract``)."""

@@ -29,6 +29,7 @@ PAGES = [
     ("preview", "Allocation preview", "Allocation preview"),
     ("outlook", "Capacity outlook", "Capacity outlook"),
     ("allocations", "Allocations", "Allocations"),
+    ("folders", "Client folders", "Client folders"),
     ("sync", "Sync", "Sync"),
     ("settings", "Settings", "Settings"),
 ]

@@ -18,6 +18,7 @@ from services.ports import ComposedStore
 from tests.fakes.adviser_edits import InMemoryAdviserEdits
 from tests.fakes.allocations import InMemoryAllocations
 from tests.fakes.edits import InMemoryEdits
+from tests.fakes.folders import InMemoryFolders
 from tests.fakes.history import InMemoryHistory
 from tests.fakes.reference import InMemoryReference
 from tests.fakes.rejections import InMemoryRejections
@@ -41,5 +42,6 @@ class InMemoryStore(ComposedStore):
             health=state,
             adviser_edits=InMemoryAdviserEdits(state, clock),
             trends=InMemoryTrends(state),
+            folders=InMemoryFolders(state),
         )
         self.state = state

@@ -44,6 +44,7 @@ class InMemoryState:
         self.skipped = Unreadable()
         self.outlook_days: dict[tuple[str, str], Json] = {}  # (day, segment) → row
         self.alerts_sent: set[str] = set()
+        self.folders: dict[str, tuple[Json, str]] = {}  # deal id → (row, version)
 
     def read(self, documents: int = 1) -> None:
         """Count reads as Firestore bills them: every document, and at least one per query."""

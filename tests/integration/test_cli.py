@@ -77,7 +77,7 @@ def test_sync_all_on_the_demo_store_runs_every_source_and_exits_zero(tmp_path):
     assert done.returncode == OK, done.stderr
     lines = [line for line in done.stdout.splitlines() if not line.startswith(" ")]
     assert [line.split(":")[0] for line in lines] == [*HUBSPOT_SOURCES, "leave", "holidays",
-                                                      "writebacks"]  # fmt: skip
+                                                      "writebacks", "box_folders"]  # fmt: skip
     assert all(": ok " in line for line in lines)
 
 
@@ -94,12 +94,17 @@ def test_sync_all_skips_sources_that_are_not_configured_and_exits_zero(tmp_path)
     ]
     assert out[4].startswith("holidays: ok (+")
     assert out[5] == "writebacks: skipped: HubSpot is not configured (HUBSPOT_TOKEN)"
+    assert out[6] == (
+        "box_folders: skipped: Box is not configured (BOX_CLIENT_ID, BOX_CLIENT_SECRET, "
+        "BOX_ENTERPRISE_ID)"
+    )
     assert "Traceback" not in done.stderr
     history = {r.source: r for r in SqliteStore(url.removeprefix("sqlite:///")).list_sync_runs()}
     assert {s: r.status for s, r in history.items()} == {
         **dict.fromkeys(HUBSPOT_SOURCES, "skipped"),
         "leave": "skipped",
         "writebacks": "skipped",
+        "box_folders": "skipped",
         "holidays": "ok",
     }
     assert history["leave"].actor == "scheduler"

@@ -12,6 +12,7 @@ import requests
 import responses
 
 from integrations.google_chat import ChatNotifier
+from services.folder_records import FolderRecord
 from services.notifiers import LoggingNotifier
 from services.records import AllocationRecord, SyncRun
 
@@ -98,6 +99,31 @@ def test_a_failed_writeback_joins_the_deals_thread(chat, notifier):
     second, body = posted(chat, 1)
     assert first["threadKey"] == second["threadKey"] == "deal-42"
     assert "write-back failed" in card_of(body)["header"]["title"]
+
+
+def test_client_folder_cards_join_the_deals_thread_with_a_link_or_what_to_fix(chat, notifier):
+    folder = FolderRecord("42", WHEN, "5001", "provisioned", "linked", "777", "Ng (deal 42)",
+                          "https://app.box.com/folder/777")  # fmt: skip
+    notifier.decision(record())
+    notifier.folder_provisioned(folder)
+    stuck = FolderRecord("42", WHEN, "5001", "gave_up", "tagged", "777", needs_fix=True,
+                         attempts=1)  # fmt: skip
+    notifier.folder_failed(stuck, "deal 42 has no client email <add it>")
+
+    threads = [posted(chat, n)[0]["threadKey"] for n in range(3)]
+    assert threads == ["deal-42"] * 3
+    ready = card_of(posted(chat, 1)[1])
+    assert ready["header"]["title"] == "Client folder ready for deal 42"
+    link = ready["sections"][0]["widgets"][-1]["buttonList"]["buttons"][0]
+    assert link["onClick"]["openLink"]["url"] == "https://app.box.com/folder/777"
+    failed = card_of(posted(chat, 2)[1])
+    assert failed["header"]["title"] == "Client folder not made for deal 42"
+    fields = {w["decoratedText"]["topLabel"]: w["decoratedText"]["text"]
+              for w in failed["sections"][0]["widgets"] if "decoratedText" in w}  # fmt: skip
+    assert fields["What to fix"] == "deal 42 has no client email &lt;add it&gt;"
+    assert fields["Done so far"] == "tagged"
+    retry = failed["sections"][0]["widgets"][-1]["buttonList"]["buttons"][0]
+    assert retry["onClick"]["openLink"]["url"] == "https://console.test/folders?deal=42"
 
 
 def test_a_failed_sync_is_threaded_per_source(chat, notifier):

@@ -16,6 +16,7 @@ import pytest
 
 from allocation import Adviser, Closure, InvalidInput, Leave, Meeting, Override, PendingDeal, Rules
 from services import codec
+from services.folder_records import FolderRecord
 from services.records import (
     AllocationRecord,
     AuditEntry,
@@ -80,8 +81,28 @@ STORED_ROWS = [
          "writeback_property": "advisor", "stale_after_hours": 26,
          "service_packages": ["Seed", "Series A", "Series B", "Series C", "IPO"],
          "household_types": ["Single", "Couple"], "outlook_target_weeks": 4,
-         "outlook_alerts": False, "outlook_min_places": 2},
+         "outlook_alerts": False, "outlook_min_places": 2,
+         # Since client folders (issue 14); rows without it read as the defaults.
+         "box": {"template_folder_id": "", "parent_folder_id": "", "shared_subfolder": "",
+                 "metadata_scope": "enterprise", "metadata_template": "",
+                 "client_role": "viewer uploader", "adviser_role": "editor",
+                 "url_property": "box_folder_url", "name_property": "dealname",
+                 "email_property": "client_email"}},
         codec.settings_to_dict, codec.settings_from_dict, id="settings",
+    ),
+    pytest.param(
+        FolderRecord("d9", dt.datetime(2025, 3, 3, 12, 0, tzinfo=SUMMER), "a1", "gave_up",
+                     "tagged", "5001", "Lee household (deal d9)",
+                     "https://app.box.com/folder/5001", 2, "no client email", True,
+                     dt.datetime(2025, 3, 3, 1, 5, tzinfo=UTC), None, None),
+        {"deal_id": "d9", "queued_at": "2025-03-03T01:00:00+00:00", "adviser_id": "a1",
+         "status": "gave_up", "step": "tagged", "folder_id": "5001",
+         "folder_name": "Lee household (deal d9)",
+         "folder_url": "https://app.box.com/folder/5001", "attempts": 2,
+         "last_error": "no client email", "needs_fix": True,
+         "updated_at": "2025-03-03T01:05:00+00:00", "lease_until": None,
+         "next_attempt_at": None},
+        codec.folder_to_dict, codec.folder_from_dict, id="client folder",
     ),
     pytest.param(
         AllocationRecord("d1", "writeback_pending", "a1", dt.date(2025, 3, 10), "Seed", "Single",

@@ -212,6 +212,7 @@ def test_a_group_skips_what_is_not_configured_and_syncs_the_rest(store):
         "leave": "skipped",
         "holidays": "skipped",
         "writebacks": "ok",
+        "box_folders": "skipped",
     }
 
 
@@ -229,5 +230,11 @@ def test_a_group_runs_every_source_even_after_one_fails(store):
 
     runs = syncer(store, crm).run_group("hubspot", "me", lambda source, run: seen.append(source))
 
-    assert [r.status for r in runs] == ["failed", "failed", "ok", "ok"]
-    assert seen == ["hubspot_advisers", "hubspot_meetings", "hubspot_deals", "writebacks"]
+    assert [r.status for r in runs] == ["failed", "failed", "ok", "ok", "skipped"]
+    assert seen == [
+        "hubspot_advisers",
+        "hubspot_meetings",
+        "hubspot_deals",
+        "writebacks",
+        "box_folders",
+    ]
