@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from allocation import week_of
-from console import widgets
+from console import text, widgets
 from console.auth import User
 from services.errors import ServiceError
 from services.records import AllocationRecord, RejectedDelivery
@@ -23,11 +23,11 @@ if TYPE_CHECKING:
 
 # How allocation records read in every table on the page (history and queues).
 COLUMNS = {
-    "decided_at": st.column_config.DatetimeColumn("Decided (UTC)", format="D MMM YYYY HH:mm"),
+    "decided_at": st.column_config.TextColumn("Decided"),  # the firm's time, in words
     "deal_id": st.column_config.TextColumn("Deal"),
     "status": st.column_config.TextColumn("Status"),
     "adviser": st.column_config.TextColumn("Adviser"),
-    "week": st.column_config.DateColumn("Week", format="D MMM YYYY"),
+    "week": st.column_config.TextColumn("Week"),
     "service_package": st.column_config.TextColumn("Package"),
     "household_type": st.column_config.TextColumn("Household"),
     "source": st.column_config.TextColumn("Source"),
@@ -101,7 +101,7 @@ def reassign_form(svc: Services, user: User, records: Sequence[AllocationRecord]
     monday = week_of(week if isinstance(week, dt.date) else svc.today())
     _done(
         f"Deal {outcome.deal_id} re-assigned to {names.get(adviser, adviser)} from the "
-        f"{widgets.week_words(monday)} ({outcome.status.replace('_', ' ')})."
+        f"{widgets.week_words(monday)} ({text.status_words(outcome.status)})."
     )
 
 
@@ -122,9 +122,7 @@ def queue(
 
 
 REJECTED_COLUMNS = {
-    "received_at": st.column_config.DatetimeColumn(
-        "First received (UTC)", format="D MMM YYYY HH:mm"
-    ),
+    "received_at": st.column_config.TextColumn("First received"),
     "deal_id": st.column_config.TextColumn("Deal"),
     "reason": st.column_config.TextColumn("Why it was refused", width="large"),
     "times": st.column_config.NumberColumn("Times received"),
@@ -132,10 +130,12 @@ REJECTED_COLUMNS = {
 }
 
 
-def rejected_frame(rejections: Sequence[RejectedDelivery]) -> pd.DataFrame:
+def rejected_frame(
+    rejections: Sequence[RejectedDelivery], zone: dt.tzinfo = dt.UTC
+) -> pd.DataFrame:
     rows = [
         {
-            "received_at": r.received_at,
+            "received_at": text.moment(r.received_at, zone),
             "deal_id": r.deal_id or "no deal id",
             "reason": r.reason,
             "times": r.times,
@@ -154,7 +154,10 @@ def rejected_queue(
     if not rejections:
         st.success("No refused deliveries waiting.")
         return
-    st.dataframe(rejected_frame(rejections), hide_index=True, column_config=REJECTED_COLUMNS)
+    zone = svc.browsing.rules().zone
+    st.dataframe(
+        rejected_frame(rejections, zone), hide_index=True, column_config=REJECTED_COLUMNS
+    )
     if not user.is_editor:
         st.caption("Only editors can re-run or dismiss refused deliveries.")
         return
@@ -172,7 +175,7 @@ def rejected_queue(
     try:
         if rerun:
             outcome = svc.rejected.rerun(chosen, user.actor, user.is_editor)
-            _done(f"Deal {outcome.deal_id} re-run: {outcome.status.replace('_', ' ')}.")
+            _done(f"Deal {outcome.deal_id} re-run: {text.status_words(outcome.status)}.")
         else:
             svc.rejected.dismiss(chosen, why, user.actor, user.is_editor)
             _done("Refused delivery dismissed.")

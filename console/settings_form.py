@@ -16,31 +16,12 @@ import streamlit as st
 
 from console import widgets
 from console.text import plain
+from services import words
 from services.errors import Conflict, Forbidden, RowProblem, ValidationFailed
 from services.records import ConsoleSettings, Versioned
 
 Save = Callable[[Mapping[str, Any], str], object]
-LABELS = {
-    "buffer_weeks": "Buffer weeks",
-    "horizon_weeks": "Horizon (weeks)",
-    "weekly_max_new": "Weekly maximum of new clients",
-    "default_monthly_limit": "Default monthly limit",
-    "pod_monthly_limits": "Monthly limit by pod",
-    "meeting_weights": "Meeting weights",
-    "household_exempt_packages": "Packages exempt from household type",
-    "timezone": "Timezone",
-    "burst_weeks": "Burst weeks",
-    "prestart_weeks": "Pre-start weeks",
-    "agreement_lag_weeks": "Agreement lag (weeks)",
-    "history_weeks": "History weeks",
-    "editors": "Editors",
-    "allowed_emails": "Allowed emails",
-    "allowed_domains": "Allowed domains",
-    "writeback_property": "HubSpot write-back property",
-    "stale_after_hours": "Warn when a sync is older than (hours)",
-    "service_packages": "Service packages",
-    "household_types": "Household types",
-}
+LABELS = words.SETTING_LABELS
 # The firm's catalogue: its order is the order the pages offer, so a reorder is a change.
 CATALOGUE_FIELDS = ("service_packages", "household_types")
 POLICY_FIELDS = (

@@ -17,20 +17,14 @@ from allocation import Decision, explain
 from console import exports, state
 from console.auth import User
 from console.text import plain
+from services import words
 
 if TYPE_CHECKING:
     from services.preview import Preview
     from services.records import SyncRun
 
 FlashKind = Literal["success", "info", "warning", "error"]
-SYNC_NAMES = {
-    "hubspot_advisers": "HubSpot advisers",
-    "hubspot_meetings": "HubSpot meetings",
-    "hubspot_deals": "HubSpot open deals",
-    "leave": "Employment Hero leave",
-    "holidays": "public holidays",
-    "writebacks": "HubSpot write-backs",
-}
+SYNC_NAMES = words.SYNC_NAMES
 SYNC_STATUS_WORDS = {
     "running": "Running",
     "ok": "Succeeded",

@@ -3,13 +3,14 @@ connecting Employment Hero."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from console import auth, handle, settings_form, widgets
+from console import auth, handle, settings_form, text, widgets
 from services.errors import ServiceError
 from services.records import SyncRun
 
@@ -35,17 +36,17 @@ def status_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
     )
 
 
-def last_syncs_frame(runs: Mapping[str, SyncRun]) -> pd.DataFrame:
+def last_syncs_frame(runs: Mapping[str, SyncRun], zone: dt.tzinfo = dt.UTC) -> pd.DataFrame:
     rows = [
         {
-            "source": widgets.SYNC_NAMES.get(source, source),
-            "status": widgets.sync_status_words(run.status),
-            "finished": run.finished_at,
-            "errors": "; ".join(run.errors),
+            "Source": widgets.SYNC_NAMES.get(source, source),
+            "Status": widgets.sync_status_words(run.status),
+            "Finished": text.moment(run.finished_at, zone) or "still running",
+            "Errors": "; ".join(run.errors),
         }
         for source, run in sorted(runs.items())
     ]
-    return pd.DataFrame(rows, columns=["source", "status", "finished", "errors"])
+    return pd.DataFrame(rows, columns=["Source", "Status", "Finished", "Errors"])
 
 
 def employment_hero(user: auth.User) -> None:
@@ -100,6 +101,8 @@ with integrations_tab:
     st.subheader("Configuration")
     st.dataframe(status_frame(svc.access.integration_status()), hide_index=True)
     st.subheader("Last sync per source")
-    st.dataframe(last_syncs_frame(svc.sync.last_syncs()), hide_index=True)
+    st.dataframe(
+        last_syncs_frame(svc.sync.last_syncs(), svc.browsing.rules().zone), hide_index=True
+    )
     st.subheader("Employment Hero")
     employment_hero(user)

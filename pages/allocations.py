@@ -6,6 +6,7 @@ import plotly.express as px
 import streamlit as st
 
 from console import allocation_actions, auth, handle, state, widgets
+from console import text
 from console.text import chart_text, plain
 from services.history import AllocationFilter
 from services.records import ALLOCATED, UNALLOCATED, WRITEBACK_FAILED, WRITEBACK_PENDING
@@ -67,10 +68,12 @@ with tabs[0]:
     )  # fmt: skip
     record = svc.history.allocation(deal) if deal else None
     if record is not None:
+        zone = svc.browsing.rules().zone
         household = record.household_type or "any household"
         st.caption(
             f"Deal {plain(record.deal_id)}: {plain(record.service_package)}, {plain(household)} "
-            f"— decided {record.decided_at:%d %b %Y %H:%M} UTC by {plain(record.source)}"
+            f"— decided {text.moment(record.decided_at, zone)} · "
+            f"{plain(text.source_words(record.source))}"
             + (f" · note: {plain(record.note)}" if record.note else "")
         )
         widgets.candidates_table(

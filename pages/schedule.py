@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from console import auth, handle, schedule_view, state, widgets
+from console import text
 from console.text import plain
 
 auth.current_user()  # before anything else: see console.navigation
@@ -42,7 +43,7 @@ plan = svc.browsing.schedule(chosen)
 person = plan.adviser
 weeks = schedule_view.weeks_frame(plan.weeks, plan.earliest_week)
 facts = st.columns(3)
-facts[0].metric("Earliest week", f"{plan.earliest_week:%d %b %Y}" if plan.earliest_week else "none")
+facts[0].metric("Earliest week", text.day(plan.earliest_week) or "none")
 facts[1].metric("Open weeks ahead", int(weeks["open"].sum()))
 facts[2].metric("Meetings booked", len(plan.meetings))
 taking = "taking on clients" if person.taking_on_clients else "**not** taking on clients"
@@ -75,11 +76,6 @@ with meetings_tab:
         schedule_view.meetings_frame(plan.meetings, svc.browsing.rules().zone), hide_index=True
     )
 with leave_tab:
-    st.dataframe(
-        widgets.records_frame(plan.leave, ["start", "end", "day_fraction", "id"]), hide_index=True
-    )
+    st.dataframe(schedule_view.leave_frame(plan.leave), hide_index=True)
 with overrides_tab:
-    st.dataframe(
-        widgets.records_frame(plan.overrides, ["start", "end", "monthly_limit", "id"]),
-        hide_index=True,
-    )
+    st.dataframe(schedule_view.overrides_frame(plan.overrides), hide_index=True)

@@ -34,8 +34,9 @@ else:
     st.caption("Only editors can start a sync; the scheduler runs them too.")
 
 runs = svc.sync.recent_syncs_by_source()
+zone = svc.browsing.rules().zone
 st.subheader("Last successful run per source")
-st.dataframe(sync_panel.last_success_frame(runs), hide_index=True)
+st.dataframe(sync_panel.last_success_frame(runs, zone), hide_index=True)
 
 st.subheader("Run history")
 shown = st.selectbox(
@@ -43,4 +44,4 @@ shown = st.selectbox(
     key=SOURCE_FILTER,
 )  # fmt: skip
 wanted = svc.sync.sync_runs(None if shown == ALL else shown, limit=50)
-st.dataframe(sync_panel.history_frame(wanted), hide_index=True)
+st.dataframe(sync_panel.history_frame(wanted, zone), hide_index=True)
