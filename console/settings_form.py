@@ -39,13 +39,21 @@ GENERATION = "settings.generation"
 
 
 def problem_words(problem: RowProblem) -> str:
-    """'Timezone: unknown timezone …' — the field's label, never an internal key."""
+    """'Buffer weeks must not be negative', 'Timezone: unknown timezone …' — the field's
+    label, never an internal key such as ``buffer_weeks``."""
     key = (problem.column or "").split("[")[0]
-    if not key:  # the core's own check names the field in its message
-        key = next((k for k in LABELS if k in problem.message), "")
-    label = LABELS.get(key, problem.column or "Settings")
+    message = problem.message
+    if not key:  # the core's own check names the field in its message: word it by its label
+        key = next((k for k in LABELS if k in message), "")
+        message = message.removeprefix("rules: ")
+        if key and message.startswith(key):
+            return LABELS[key] + message[len(key) :]
+        message = message.replace(key, LABELS[key].lower()) if key else message
+    label = LABELS.get(key, "Settings")
     detail = (problem.column or "")[len(key) :] if problem.column else ""
-    return f"{label}{detail}: {problem.message}"
+    if message.startswith("must "):
+        return f"{label}{detail} {message}"
+    return f"{label}{detail}: {message}"
 
 
 def changed(current: Mapping[str, Any], submitted: Mapping[str, Any]) -> dict[str, Any]:

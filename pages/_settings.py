@@ -14,6 +14,7 @@ from console import auth, handle, settings_form, text, widgets
 from services.errors import ServiceError
 from services.records import SyncRun
 
+TAB = "tab"
 NOT_CONFIGURED = (
     "Employment Hero is not configured: set EH_CLIENT_ID, EH_CLIENT_SECRET and "
     "EH_REDIRECT_URI (the console's /settings URL), then restart the console."
@@ -82,8 +83,10 @@ def save(changes: Mapping[str, Any], version: str) -> object:
     return svc.editing.save_settings(changes, version, actor=user.actor, is_editor=user.is_editor)
 
 
+# The tab is kept in the URL (?tab=…): a save reruns the page on the tab it was made in, and a
+# link opens the tab it names.
 rules_tab, policy_tab, integrations_tab = st.tabs(
-    ["Allocation rules", "Console policy", "Integrations"]
+    ["Allocation rules", "Console policy", "Integrations"], key=TAB, bind="query-params"
 )
 with rules_tab:
     if user.is_editor:

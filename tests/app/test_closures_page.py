@@ -46,7 +46,9 @@ def test_an_editor_sees_the_closures_in_an_editor_and_the_recent_changes(firm: F
     table = at.data_editor[0].value
     assert table["start"].tolist() == [d("2026-03-30")]
     assert table["scope"].tolist() == ["Everyone"]
-    assert "closure.create" in at.dataframe[-1].value["action"].tolist()
+    recent = at.dataframe[-1].value
+    assert "Added closure" in recent["What"].tolist()
+    assert list(recent.columns) == ["When", "Who", "What", "Change"]
 
 
 def test_adding_a_row_saves_a_closure_for_the_named_advisers(firm: Firm) -> None:
@@ -88,10 +90,13 @@ def test_bad_rows_are_named_with_what_is_wrong_and_nothing_is_saved(firm: Firm) 
     submit(at, {"added_rows": bad, "edited_rows": {0: {"description": "Would be fine"}}})
 
     problems = shown_tables(at)[0]
-    assert problems["row"].tolist() == ["new row 1", "new row 2"]
-    assert problems["column"].tolist() == ["end", "advisers"]
-    assert "before start" in problems["problem"][0]
-    assert "unknown adviser 'Nobody'" in problems["problem"][1]
+    assert problems.to_dict("records") == [
+        {
+            "Row": "row 1 (new)",
+            "Problem": "End date 1 May 2026 is before the start date 10 May 2026",
+        },
+        {"Row": "row 2 (new)", "Problem": "Advisers: no adviser is called 'Nobody'"},
+    ]
     assert "Nothing was saved" in texts(at, "error")
     assert [v.value.description for v in firm.store.list_closures()] == [""]  # untouched
 
