@@ -155,9 +155,7 @@ def rejected_queue(
         st.success("No refused deliveries waiting.")
         return
     zone = svc.browsing.rules().zone
-    st.dataframe(
-        rejected_frame(rejections, zone), hide_index=True, column_config=REJECTED_COLUMNS
-    )
+    st.dataframe(rejected_frame(rejections, zone), hide_index=True, column_config=REJECTED_COLUMNS)
     if not user.is_editor:
         st.caption("Only editors can re-run or dismiss refused deliveries.")
         return

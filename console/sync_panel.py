@@ -19,8 +19,8 @@ from services.errors import Forbidden, SyncInProgress
 from services.records import SyncRun
 from services.syncing import SOURCES
 
-HISTORY_COLUMNS = ["Started", "Source", "Status", "Added", "Updated", "Removed", "By", "Errors"]
-LAST_COLUMNS = ["Source", "Last success", "Counts", "Latest run"]
+HISTORY_COLUMNS = ["started", "source", "status", "added", "updated", "removed", "by", "errors"]
+LAST_COLUMNS = ["source", "last success", "counts", "latest run"]
 
 
 def name_of(source: str) -> str:
@@ -46,12 +46,12 @@ def last_success_frame(runs: Sequence[SyncRun], zone: dt.tzinfo = dt.UTC) -> pd.
         ok = next((r for r in mine if r.status == "ok"), None)
         rows.append(
             {
-                "Source": title_of(source),
-                "Last success": text.moment(ok.finished_at or ok.started_at, zone)
+                "source": title_of(source),
+                "last success": text.moment(ok.finished_at or ok.started_at, zone)
                 if ok
                 else "never",
-                "Counts": counts_words(ok) if ok else "",
-                "Latest run": widgets.sync_status_words(mine[0].status) if mine else "never run",
+                "counts": counts_words(ok) if ok else "",
+                "latest run": widgets.sync_status_words(mine[0].status) if mine else "never run",
             }
         )
     return pd.DataFrame(rows, columns=LAST_COLUMNS)
@@ -60,14 +60,14 @@ def last_success_frame(runs: Sequence[SyncRun], zone: dt.tzinfo = dt.UTC) -> pd.
 def history_frame(runs: Sequence[SyncRun], zone: dt.tzinfo = dt.UTC) -> pd.DataFrame:
     rows = [
         {
-            "Started": text.moment(r.started_at, zone),
-            "Source": title_of(r.source),
-            "Status": widgets.sync_status_words(r.status),
-            "Added": r.added,
-            "Updated": r.updated,
-            "Removed": r.removed,
-            "By": text.actor_words(r.actor),
-            "Errors": "; ".join(r.errors),
+            "started": text.moment(r.started_at, zone),
+            "source": title_of(r.source),
+            "status": widgets.sync_status_words(r.status),
+            "added": r.added,
+            "updated": r.updated,
+            "removed": r.removed,
+            "by": text.actor_words(r.actor),
+            "errors": "; ".join(r.errors),
         }
         for r in runs
     ]

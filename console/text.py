@@ -44,8 +44,21 @@ from services.words import (
 )
 
 __all__ = [
-    "DATE_FORMAT", "DATETIME_FORMAT", "actor_words", "chart_text", "day", "local", "missing",
-    "moment", "number", "plain", "readable", "source_words", "status_words", "text", "week",
+    "DATETIME_FORMAT",
+    "DATE_FORMAT",
+    "actor_words",
+    "chart_text",
+    "day",
+    "local",
+    "missing",
+    "moment",
+    "number",
+    "plain",
+    "readable",
+    "source_words",
+    "status_words",
+    "text",
+    "week",
 ]  # fmt: skip
 
 # Characters that start markup anywhere in a line: links and images, emphasis, code, HTML,

@@ -5,8 +5,7 @@ from __future__ import annotations
 import plotly.express as px
 import streamlit as st
 
-from console import allocation_actions, auth, handle, state, widgets
-from console import text
+from console import allocation_actions, auth, handle, state, text, widgets
 from console.text import chart_text, plain
 from services.history import AllocationFilter
 from services.records import ALLOCATED, UNALLOCATED, WRITEBACK_FAILED, WRITEBACK_PENDING

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from console import auth, handle, schedule_view, state, widgets
-from console import text
+from console import auth, handle, schedule_view, state, text, widgets
 from console.text import plain
 
 auth.current_user()  # before anything else: see console.navigation
