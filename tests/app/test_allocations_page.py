@@ -225,8 +225,10 @@ def test_history_reads_as_words_in_the_firms_timezone(firm: Firm) -> None:
 
     history = at.dataframe[0].value.set_index("deal_id")
     shown = history.to_string()
-    assert "writeback_pending" not in shown and "reassign:" not in shown
-    assert "None" not in shown and "NaT" not in shown
+    assert "writeback_pending" not in shown
+    assert "reassign:" not in shown
+    assert "None" not in shown
+    assert "NaT" not in shown
     assert history.loc["D-102", "source"] == "Re-assigned in the console by ed@firm.example"
     assert set(history["status"]) <= {"Allocated", "Write-back pending", "Unallocated"}
     decided = firm.store.get_allocation("D-100").decided_at.astimezone(firm_zone(firm))
