@@ -60,9 +60,8 @@ page = EditorPage(
 render(page, user.is_editor)
 
 if user.is_editor:
-    with st.expander("Quick add: one closure"):
-        names = sorted((a.name for a in svc.browsing.advisers()), key=str.casefold)
-        quick_add.closure_form(page, names, svc.browsing.regions())
+    names = sorted((a.name for a in svc.browsing.advisers()), key=str.casefold)
+    quick_add.closure_form(page, names, svc.browsing.regions(), svc.today())
     config = handle.settings()
     with st.expander("Import public holidays"):
         holidays_import.render(

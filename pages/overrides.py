@@ -59,10 +59,9 @@ page = EditorPage(
 )
 render(page, user.is_editor)
 if user.is_editor:
-    with st.expander("Quick add: one override"):
-        quick_add.override_form(
-            page, sorted((a.name for a in svc.browsing.advisers()), key=str.casefold)
-        )
+    quick_add.override_form(
+        page, sorted((a.name for a in svc.browsing.advisers()), key=str.casefold), svc.today()
+    )
 
 overlapping = len(svc.editing.override_warnings())
 if overlapping:
