@@ -5,15 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from console import auth, handle, holidays_import, quick_add
+from console import auth, closure_rows, handle, holidays_import, quick_add, text
 from console.editing_page import EditorPage, render
 from console.editor_diff import EditorSlot
 
 ORDER = ("start", "end", "description", "scope", "advisers", "regions")
 COLUMNS = {
-    "start": st.column_config.DateColumn("Start", required=True, format="YYYY-MM-DD"),
+    "start": st.column_config.DateColumn("Start", required=True, format=text.DATE_FORMAT),
     "end": st.column_config.DateColumn(
-        "End", format="YYYY-MM-DD", help="Last closed day; leave empty for a single day."
+        "End", format=text.DATE_FORMAT, help="Last closed day; leave empty for a single day."
     ),
     "description": st.column_config.TextColumn("Description"),
     "scope": st.column_config.TextColumn(
@@ -22,9 +22,6 @@ COLUMNS = {
     "advisers": st.column_config.TextColumn(
         "Advisers", help="Names or emails, separated by commas. Empty (and no regions) = everyone."
     ),
-    "regions": st.column_config.TextColumn(
-        "Regions", help="Region codes such as NSW, VIC, separated by commas."
-    ),
 }
 
 
@@ -32,7 +29,8 @@ def scope_of(row: pd.Series) -> str:
     advisers = [n for n in str(row["advisers"] or "").split(",") if n.strip()]
     if advisers:
         return f"{len(advisers)} adviser{'s' if len(advisers) != 1 else ''}"
-    return f"Regions {row['regions']}" if str(row["regions"] or "").strip() else "Everyone"
+    regions = closure_rows.regions_words(row["regions"])
+    return f"Regions {regions}" if regions else "Everyone"
 
 
 def with_scope(frame: pd.DataFrame) -> pd.DataFrame:
@@ -48,14 +46,23 @@ st.caption(
     "Closed days count as unavailable for everyone they apply to: everyone, some advisers, "
     "or the advisers of some regions."
 )
+today = svc.today()
+slot = EditorSlot("closures")
+show_past = st.toggle(
+    "Show past closures", key=closure_rows.SHOW_PAST, bind="query-params",
+    help="Closures that are over are hidden unless this is on (it is kept in the URL).",
+)  # fmt: skip
+closure_rows.follow_past_choice(slot, show_past)
 page = EditorPage(
-    slot=EditorSlot("closures"),
+    slot=slot,
     noun="closure",
-    load=lambda: with_scope(svc.editing.closures_frame()),
+    load=lambda: closure_rows.upcoming_first(
+        with_scope(closure_rows.with_region_lists(svc.editing.closures_frame())), today, show_past
+    ),
     save=lambda edits: svc.editing.save_closures(edits, actor=user.actor, is_editor=user.is_editor),
-    columns=COLUMNS,
+    columns={**COLUMNS, "regions": closure_rows.regions_column(svc.browsing.regions())},
     order=ORDER,
-    describe=lambda row: f"{row.get('description') or 'closure'} from {row.get('start')}",
+    describe=lambda row: f"{row.get('description') or 'closure'} from {text.day(row.get('start'))}",
 )
 render(page, user.is_editor)
 
@@ -70,7 +77,7 @@ if user.is_editor:
             save=lambda found: svc.editing.import_holidays(found, user.actor, user.is_editor),
             country=config.get("HOLIDAYS_COUNTRY") or "AU",
             subdivision=config.get("HOLIDAYS_SUBDIVISION") or "",
-            year=svc.today().year,
+            today=today,
         )
 
 st.subheader("Recent changes")

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from console.holidays_import import COUNTRY, SUBDIVISION, YEAR
+from console.holidays_import import COUNTRY, PERIOD, SUBDIVISION
 from services.errors import Forbidden
 from services.records import EditBatch
 from services.rows import RowEdits
+from tests import builders
 from tests.app import firm as app
 from tests.app.firm import VIEWER_USER, Firm, read_only_tables, small_firm, texts
 from tests.builders import d
@@ -164,7 +166,7 @@ def test_public_holidays_are_previewed_then_saved_as_weekday_region_closures(
     at = opened(firm)
     at.text_input(key=COUNTRY).set_value("AU")
     at.text_input(key=SUBDIVISION).set_value("NSW")
-    at.number_input(key=YEAR).set_value(2026)
+    at.selectbox(key=PERIOD).set_value(2026)
     at.button(key="FormSubmitter:closures.holidays.form-Preview holidays").click().run()
 
     preview = shown_tables(at)[0]
@@ -187,3 +189,60 @@ def test_an_unknown_country_is_refused_with_a_clear_message(firm: Firm) -> None:
     at.button(key="FormSubmitter:closures.holidays.form-Preview holidays").click().run()
 
     assert "unknown country code 'XX'" in texts(at, "error")
+
+
+def add_closure(firm: Firm, start: str, end: str, description: str) -> None:
+    closure = dataclasses.replace(
+        builders.closure(start, end), id=f"c-{description}", description=description
+    )
+    firm.store.save_closures(EditBatch(added=(closure,)), "ops@firm.example")
+
+
+def test_closures_list_upcoming_first_and_past_ones_only_when_asked(firm: Firm) -> None:
+    add_closure(firm, "2026-02-02", "2026-02-03", "Over")
+    add_closure(firm, "2026-03-10", "2026-03-12", "Under way")  # today is 11 Mar 2026
+    add_closure(firm, "2026-03-20", "2026-03-20", "Soon")
+
+    at = opened(firm)
+
+    assert at.data_editor[0].value["start"].tolist() == [
+        d("2026-03-10"), d("2026-03-20"), d("2026-03-30")
+    ]  # fmt: skip
+
+    at.toggle(key="past").set_value(True).run()
+
+    assert at.data_editor[0].value["start"].tolist()[-1] == d("2026-02-02")
+
+
+def test_a_link_with_past_shows_past_closures(firm: Firm) -> None:
+    add_closure(firm, "2026-02-02", "2026-02-03", "Over")
+
+    at = opened(firm, past="true")
+
+    assert d("2026-02-02") in at.data_editor[0].value["start"].tolist()
+
+
+def test_the_regions_column_offers_only_the_regions_advisers_work_in(firm: Firm) -> None:
+    at = opened(firm)
+
+    regions = json.loads(at.data_editor[0].proto.columns)["regions"]["type_config"]
+
+    assert regions["type"] == "multiselect"
+    assert [o["value"] for o in regions["options"]] == firm.services.browsing.regions()
+    assert regions["accept_new_options"] is False
+
+
+def test_the_holiday_import_offers_the_coming_twelve_months_first(firm: Firm) -> None:
+    at = opened(firm)
+
+    period = at.selectbox(key=PERIOD)
+    assert period.value == "coming"
+    assert period.format_func(period.value) == (
+        "The coming twelve months (11 Mar 2026 – 10 Mar 2027)"
+    )
+    at.button(key="FormSubmitter:closures.holidays.form-Preview holidays").click().run()
+
+    starts = shown_tables(at)[0]["start"].tolist()
+    assert min(starts) >= d("2026-03-11")
+    assert max(starts) <= d("2027-03-10")
+    assert any(day.year == 2027 for day in starts)  # Australia Day 2027, not only 2026
