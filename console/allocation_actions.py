@@ -15,6 +15,7 @@ import streamlit as st
 from allocation import week_of
 from console import text, widgets
 from console.auth import User
+from console.text import plain
 from services.errors import ServiceError
 from services.records import AllocationRecord, RejectedDelivery
 
@@ -43,14 +44,30 @@ def _done(message: str) -> None:
     st.rerun()
 
 
+RETRY_UNAVAILABLE = (
+    "Retry is off: HubSpot is not configured (set HUBSPOT_TOKEN), so nothing can be written "
+    "back. The deals stay in this queue until it is."
+)
+
+
+def retry_unavailable_words(svc: Services) -> str | None:
+    """Why a write-back cannot be retried now, or None when it can."""
+    return RETRY_UNAVAILABLE if svc.crm is None else None
+
+
 def retry_panel(svc: Services, user: User, records: Sequence[AllocationRecord], key: str) -> None:
     """Retry one pending write-back, or all of them."""
     if not records:
         return
+    why_not = retry_unavailable_words(svc)
     cols = st.columns([3, 1, 1], vertical_alignment="bottom")
     deal = cols[0].selectbox("Deal", [r.deal_id for r in records], key=f"{key}.deal")
-    one = cols[1].button("Retry this deal", key=f"{key}.one")
-    every = cols[2].button(f"Retry all {len(records)}", key=f"{key}.all")
+    one = cols[1].button("Retry this deal", key=f"{key}.one", disabled=bool(why_not), help=why_not)
+    every = cols[2].button(
+        f"Retry all {len(records)}", key=f"{key}.all", disabled=bool(why_not), help=why_not
+    )
+    if why_not:
+        st.caption(plain(why_not))
     if not (one or every):
         return
     try:

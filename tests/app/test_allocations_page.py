@@ -237,3 +237,20 @@ def test_history_reads_as_words_in_the_firms_timezone(firm: Firm) -> None:
 
 def firm_zone(firm: Firm) -> dt.tzinfo:
     return firm.services.browsing.rules().zone
+
+
+def test_retry_is_disabled_with_the_reason_when_hubspot_is_not_configured(firm: Firm) -> None:
+    firm.services.crm = None  # no HUBSPOT_TOKEN
+    at = page(PAGE, firm).run()
+
+    retry = [b for b in at.button if b.label.startswith("Retry")]
+    assert [b.label for b in retry] == ["Retry this deal", "Retry all 1"]
+    assert all(b.disabled for b in retry)
+    assert all("HubSpot is not configured" in (b.help or "") for b in retry)
+    assert any("HubSpot is not configured" in c.value for c in at.caption)
+
+
+def test_retry_is_offered_when_hubspot_is_configured(firm: Firm) -> None:
+    at = page(PAGE, firm).run()
+
+    assert not any(b.disabled for b in at.button if b.label.startswith("Retry"))

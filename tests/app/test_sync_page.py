@@ -152,7 +152,7 @@ def test_a_source_already_running_is_reported_and_the_others_still_run(firm: Fir
 def test_the_history_can_be_narrowed_to_one_source(firm: Firm) -> None:
     at = press(opened(firm), "sync.all")
 
-    at.selectbox(key="sync.history.source").set_value("leave").run()
+    at.selectbox(key="source").set_value("leave").run()
 
     assert table(at, "by")["source"].tolist() == ["Employment Hero leave"]
 
@@ -165,3 +165,14 @@ def test_a_viewer_sees_the_history_but_cannot_start_a_sync(firm: Firm) -> None:
     with pytest.raises(Forbidden):
         sync_panel.run_with_progress(["leave"], VIEWER_USER.actor, is_editor=False)
     assert firm.store.list_sync_runs() == []
+
+
+def test_a_link_naming_a_source_opens_its_history(firm: Firm) -> None:
+    for source in ("leave", "holidays"):
+        run = firm.store.start_sync(source, "scheduler", NOW)
+        firm.store.finish_sync(dataclasses.replace(run, status="ok", finished_at=NOW))
+
+    at = opened(firm, source="Employment Hero leave")  # the option as the page words it
+
+    assert at.selectbox(key="source").value == "leave"
+    assert table(at, "by")["source"].tolist() == ["Employment Hero leave"]
