@@ -61,19 +61,19 @@ def balance_figure(weeks: pd.DataFrame, earliest: dt.date | None) -> go.Figure:
     fig = go.Figure()
     fig.add_trace(
         go.Bar(x=weeks["week"], y=weeks["load"], name="load (new clients)",
-               marker_color="#9db4d3", hovertemplate="%{x|%d %b %Y}: load %{y:g}<extra></extra>")
+               marker_color="#9db4d3", hovertemplate="%{x|%-d %b %Y}: load %{y:g}<extra></extra>")
     )  # fmt: skip
     fig.add_trace(
         go.Scatter(x=weeks["week"], y=weeks["balance"], name="balance (free capacity)",
                    mode="lines+markers", line={"color": "#2b8a3e", "width": 2},
-                   hovertemplate="%{x|%d %b %Y}: balance %{y:.2f}<extra></extra>")
+                   hovertemplate="%{x|%-d %b %Y}: balance %{y:.2f}<extra></extra>")
     )  # fmt: skip
     away = weeks[weeks["avail"] <= 0]
     if not away.empty:
         fig.add_trace(
             go.Scatter(x=away["week"], y=[0] * len(away), mode="markers", name="away all week",
                        marker={"symbol": "x", "size": 9, "color": "#868e96"},
-                       hovertemplate="%{x|%d %b %Y}: away<extra></extra>")
+                       hovertemplate="%{x|%-d %b %Y}: away<extra></extra>")
         )  # fmt: skip
     fig.add_hline(y=1, line_dash="dot", line_color="#868e96", annotation_text="one new client")
     if earliest is not None:

@@ -38,11 +38,8 @@ def sync_status_words(status: str) -> str:
 
 
 def week_words(week: dt.date | str | None) -> str:
-    if week is None or week == "":
-        return "—"
-    if isinstance(week, str):
-        week = dt.date.fromisoformat(week)
-    return f"week of {week:%d %b %Y}"
+    """'week of 7 Dec 2026' (``console.text.week``); '—' for none."""
+    return words.week(week)
 
 
 # --- messages -------------------------------------------------------------------------------
