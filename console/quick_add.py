@@ -91,9 +91,9 @@ def closure_form(
     def draw() -> Mapping[str, Any] | None:
         start, end, description = st.columns([1, 1, 2])
         first = start.date_input("First closed day", value=None, min_value=low, max_value=high,
-                                 format="DD/MM/YYYY", key=keys["first"])  # fmt: skip
+                                 format="YYYY-MM-DD", key=keys["first"])  # fmt: skip
         last = end.date_input("Last closed day", value=None, min_value=low, max_value=high,
-                              format="DD/MM/YYYY", key=keys["last"])  # fmt: skip
+                              format="YYYY-MM-DD", key=keys["last"])  # fmt: skip
         about = description.text_input(
             "Description", placeholder="e.g. Team offsite", key=keys["about"]
         )
@@ -133,9 +133,9 @@ def override_form(page: EditorPage, advisers: Sequence[str], today: dt.date) -> 
         )
         start, end, note = st.columns([1, 1, 2])
         first = start.date_input("From", value=None, min_value=low, max_value=high,
-                                 format="DD/MM/YYYY", key=keys["first"])  # fmt: skip
+                                 format="YYYY-MM-DD", key=keys["first"])  # fmt: skip
         last = end.date_input("Until (optional)", value=None, min_value=low, max_value=high,
-                              format="DD/MM/YYYY", key=keys["last"])  # fmt: skip
+                              format="YYYY-MM-DD", key=keys["last"])  # fmt: skip
         why = note.text_input("Note", placeholder="e.g. ramping up after leave", key=keys["why"])
         if not st.form_submit_button("Add override"):
             return None
