@@ -128,3 +128,29 @@ def test_the_scan_finds_what_it_looks_for() -> None:
     kinds = {p.split(":")[0] for p in internals_in(old, {"71017"})}
     assert kinds == set(INTERNALS) - {"NaT or nan", "an entity id column"} | {"an adviser id"}
     assert internals_in("Added closure · 7 Dec 2026, 14:05 · Write-back pending", set()) == []
+
+
+def test_a_preview_and_an_explained_decision_show_no_internals(
+    browser: Browser, synced_console: str
+) -> None:
+    """The ranking tables appear only once asked for: a preview, and a decision explained."""
+    adviser_ids = {a.id for a in demo_advisers(dt.date.today())}
+    with new_tab(browser, "words-preview-and-explanation") as tab:
+        open_page(tab, synced_console, "preview", "Allocation preview")
+        tab.get_by_role("button", name="Preview").click()
+        tab.get_by_role("heading", name="Every adviser, ranked").wait_for()
+        settled(tab)
+        visible, cells = readable_text(tab)
+        problems = internals_in(visible, adviser_ids) + internals_in(cells, adviser_ids, True)
+
+        open_page(tab, synced_console, "allocations", "Allocations")
+        box = tab.get_by_role("combobox", name="Explain a decision")
+        box.click()
+        tab.get_by_role("option").first.click()
+        tab.get_by_text("decided", exact=False).first.wait_for()
+        settled(tab)
+        visible, cells = readable_text(tab)
+        problems += internals_in(visible, adviser_ids) + internals_in(cells, adviser_ids, True)
+        no_exception(tab)
+
+    assert problems == []
