@@ -9,6 +9,7 @@ it came from the form or from the dialog.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,11 +17,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from console import text
 from console.editor_diff import EditorSlot
 from console.text import plain
 from services.editing import SaveResult
 from services.errors import Conflict, Forbidden, RowProblem, ValidationFailed
 from services.rows import RowEdits
+
+ISO_DAY = re.compile(r"^\d{4}-\d\d-\d\d")
 
 
 @dataclass(frozen=True)
@@ -191,4 +195,8 @@ def unsaved_frame(edits: RowEdits, shown: pd.DataFrame, page: EditorPage) -> pd.
 
 
 def _cell(value: Any) -> str:
-    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    """A cell as it reads: dates in the one format (the editor sends them as ISO text), lists
+    joined, nothing for empty."""
+    if isinstance(value, str) and ISO_DAY.match(value):
+        return text.day(value[:10])
+    return text.text(value)

@@ -140,6 +140,7 @@ def test_a_stale_edit_is_refused_reloaded_and_the_users_changes_listed(firm: Fir
     mine = shown_tables(at)[0]
     assert mine["change"].tolist() == ["edit"]
     assert mine["description"].tolist() == ["My change"]
+    assert mine["start"].tolist() == ["30 Mar 2026"]  # the one date format, not 2026-03-30
     assert at.data_editor[0].value["description"].tolist() == ["Their change"]
 
 
