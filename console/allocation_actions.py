@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import streamlit as st
 
-from console import hubspot_links, reassign, widgets
+from console import hubspot_links, reassign, text, widgets
 from console.auth import User
 from console.text import plain
 from services.allocating import TypedDeal
@@ -28,11 +28,11 @@ if TYPE_CHECKING:
 
 # How allocation records read in every table on the page (history and queues).
 COLUMNS = {
-    "decided_at": st.column_config.DatetimeColumn("Decided (UTC)", format="D MMM YYYY HH:mm"),
+    "decided_at": st.column_config.TextColumn("Decided"),  # the firm's time, in words
     "deal_id": st.column_config.TextColumn("Deal"),
     "status": st.column_config.TextColumn("Status"),
     "adviser": st.column_config.TextColumn("Adviser"),
-    "week": st.column_config.DateColumn("Week", format="D MMM YYYY"),
+    "week": st.column_config.TextColumn("Week"),
     "service_package": st.column_config.TextColumn("Package"),
     "household_type": st.column_config.TextColumn("Household"),
     "source": st.column_config.TextColumn("Source"),
@@ -53,14 +53,30 @@ def _done(message: str) -> None:
     st.rerun()
 
 
+RETRY_UNAVAILABLE = (
+    "Retry is off: HubSpot is not configured (set HUBSPOT_TOKEN), so nothing can be written "
+    "back. The deals stay in this queue until it is."
+)
+
+
+def retry_unavailable_words(svc: Services) -> str | None:
+    """Why a write-back cannot be retried now, or None when it can."""
+    return RETRY_UNAVAILABLE if svc.crm is None else None
+
+
 def retry_panel(svc: Services, user: User, records: Sequence[AllocationRecord], key: str) -> None:
     """Retry one pending write-back, or all of them."""
     if not records:
         return
+    why_not = retry_unavailable_words(svc)
     cols = st.columns([3, 1, 1], vertical_alignment="bottom")
     deal = cols[0].selectbox("Deal", [r.deal_id for r in records], key=f"{key}.deal")
-    one = cols[1].button("Retry this deal", key=f"{key}.one")
-    every = cols[2].button(f"Retry all {len(records)}", key=f"{key}.all")
+    one = cols[1].button("Retry this deal", key=f"{key}.one", disabled=bool(why_not), help=why_not)
+    every = cols[2].button(
+        f"Retry all {len(records)}", key=f"{key}.all", disabled=bool(why_not), help=why_not
+    )
+    if why_not:
+        st.caption(plain(why_not))
     if not (one or every):
         return
     try:
@@ -235,9 +251,7 @@ def outcome_words(svc: Services, outcome: Outcome) -> str:
 
 
 REJECTED_COLUMNS = {
-    "received_at": st.column_config.DatetimeColumn(
-        "First received (UTC)", format="D MMM YYYY HH:mm"
-    ),
+    "received_at": st.column_config.TextColumn("First received"),
     "deal_id": st.column_config.TextColumn("Deal"),
     "reason": st.column_config.TextColumn("Why it was refused", width="large"),
     "times": st.column_config.NumberColumn("Times received"),
@@ -245,10 +259,12 @@ REJECTED_COLUMNS = {
 }
 
 
-def rejected_frame(rejections: Sequence[RejectedDelivery]) -> pd.DataFrame:
+def rejected_frame(
+    rejections: Sequence[RejectedDelivery], zone: dt.tzinfo = dt.UTC
+) -> pd.DataFrame:
     rows = [
         {
-            "received_at": r.received_at,
+            "received_at": text.moment(r.received_at, zone),
             "deal_id": r.deal_id or "no deal id",
             "reason": r.reason,
             "times": r.times,
@@ -271,7 +287,8 @@ def rejected_queue(
     if not rejections:
         st.success("No refused deliveries waiting.")
         return
-    frame, columns = rejected_frame(rejections), dict(REJECTED_COLUMNS)
+    zone = svc.browsing.rules().zone
+    frame, columns = rejected_frame(rejections, zone), dict(REJECTED_COLUMNS)
     if portal is not None:
         links = [hubspot_links.deal_url(portal, r.deal_id) for r in rejections]
         frame = frame.assign(hubspot=pd.Series(links, index=frame.index, dtype=object))
@@ -294,7 +311,7 @@ def rejected_queue(
     try:
         if rerun:
             outcome = svc.rejected.rerun(chosen, user.actor, user.is_editor)
-            _done(f"Deal {outcome.deal_id} re-run: {outcome.status.replace('_', ' ')}.")
+            _done(f"Deal {outcome.deal_id} re-run: {text.status_words(outcome.status)}.")
         else:
             svc.rejected.dismiss(chosen, why, user.actor, user.is_editor)
             _done("Refused delivery dismissed.")

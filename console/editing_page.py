@@ -9,6 +9,7 @@ it came from the form or from the dialog.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,11 +17,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from console import text
 from console.editor_diff import EditorSlot
 from console.text import plain
 from services.editing import SaveResult
 from services.errors import Conflict, Forbidden, RowProblem, ValidationFailed
 from services.rows import RowEdits
+
+ISO_DAY = re.compile(r"^\d{4}-\d\d-\d\d")
 
 
 @dataclass(frozen=True)
@@ -160,11 +164,12 @@ def _show_flash(page: EditorPage) -> None:
         st.error(plain(flash[1]))
 
 
-def _row_name(problem_row: str, shown: pd.DataFrame, page: EditorPage) -> str:
-    """'row 3 (Christmas Day)' for a stored record, 'new row 1' for an added one."""
-    matches = shown.index[shown["id"].astype(str) == problem_row].tolist() if len(shown) else []
+def _row_name(problem: RowProblem, shown: pd.DataFrame, page: EditorPage) -> str:
+    """'row 3 (Christmas Day)' for a stored record, 'row 1 (new)' for an added one."""
+    rows = shown["id"].astype(str) if len(shown) else pd.Series([], dtype=str)
+    matches = shown.index[rows == problem.row].tolist() if len(shown) else []
     if not matches:
-        return problem_row
+        return problem.where
     position = int(matches[0])
     row = {str(k): v for k, v in shown.iloc[position].to_dict().items()}
     return f"row {position + 1} ({page.describe(row)})"
@@ -173,11 +178,10 @@ def _row_name(problem_row: str, shown: pd.DataFrame, page: EditorPage) -> str:
 def _problems_frame(
     problems: tuple[RowProblem, ...] | list[RowProblem], shown: pd.DataFrame, page: EditorPage
 ) -> pd.DataFrame:
-    rows = [
-        {"row": _row_name(p.row, shown, page), "column": p.column or "", "problem": p.message}
-        for p in problems
-    ]
-    return pd.DataFrame(rows, columns=["row", "column", "problem"])
+    """One line per problem: the row as the person sees it, and what is wrong, naming the
+    field ("End date 1 Apr 2026 is before the start date 10 Apr 2026")."""
+    rows = [{"Row": _row_name(p, shown, page), "Problem": p.message} for p in problems]
+    return pd.DataFrame(rows, columns=["Row", "Problem"])
 
 
 def unsaved_frame(edits: RowEdits, shown: pd.DataFrame, page: EditorPage) -> pd.DataFrame:
@@ -192,4 +196,8 @@ def unsaved_frame(edits: RowEdits, shown: pd.DataFrame, page: EditorPage) -> pd.
 
 
 def _cell(value: Any) -> str:
-    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    """A cell as it reads: dates in the one format (the editor sends them as ISO text), lists
+    joined, nothing for empty."""
+    if isinstance(value, str) and ISO_DAY.match(value):
+        return text.day(value[:10])
+    return text.text(value)

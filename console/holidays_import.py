@@ -1,15 +1,18 @@
-"""The Closures page's "Import public holidays": pick a country, state and year, preview the
-weekday holidays that are not closures yet, then save them as one batch of new closures."""
+"""The Closures page's "Import public holidays": pick a country, state and period (the coming
+twelve months by default, or a calendar year), preview the weekday holidays that are not
+closures yet, then save them as one batch of new closures."""
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
 
 from allocation import Closure
+from console import text
 from console.editing_page import EditorPage, run_save
 from console.text import plain
 from services.editing import SaveResult
@@ -19,7 +22,8 @@ from services.rows import RowEdits
 PREVIEW = "closures.holidays.preview"
 COUNTRY = "closures.holidays.country"
 SUBDIVISION = "closures.holidays.subdivision"
-YEAR = "closures.holidays.year"
+PERIOD = "closures.holidays.period"
+COMING = "coming"  # the coming twelve months, from today
 SCOPE = "closures.holidays.scope"
 SCOPES = {
     "region": "The advisers of that state or region",
@@ -54,24 +58,52 @@ def holidays_frame(closures: list[Closure]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=ROW_COLUMNS)
 
 
+def coming_year(today: dt.date) -> tuple[dt.date, dt.date]:
+    """Today and the day before its date next year: twelve months, whatever the calendar."""
+    try:
+        return today, today.replace(year=today.year + 1) - dt.timedelta(days=1)
+    except ValueError:  # 29 February
+        return today, dt.date(today.year + 1, 2, 28)
+
+
+def period_words(period: str | int, today: dt.date) -> str:
+    if period != COMING:
+        return str(period)
+    first, last = coming_year(today)
+    return f"The coming twelve months ({text.day(first)} – {text.day(last)})"
+
+
+def holidays_in(
+    preview: Preview, country: str, subdivision: str, period: str | int, today: dt.date
+) -> list[Closure]:
+    """The holidays of a calendar year, or of the coming twelve months (two calendar years
+    asked, the days outside the twelve months left out)."""
+    if period != COMING:
+        return preview(country, subdivision, int(period))
+    first, last = coming_year(today)
+    found = preview(country, subdivision, first.year) + preview(country, subdivision, last.year)
+    return [h for h in found if first <= h.start <= last]
+
+
 def render(
     page: EditorPage,
     preview: Preview,
     save: Import,
     country: str,
     subdivision: str,
-    year: int,
+    today: dt.date,
     reach: Reach | None = None,
 ) -> None:
     state = st.session_state
+    periods: list[str | int] = [COMING, *range(today.year - 1, today.year + 6)]
     with st.form("closures.holidays.form"):
         left, middle, right = st.columns(3)
         chosen_country = left.text_input("Country code", value=country, key=COUNTRY)
         chosen_subdivision = middle.text_input(
             "State or region", value=subdivision, key=SUBDIVISION, help="Empty = national only."
         )
-        chosen_year = right.number_input(
-            "Year", min_value=year - 1, max_value=year + 5, value=year, step=1, key=YEAR
+        period = right.selectbox(
+            "Period", periods, format_func=lambda p: period_words(p, today), key=PERIOD
         )
         scope = st.radio(
             "Applies to", list(SCOPES), format_func=SCOPES.__getitem__, key=SCOPE,
@@ -80,7 +112,7 @@ def render(
         asked = st.form_submit_button("Preview holidays")
     if asked:
         try:
-            found_now = preview(chosen_country, chosen_subdivision, int(chosen_year))
+            found_now = holidays_in(preview, chosen_country, chosen_subdivision, period, today)
             state[PREVIEW] = scoped(found_now, str(scope))
         except BadRequest as problem:
             state.pop(PREVIEW, None)
@@ -94,7 +126,14 @@ def render(
         return
     st.write(f"{len(found)} weekday holidays to add (weekends are left out):")
     frame = holidays_frame(found)
-    st.dataframe(frame, hide_index=True)
+    st.dataframe(
+        frame,
+        hide_index=True,
+        column_config={
+            "start": st.column_config.DateColumn("Start", format=text.DATE_FORMAT),
+            "end": st.column_config.DateColumn("End", format=text.DATE_FORMAT),
+        },
+    )
     nobody = reach(found) if reach is not None else None
     if nobody:
         st.warning(

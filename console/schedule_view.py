@@ -11,7 +11,8 @@ import plotly.graph_objects as go
 import streamlit as st
 from pandas.io.formats.style import Styler
 
-from allocation import Meeting, explain
+from allocation import Leave, Meeting, Override, explain
+from console import text
 from console.text import date_words
 
 HIGHLIGHT = "background-color: #fff3bf; font-weight: 600"
@@ -80,19 +81,19 @@ def balance_figure(weeks: pd.DataFrame, earliest: dt.date | None) -> go.Figure:
     fig = go.Figure()
     fig.add_trace(
         go.Bar(x=weeks["week"], y=weeks["load"], name="load (new clients)",
-               marker_color="#9db4d3", hovertemplate="%{x|%d %b %Y}: load %{y:g}<extra></extra>")
+               marker_color="#9db4d3", hovertemplate="%{x|%-d %b %Y}: load %{y:g}<extra></extra>")
     )  # fmt: skip
     fig.add_trace(
         go.Scatter(x=weeks["week"], y=weeks["balance"], name="balance (free capacity)",
                    mode="lines+markers", line={"color": "#2b8a3e", "width": 2},
-                   hovertemplate="%{x|%d %b %Y}: balance %{y:.2f}<extra></extra>")
+                   hovertemplate="%{x|%-d %b %Y}: balance %{y:.2f}<extra></extra>")
     )  # fmt: skip
     away = weeks[weeks["avail"] <= 0]
     if not away.empty:
         fig.add_trace(
             go.Scatter(x=away["week"], y=[0] * len(away), mode="markers", name="away all week",
                        marker={"symbol": "x", "size": 9, "color": "#868e96"},
-                       hovertemplate="%{x|%d %b %Y}: away<extra></extra>")
+                       hovertemplate="%{x|%-d %b %Y}: away<extra></extra>")
         )  # fmt: skip
     fig.add_hline(y=1, line_dash="dot", line_color="#868e96", annotation_text="one new client")
     if earliest is not None:
@@ -108,15 +109,47 @@ def balance_figure(weeks: pd.DataFrame, earliest: dt.date | None) -> go.Figure:
     return fig
 
 
+def kind_words(kind: str) -> str:
+    """'Clarify meeting' for the stored kind ``clarify``."""
+    words = kind.replace("_", " ").strip()
+    return f"{words[:1].upper()}{words[1:]} meeting" if words else "Meeting"
+
+
 def meetings_frame(meetings: Sequence[Meeting], zone: tzinfo) -> pd.DataFrame:
-    """Meetings with their start in the firm's timezone (HubSpot stores them in UTC)."""
+    """Meetings with their start in the firm's timezone (HubSpot stores them in UTC), the kind
+    in words and the deal they are for; never the meeting's id."""
     rows = [
         {
-            "start": f"{m.start.astimezone(zone):%a %d %b %Y %H:%M}",
-            "kind": m.kind,
-            "deal": m.deal_id or "",
-            "id": m.id,
+            "When": f"{m.start.astimezone(zone):%a} {text.moment(m.start, zone)}",
+            "Meeting": kind_words(m.kind),
+            "Deal": m.deal_id or "",
         }
         for m in meetings
     ]
-    return pd.DataFrame(rows, columns=["start", "kind", "deal", "id"])
+    return pd.DataFrame(rows, columns=["When", "Meeting", "Deal"])
+
+
+def leave_frame(leave: Sequence[Leave]) -> pd.DataFrame:
+    """Leave from first to last day; part days as the share of each day away."""
+    rows = [
+        {
+            "From": text.day(x.start),
+            "Until": text.day(x.end),
+            "Away": "all day" if x.day_fraction >= 1 else f"{x.day_fraction:.0%} of each day",
+        }
+        for x in leave
+    ]
+    return pd.DataFrame(rows, columns=["From", "Until", "Away"])
+
+
+def overrides_frame(overrides: Sequence[Override]) -> pd.DataFrame:
+    """Capacity overrides: the monthly limit from when until when (open-ended: no end)."""
+    rows = [
+        {
+            "From": text.day(o.start),
+            "Until": text.day(o.end) or "no end",
+            "Monthly limit": text.number(o.monthly_limit),
+        }
+        for o in overrides
+    ]
+    return pd.DataFrame(rows, columns=["From", "Until", "Monthly limit"])

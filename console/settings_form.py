@@ -16,34 +16,12 @@ import streamlit as st
 
 from console import widgets
 from console.text import plain
+from services import words
 from services.errors import Conflict, Forbidden, RowProblem, ValidationFailed
 from services.records import ConsoleSettings, Versioned
 
 Save = Callable[[Mapping[str, Any], str], object]
-LABELS = {
-    "buffer_weeks": "Buffer weeks",
-    "horizon_weeks": "Horizon (weeks)",
-    "weekly_max_new": "Weekly maximum of new clients",
-    "default_monthly_limit": "Default monthly limit",
-    "pod_monthly_limits": "Monthly limit by pod",
-    "meeting_weights": "Meeting weights",
-    "household_exempt_packages": "Packages exempt from household type",
-    "timezone": "Timezone",
-    "burst_weeks": "Burst weeks",
-    "prestart_weeks": "Pre-start weeks",
-    "agreement_lag_weeks": "Agreement lag (weeks)",
-    "history_weeks": "History weeks",
-    "editors": "Editors",
-    "allowed_emails": "Allowed emails",
-    "allowed_domains": "Allowed domains",
-    "writeback_property": "HubSpot write-back property",
-    "stale_after_hours": "Warn when a sync is older than (hours)",
-    "service_packages": "Service packages",
-    "household_types": "Household types",
-    "outlook_target_weeks": "Outlook: target wait (weeks)",
-    "outlook_alerts": "Outlook: Chat alerts and Monday digest",
-    "outlook_min_places": "Outlook: alert under this many places within 8 weeks",
-}
+LABELS = words.SETTING_LABELS
 # The firm's catalogue: its order is the order the pages offer, so a reorder is a change.
 CATALOGUE_FIELDS = ("service_packages", "household_types")
 POLICY_FIELDS = (
@@ -64,13 +42,21 @@ GENERATION = "settings.generation"
 
 
 def problem_words(problem: RowProblem) -> str:
-    """'Timezone: unknown timezone …' — the field's label, never an internal key."""
+    """'Buffer weeks must not be negative', 'Timezone: unknown timezone …' — the field's
+    label, never an internal key such as ``buffer_weeks``."""
     key = (problem.column or "").split("[")[0]
-    if not key:  # the core's own check names the field in its message
-        key = next((k for k in LABELS if k in problem.message), "")
-    label = LABELS.get(key, problem.column or "Settings")
+    message = problem.message
+    if not key:  # the core's own check names the field in its message: word it by its label
+        key = next((k for k in LABELS if k in message), "")
+        message = message.removeprefix("rules: ")
+        if key and message.startswith(key):
+            return LABELS[key] + message[len(key) :]
+        message = message.replace(key, LABELS[key].lower()) if key else message
+    label = LABELS.get(key, "Settings")
     detail = (problem.column or "")[len(key) :] if problem.column else ""
-    return f"{label}{detail}: {problem.message}"
+    if message.startswith("must "):
+        return f"{label}{detail} {message}"
+    return f"{label}{detail}: {message}"
 
 
 def changed(current: Mapping[str, Any], submitted: Mapping[str, Any]) -> dict[str, Any]:

@@ -7,18 +7,20 @@ and the page works with no accounts.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
 import streamlit as st
 
-from console import handle, widgets
+from console import handle, text, widgets
 from console.text import plain
 from services.errors import Forbidden, SyncInProgress
 from services.records import SyncRun
 from services.syncing import SOURCES
 
 HISTORY_COLUMNS = ["started", "source", "status", "added", "updated", "removed", "by", "errors"]
+LAST_COLUMNS = ["source", "last success", "counts", "latest run"]
 
 
 def name_of(source: str) -> str:
@@ -35,8 +37,9 @@ def counts_words(run: SyncRun) -> str:
     return f"{run.added} added, {run.updated} updated, {run.removed} removed"
 
 
-def last_success_frame(runs: Sequence[SyncRun]) -> pd.DataFrame:
-    """Per source: the last successful run and how the latest run went."""
+def last_success_frame(runs: Sequence[SyncRun], zone: dt.tzinfo = dt.UTC) -> pd.DataFrame:
+    """Per source: the last successful run (when, in the firm's timezone) and how the latest
+    run went; a source never synced successfully says so."""
     rows = []
     for source in SOURCES:
         mine = [r for r in runs if r.source == source]  # newest first
@@ -44,24 +47,26 @@ def last_success_frame(runs: Sequence[SyncRun]) -> pd.DataFrame:
         rows.append(
             {
                 "source": title_of(source),
-                "last success": ok.finished_at if ok else None,
+                "last success": text.moment(ok.finished_at or ok.started_at, zone)
+                if ok
+                else "never",
                 "counts": counts_words(ok) if ok else "",
                 "latest run": widgets.sync_status_words(mine[0].status) if mine else "never run",
             }
         )
-    return pd.DataFrame(rows, columns=["source", "last success", "counts", "latest run"])
+    return pd.DataFrame(rows, columns=LAST_COLUMNS)
 
 
-def history_frame(runs: Sequence[SyncRun]) -> pd.DataFrame:
+def history_frame(runs: Sequence[SyncRun], zone: dt.tzinfo = dt.UTC) -> pd.DataFrame:
     rows = [
         {
-            "started": r.started_at,
+            "started": text.moment(r.started_at, zone),
             "source": title_of(r.source),
             "status": widgets.sync_status_words(r.status),
             "added": r.added,
             "updated": r.updated,
             "removed": r.removed,
-            "by": r.actor,
+            "by": text.actor_words(r.actor),
             "errors": "; ".join(r.errors),
         }
         for r in runs

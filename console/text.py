@@ -1,4 +1,13 @@
-"""Data shown as text, wherever Streamlit or Plotly would read it as formatting.
+"""Data shown as text: escaped wherever Streamlit or Plotly would read it as formatting, and
+worded the one way people read it everywhere in the console.
+
+Formatting (``day``, ``moment``, ``week``, ``status_words``, ``source_words``, ``readable``): a
+day reads "7 Dec 2026" on every page, in every message and every CSV; a moment "7 Dec 2026,
+14:05" in the firm's timezone (the stored rules' ``timezone``); nothing empty reads ``None``;
+codes read as words. They are written once, in ``services.words`` (use cases describing a change
+in words need them too), and pages reach them here.
+
+Escaping:
 
 Names, packages, households, notes and error messages come from HubSpot, Employment Hero and
 editors. Streamlit renders markdown in ``st.markdown``, ``st.caption``, ``st.write`` of a
@@ -17,6 +26,41 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+
+import pandas as pd
+
+from services.words import (
+    DATE_FORMAT,
+    DATETIME_FORMAT,
+    actor_words,
+    day,
+    local,
+    missing,
+    moment,
+    number,
+    source_words,
+    status_words,
+    text,
+    week,
+)
+
+__all__ = [
+    "DATETIME_FORMAT",
+    "DATE_FORMAT",
+    "actor_words",
+    "chart_text",
+    "day",
+    "local",
+    "missing",
+    "moment",
+    "number",
+    "plain",
+    "readable",
+    "source_words",
+    "status_words",
+    "text",
+    "week",
+]  # fmt: skip
 
 # Characters that start markup anywhere in a line: links and images, emphasis, code, HTML,
 # autolinks and entities, tables, strikethrough, and Streamlit's $maths$. CommonMark lets a
@@ -65,3 +109,9 @@ def chart_text(value: object) -> str:
 def date_words(day: dt.date) -> str:
     """The console's one date format, as people write it: "7 Dec 2026"."""
     return f"{day.day} {day:%b %Y}"
+
+
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every cell of ``frame`` as text a person reads (``text``): dates in the one format,
+    numbers rounded, empty cells empty. For tables shown without a column configuration."""
+    return frame.map(text) if len(frame) else frame.astype(object)

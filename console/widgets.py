@@ -17,21 +17,14 @@ from allocation import Decision, explain
 from console import exports, state
 from console.auth import User
 from console.text import plain
+from services import words
 
 if TYPE_CHECKING:
     from services.preview import Preview
     from services.records import SyncRun
 
 FlashKind = Literal["success", "info", "warning", "error"]
-SYNC_NAMES = {
-    "hubspot_advisers": "HubSpot advisers",
-    "hubspot_meetings": "HubSpot meetings",
-    "hubspot_deals": "HubSpot open deals",
-    "leave": "Employment Hero leave",
-    "holidays": "public holidays",
-    "writebacks": "HubSpot write-backs",
-    "box_folders": "Box client folders",
-}
+SYNC_NAMES = words.SYNC_NAMES
 SYNC_STATUS_WORDS = {
     "running": "Running",
     "ok": "Succeeded",
@@ -45,11 +38,8 @@ def sync_status_words(status: str) -> str:
 
 
 def week_words(week: dt.date | str | None) -> str:
-    if week is None or week == "":
-        return "—"
-    if isinstance(week, str):
-        week = dt.date.fromisoformat(week)
-    return f"week of {week:%d %b %Y}"
+    """'week of 7 Dec 2026' (``console.text.week``); '—' for none."""
+    return words.week(week)
 
 
 # --- messages -------------------------------------------------------------------------------

@@ -3,16 +3,18 @@ connecting Employment Hero, and Box client folders."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from console import auth, box_settings, handle, settings_form, widgets
+from console import auth, box_settings, handle, settings_form, text, widgets
 from services.errors import ServiceError
 from services.records import SyncRun
 
+TAB = "tab"
 NOT_CONFIGURED = (
     "Employment Hero is not configured: set EH_CLIENT_ID, EH_CLIENT_SECRET and "
     "EH_REDIRECT_URI (the console's /settings URL), then restart the console."
@@ -35,17 +37,17 @@ def status_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
     )
 
 
-def last_syncs_frame(runs: Mapping[str, SyncRun]) -> pd.DataFrame:
+def last_syncs_frame(runs: Mapping[str, SyncRun], zone: dt.tzinfo = dt.UTC) -> pd.DataFrame:
     rows = [
         {
-            "source": widgets.SYNC_NAMES.get(source, source),
-            "status": widgets.sync_status_words(run.status),
-            "finished": run.finished_at,
-            "errors": "; ".join(run.errors),
+            "Source": widgets.SYNC_NAMES.get(source, source),
+            "Status": widgets.sync_status_words(run.status),
+            "Finished": text.moment(run.finished_at, zone) or "still running",
+            "Errors": "; ".join(run.errors),
         }
         for source, run in sorted(runs.items())
     ]
-    return pd.DataFrame(rows, columns=["source", "status", "finished", "errors"])
+    return pd.DataFrame(rows, columns=["Source", "Status", "Finished", "Errors"])
 
 
 def employment_hero(user: auth.User) -> None:
@@ -81,8 +83,12 @@ def save(changes: Mapping[str, Any], version: str) -> object:
     return svc.editing.save_settings(changes, version, actor=user.actor, is_editor=user.is_editor)
 
 
+# The tab is kept in the URL (?tab=…): a save reruns the page on the tab it was made in, and a
+# link opens the tab it names.
 rules_tab, policy_tab, integrations_tab, box_tab = st.tabs(
-    ["Allocation rules", "Console policy", "Integrations", "Box client folders"]
+    ["Allocation rules", "Console policy", "Integrations", "Box client folders"],
+    key=TAB,
+    bind="query-params",
 )
 with rules_tab:
     if user.is_editor:
@@ -100,7 +106,9 @@ with integrations_tab:
     st.subheader("Configuration")
     st.dataframe(status_frame(svc.access.integration_status()), hide_index=True)
     st.subheader("Last sync per source")
-    st.dataframe(last_syncs_frame(svc.sync.last_syncs()), hide_index=True)
+    st.dataframe(
+        last_syncs_frame(svc.sync.last_syncs(), svc.browsing.rules().zone), hide_index=True
+    )
     st.subheader("Employment Hero")
     employment_hero(user)
 with box_tab:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from console import auth, handle, quick_add
+from console import auth, handle, quick_add, text
 from console.editing_page import EditorPage, render
 from console.editor_diff import EditorSlot
 from services.errors import RowProblem
@@ -38,8 +38,8 @@ st.caption(
 )
 columns = {
     "adviser": adviser_column(sorted((a.name for a in svc.browsing.advisers()), key=str.casefold)),
-    "start": st.column_config.DateColumn("Start", required=True, format="YYYY-MM-DD"),
-    "end": st.column_config.DateColumn("End", format="YYYY-MM-DD", help="Empty = no end."),
+    "start": st.column_config.DateColumn("Start", required=True, format=text.DATE_FORMAT),
+    "end": st.column_config.DateColumn("End", format=text.DATE_FORMAT, help="Empty = no end."),
     "monthly_limit": st.column_config.NumberColumn(
         "Monthly limit", min_value=0, step=0.5, required=True, help="New clients per month."
     ),
@@ -55,14 +55,13 @@ page = EditorPage(
     ),
     columns=columns,
     order=ORDER,
-    describe=lambda row: f"{row.get('adviser') or 'override'} from {row.get('start')}",
+    describe=lambda row: f"{row.get('adviser') or 'override'} from {text.day(row.get('start'))}",
 )
 render(page, user.is_editor)
 if user.is_editor:
-    with st.expander("Quick add: one override"):
-        quick_add.override_form(
-            page, sorted((a.name for a in svc.browsing.advisers()), key=str.casefold)
-        )
+    quick_add.override_form(
+        page, sorted((a.name for a in svc.browsing.advisers()), key=str.casefold), svc.today()
+    )
 
 overlapping = len(svc.editing.override_warnings())
 if overlapping:

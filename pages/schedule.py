@@ -104,11 +104,6 @@ with meetings_tab:
         schedule_view.meetings_frame(plan.meetings, svc.browsing.rules().zone), hide_index=True
     )
 with leave_tab:
-    st.dataframe(
-        widgets.records_frame(plan.leave, ["start", "end", "day_fraction", "id"]), hide_index=True
-    )
+    st.dataframe(schedule_view.leave_frame(plan.leave), hide_index=True)
 with overrides_tab:
-    st.dataframe(
-        widgets.records_frame(plan.overrides, ["start", "end", "monthly_limit", "id"]),
-        hide_index=True,
-    )
+    st.dataframe(schedule_view.overrides_frame(plan.overrides), hide_index=True)

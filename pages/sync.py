@@ -8,7 +8,7 @@ import streamlit as st
 from console import auth, data_quality, handle, sync_panel
 from services.syncing import SOURCES
 
-SOURCE_FILTER = "sync.history.source"
+SOURCE_FILTER = "source"  # also the query parameter: ?source=leave opens that history
 ALL = "All sources"
 
 user = auth.current_user()  # before anything else: see console.navigation
@@ -36,13 +36,14 @@ else:
 
 data_quality.show_panel(svc)
 runs = svc.sync.recent_syncs_by_source()
+zone = svc.browsing.rules().zone
 st.subheader("Last successful run per source")
-st.dataframe(sync_panel.last_success_frame(runs), hide_index=True)
+st.dataframe(sync_panel.last_success_frame(runs, zone), hide_index=True)
 
 st.subheader("Run history")
 shown = st.selectbox(
     "Source", [ALL, *SOURCES], format_func=lambda s: s if s == ALL else sync_panel.name_of(s),
-    key=SOURCE_FILTER,
+    key=SOURCE_FILTER, bind="query-params",
 )  # fmt: skip
 wanted = svc.sync.sync_runs(None if shown == ALL else shown, limit=50)
-st.dataframe(sync_panel.history_frame(wanted), hide_index=True)
+st.dataframe(sync_panel.history_frame(wanted, zone), hide_index=True)

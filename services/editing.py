@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from allocation import Adviser, Closure, InvalidInput, Override, normalise
-from services import policy
+from services import policy, words
 from services.errors import Conflict, Forbidden, RowProblem, ValidationFailed
 from services.ports import Store
 from services.records import ChangeCounts, EditBatch, Versioned
@@ -113,13 +113,25 @@ def _labelled(edits: RowEdits) -> list[tuple[str, dict[str, Any], bool]]:
     return added + updated
 
 
+# How each grid column is named in a problem: "End date 1 Apr 2026 is before …".
+COLUMN_WORDS = {
+    "start": "Start date",
+    "end": "End date",
+    "advisers": "Advisers",
+    "adviser": "Adviser",
+    "regions": "Regions",
+    "monthly_limit": "Monthly limit",
+}
+
+
 def _date_cell(row: dict[str, Any], column: str, label: str, out: list[RowProblem]) -> Any:
     if blank(row.get(column)):
         return None
     try:
         return parse_date(row[column])
     except (ValueError, TypeError):
-        out.append(RowProblem(label, column, f"{row[column]!r} is not a date"))
+        message = f"{COLUMN_WORDS[column]} {row[column]!r} is not a date"
+        out.append(RowProblem(label, column, message))
         return None
 
 
@@ -129,11 +141,12 @@ def _dates(
     start = _date_cell(row, "start", label, out)
     end = _date_cell(row, "end", label, out)
     if blank(row.get("start")):
-        out.append(RowProblem(label, "start", "the start date is missing"))
+        out.append(RowProblem(label, "start", "Start date is missing"))
     if end_required and blank(row.get("end")):
         end = start  # a closure without an end is a single day
     if start and end and end < start:
-        out.append(RowProblem(label, "end", f"end {end} is before start {start}"))
+        message = f"End date {words.day(end)} is before the start date {words.day(start)}"
+        out.append(RowProblem(label, "end", message))
     return start, end
 
 
@@ -146,7 +159,8 @@ def check_closure_rows(edits: RowEdits, advisers: Sequence[Adviser]) -> _Checked
         for ref in parse_names(row.get("advisers")):
             found = lookup.find(ref)
             if found is None:
-                problems.append(RowProblem(label, "advisers", f"unknown adviser {ref!r}"))
+                message = f"Advisers: no adviser is called {ref!r}"
+                problems.append(RowProblem(label, "advisers", message))
             else:
                 adviser_ids.append(found.id)
         if not problems:
@@ -173,9 +187,10 @@ def check_override_rows(edits: RowEdits, advisers: Sequence[Adviser]) -> _Checke
         start, end = _dates(row, label, problems, end_required=False)
         adviser = lookup.find(text(row.get("adviser")))
         if blank(row.get("adviser")):
-            problems.append(RowProblem(label, "adviser", "the adviser is missing"))
+            problems.append(RowProblem(label, "adviser", "Adviser is missing"))
         elif adviser is None:
-            problems.append(RowProblem(label, "adviser", f"unknown adviser {row['adviser']!r}"))
+            message = f"Adviser: no adviser is called {row['adviser']!r}"
+            problems.append(RowProblem(label, "adviser", message))
         limit = _limit(row, label, problems)
         if not problems and adviser is not None:
             record = _build(
@@ -196,15 +211,16 @@ def check_override_rows(edits: RowEdits, advisers: Sequence[Adviser]) -> _Checke
 def _limit(row: dict[str, Any], label: str, out: list[RowProblem]) -> float | None:
     value = row.get("monthly_limit")
     if blank(value):
-        out.append(RowProblem(label, "monthly_limit", "the monthly limit is missing"))
+        out.append(RowProblem(label, "monthly_limit", "Monthly limit is missing"))
         return None
     try:
         limit = parse_number(value)
     except (ValueError, TypeError):
-        out.append(RowProblem(label, "monthly_limit", f"{value!r} is not a number"))
+        out.append(RowProblem(label, "monthly_limit", f"Monthly limit {value!r} is not a number"))
         return None
     if limit < 0:
-        out.append(RowProblem(label, "monthly_limit", f"{limit:g} must not be negative"))
+        message = f"Monthly limit {limit:g} must not be negative"
+        out.append(RowProblem(label, "monthly_limit", message))
     return limit
 
 
@@ -234,7 +250,8 @@ def overlap_warnings(overrides: Sequence[Override], names: dict[str, str]) -> li
             if earlier.end is None or earlier.end >= later.start:
                 who = names.get(later.adviser_id, later.adviser_id)
                 message = (
-                    f"overlaps override {earlier.id} for {who}; from {later.start} "
+                    f"Overlaps {who}'s override from {words.day(earlier.start)}; from "
+                    f"{words.day(later.start)} "
                     f"the later one ({later.monthly_limit:g}/month) applies"
                 )
                 warnings.append(RowProblem(later.id, "start", message))

@@ -107,11 +107,22 @@ class RowProblem:
 
     row: str  # "new row 2" or the record id
     column: str | None
-    message: str
+    message: str  # names the field in words: "End date 1 Apr 2026 is before …"
+
+    @property
+    def where(self) -> str:
+        """'row 2 (new)' for the second added row; a stored record's id as it is."""
+        if self.row.startswith(NEW_ROW):
+            return f"row {self.row[len(NEW_ROW) :]} (new)"
+        return self.row
 
     def __str__(self) -> str:
-        where = f"{self.row}, {self.column}" if self.column else self.row
-        return f"{where}: {self.message}"
+        if self.row == "settings" and self.column:  # the console words it by the field's label
+            return f"{self.column}: {self.message}"
+        return f"{self.where}: {self.message}"
+
+
+NEW_ROW = "new row "  # how the editors' checks label an added row
 
 
 class ValidationFailed(BadRequest):

@@ -192,7 +192,8 @@ class History:
         return self.records_frame(self.allocations(wanted))
 
     def records_frame(self, records: Sequence[AllocationRecord]) -> pd.DataFrame:
-        return history.allocations_frame(records, self._browsing.advisers())
+        browsing = self._browsing
+        return history.allocations_frame(records, browsing.advisers(), browsing.rules().zone)
 
     def allocation(self, deal_id: str) -> AllocationRecord | None:
         return self._store.get_allocation(deal_id)
@@ -217,7 +218,11 @@ class History:
         return self._store.list_audit(entity, limit)
 
     def audit_frame(self, entity: str | None = None, limit: int = 50) -> pd.DataFrame:
-        return history.audit_frame(self.audit(entity, limit))
+        """The audit log in words, with adviser names and times in the firm's timezone."""
+        browsing = self._browsing
+        return history.audit_frame(
+            self.audit(entity, limit), browsing.advisers(), browsing.rules().zone
+        )
 
 
 class Rejected:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import tzinfo
 
 import pandas as pd
 
 from allocation import Adviser, normalise
+from services import audit_words, words
 from services.explanation import blocked_count, candidate_words
 from services.ports import Store
 from services.records import (
@@ -64,24 +65,26 @@ def queue(store: Store, status: str) -> list[AllocationRecord]:
 
 
 def allocations_frame(
-    records: Sequence[AllocationRecord], advisers: Sequence[Adviser]
+    records: Sequence[AllocationRecord], advisers: Sequence[Adviser], zone: tzinfo = dt.UTC
 ) -> pd.DataFrame:
+    """Decisions as people read them: when in the firm's timezone, status and source in words,
+    the adviser's name (their id kept as a column for exports), empty cells empty."""
     names = {a.id: a.name for a in advisers}
     rows = [
         {
             "deal_id": r.deal_id,
-            "decided_at": r.decided_at,
-            "status": r.status,
-            "adviser_id": r.adviser_id,
-            "adviser": names.get(r.adviser_id or "", r.adviser_id),
-            "week": r.week,
+            "decided_at": words.moment(r.decided_at, zone),
+            "status": words.status_words(r.status),
+            "adviser_id": r.adviser_id or "",
+            "adviser": names.get(r.adviser_id, r.adviser_id) if r.adviser_id else "",
+            "week": words.day(r.week),
             "service_package": r.service_package,
-            "household_type": r.household_type,
-            "agreement_start": r.agreement_start,
-            "source": r.source,
+            "household_type": r.household_type or "Any",
+            "agreement_start": words.day(r.agreement_start),
+            "source": words.source_words(r.source),
             "writeback_attempts": r.writeback_attempts,
-            "last_error": r.last_error,
-            "note": r.note,
+            "last_error": r.last_error or "",
+            "note": r.note or "",
         }
         for r in records
     ]
@@ -126,23 +129,14 @@ def per_adviser_month(
     )
 
 
-def audit_frame(entries: Sequence[AuditEntry]) -> pd.DataFrame:
-    rows = [
-        {
-            "at": e.at,
-            "actor": e.actor,
-            "action": e.action,
-            "entity": e.entity,
-            "entity_id": e.entity_id,
-            "before": _compact(e.before),
-            "after": _compact(e.after),
-        }
-        for e in entries
-    ]
-    return pd.DataFrame(
-        rows, columns=["at", "actor", "action", "entity", "entity_id", "before", "after"]
-    )
+AUDIT_COLUMNS = ["When", "Who", "What", "Change"]
 
 
-def _compact(value: object) -> str:
-    return "" if value is None else json.dumps(value, default=str, sort_keys=True)
+def audit_frame(
+    entries: Sequence[AuditEntry], advisers: Sequence[Adviser] = (), zone: tzinfo = dt.UTC
+) -> pd.DataFrame:
+    """The audit log as people read it: when (the firm's timezone), who, what was done in
+    words ("Added closure") and the change described with adviser names."""
+    names = {a.id: a.name for a in advisers}
+    rows = audit_words.audit_rows(list(entries), names, zone)
+    return pd.DataFrame(rows, columns=AUDIT_COLUMNS)

@@ -229,3 +229,41 @@ def test_viewers_see_refused_deliveries_but_cannot_act(firm: Firm) -> None:
     assert not [b for b in at.button if b.key and b.key.startswith(REFUSED)]
     with pytest.raises(Forbidden):
         firm.services.rejected.rerun("4242", "viewer@firm.test", is_editor=False)
+
+
+def test_history_reads_as_words_in_the_firms_timezone(firm: Firm) -> None:
+    at = page(PAGE, firm).run()
+    reassign(at, "eli", "Eli knows the family")
+    at = page(PAGE, firm).run()
+
+    history = at.dataframe[0].value.set_index("deal_id")
+    shown = history.to_string()
+    assert "writeback_pending" not in shown
+    assert "reassign:" not in shown
+    assert "None" not in shown
+    assert "NaT" not in shown
+    assert history.loc["D-102", "source"] == "Re-assigned in the console by ed@firm.example"
+    assert set(history["status"]) <= {"Allocated", "Write-back pending", "Unallocated"}
+    decided = firm.store.get_allocation("D-100").decided_at.astimezone(firm_zone(firm))
+    assert history.loc["D-100", "decided_at"] == f"{decided.day} {decided:%b %Y, %H:%M}"
+
+
+def firm_zone(firm: Firm) -> dt.tzinfo:
+    return firm.services.browsing.rules().zone
+
+
+def test_retry_is_disabled_with_the_reason_when_hubspot_is_not_configured(firm: Firm) -> None:
+    firm.services.crm = None  # no HUBSPOT_TOKEN
+    at = page(PAGE, firm).run()
+
+    retry = [b for b in at.button if b.label.startswith("Retry")]
+    assert [b.label for b in retry] == ["Retry this deal", "Retry all 1"]
+    assert all(b.disabled for b in retry)
+    assert all("HubSpot is not configured" in (b.help or "") for b in retry)
+    assert any("HubSpot is not configured" in c.value for c in at.caption)
+
+
+def test_retry_is_offered_when_hubspot_is_configured(firm: Firm) -> None:
+    at = page(PAGE, firm).run()
+
+    assert not any(b.disabled for b in at.button if b.label.startswith("Retry"))

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from console.holidays_import import COUNTRY, SUBDIVISION, YEAR
+from console.holidays_import import COUNTRY, PERIOD, SUBDIVISION
 from services.errors import Forbidden
 from services.records import EditBatch
 from services.rows import RowEdits
+from tests import builders
 from tests.app import firm as app
 from tests.app.firm import VIEWER_USER, Firm, read_only_tables, small_firm, texts
 from tests.builders import d
@@ -46,7 +48,9 @@ def test_an_editor_sees_the_closures_in_an_editor_and_the_recent_changes(firm: F
     table = at.data_editor[0].value
     assert table["start"].tolist() == [d("2026-03-30")]
     assert table["scope"].tolist() == ["Everyone"]
-    assert "closure.create" in at.dataframe[-1].value["action"].tolist()
+    recent = at.dataframe[-1].value
+    assert "Added closure" in recent["What"].tolist()
+    assert list(recent.columns) == ["When", "Who", "What", "Change"]
 
 
 def test_adding_a_row_saves_a_closure_for_the_named_advisers(firm: Firm) -> None:
@@ -88,10 +92,13 @@ def test_bad_rows_are_named_with_what_is_wrong_and_nothing_is_saved(firm: Firm) 
     submit(at, {"added_rows": bad, "edited_rows": {0: {"description": "Would be fine"}}})
 
     problems = shown_tables(at)[0]
-    assert problems["row"].tolist() == ["new row 1", "new row 2"]
-    assert problems["column"].tolist() == ["end", "advisers"]
-    assert "before start" in problems["problem"][0]
-    assert "unknown adviser 'Nobody'" in problems["problem"][1]
+    assert problems.to_dict("records") == [
+        {
+            "Row": "row 1 (new)",
+            "Problem": "End date 1 May 2026 is before the start date 10 May 2026",
+        },
+        {"Row": "row 2 (new)", "Problem": "Advisers: no adviser is called 'Nobody'"},
+    ]
     assert "Nothing was saved" in texts(at, "error")
     assert [v.value.description for v in firm.store.list_closures()] == [""]  # untouched
 
@@ -133,6 +140,7 @@ def test_a_stale_edit_is_refused_reloaded_and_the_users_changes_listed(firm: Fir
     mine = shown_tables(at)[0]
     assert mine["change"].tolist() == ["edit"]
     assert mine["description"].tolist() == ["My change"]
+    assert mine["start"].tolist() == ["30 Mar 2026"]  # the one date format, not 2026-03-30
     assert at.data_editor[0].value["description"].tolist() == ["Their change"]
 
 
@@ -159,7 +167,7 @@ def test_public_holidays_are_previewed_then_saved_as_weekday_region_closures(
     at = opened(firm)
     at.text_input(key=COUNTRY).set_value("AU")
     at.text_input(key=SUBDIVISION).set_value("NSW")
-    at.number_input(key=YEAR).set_value(2026)
+    at.selectbox(key=PERIOD).set_value(2026)
     at.button(key="FormSubmitter:closures.holidays.form-Preview holidays").click().run()
 
     preview = shown_tables(at)[0]
@@ -182,3 +190,60 @@ def test_an_unknown_country_is_refused_with_a_clear_message(firm: Firm) -> None:
     at.button(key="FormSubmitter:closures.holidays.form-Preview holidays").click().run()
 
     assert "unknown country code 'XX'" in texts(at, "error")
+
+
+def add_closure(firm: Firm, start: str, end: str, description: str) -> None:
+    closure = dataclasses.replace(
+        builders.closure(start, end), id=f"c-{description}", description=description
+    )
+    firm.store.save_closures(EditBatch(added=(closure,)), "ops@firm.example")
+
+
+def test_closures_list_upcoming_first_and_past_ones_only_when_asked(firm: Firm) -> None:
+    add_closure(firm, "2026-02-02", "2026-02-03", "Over")
+    add_closure(firm, "2026-03-10", "2026-03-12", "Under way")  # today is 11 Mar 2026
+    add_closure(firm, "2026-03-20", "2026-03-20", "Soon")
+
+    at = opened(firm)
+
+    assert at.data_editor[0].value["start"].tolist() == [
+        d("2026-03-10"), d("2026-03-20"), d("2026-03-30")
+    ]  # fmt: skip
+
+    at.toggle(key="past").set_value(True).run()
+
+    assert at.data_editor[0].value["start"].tolist()[-1] == d("2026-02-02")
+
+
+def test_a_link_with_past_shows_past_closures(firm: Firm) -> None:
+    add_closure(firm, "2026-02-02", "2026-02-03", "Over")
+
+    at = opened(firm, past="true")
+
+    assert d("2026-02-02") in at.data_editor[0].value["start"].tolist()
+
+
+def test_the_regions_column_offers_only_the_regions_advisers_work_in(firm: Firm) -> None:
+    at = opened(firm)
+
+    regions = json.loads(at.data_editor[0].proto.columns)["regions"]["type_config"]
+
+    assert regions["type"] == "multiselect"
+    assert [o["value"] for o in regions["options"]] == firm.services.browsing.regions()
+    assert regions["accept_new_options"] is False
+
+
+def test_the_holiday_import_offers_the_coming_twelve_months_first(firm: Firm) -> None:
+    at = opened(firm)
+
+    period = at.selectbox(key=PERIOD)
+    assert period.value == "coming"
+    assert period.format_func(period.value) == (
+        "The coming twelve months (11 Mar 2026 – 10 Mar 2027)"
+    )
+    at.button(key="FormSubmitter:closures.holidays.form-Preview holidays").click().run()
+
+    starts = shown_tables(at)[0]["start"].tolist()
+    assert min(starts) >= d("2026-03-11")
+    assert max(starts) <= d("2027-03-10")
+    assert any(day.year == 2027 for day in starts)  # Australia Day 2027, not only 2026

@@ -71,7 +71,7 @@ def test_an_overlapping_override_is_saved_and_flagged(firm: Firm) -> None:
 
     assert len(limits(firm)["gus"]) == 2
     flags = at.data_editor[0].value["overlap"].tolist()
-    assert any("overlaps override" in f for f in flags)
+    assert any("Overlaps Gus's override from" in f for f in flags)
     assert "overlap another" in texts(at, "warning")
 
 
@@ -86,9 +86,13 @@ def test_bad_rows_are_named_and_nothing_is_saved(firm: Firm) -> None:
     submit(at, {"added_rows": bad})
 
     problems = read_only(at)[0]
-    assert problems["row"].tolist() == ["new row 1", "new row 2", "new row 3", "new row 3"]
-    assert set(problems["column"]) == {"adviser", "monthly_limit", "start"}
-    assert "unknown adviser 'Nobody'" in problems["problem"].tolist()[0]
+    assert problems["Row"].tolist() == ["row 1 (new)", "row 2 (new)", "row 3 (new)", "row 3 (new)"]
+    assert problems["Problem"].tolist() == [
+        "Adviser: no adviser is called 'Nobody'",
+        "Monthly limit is missing",
+        "Start date is missing",
+        "Monthly limit -1 must not be negative",
+    ]
     assert "Nothing was saved" in texts(at, "error")
     assert list(limits(firm)) == ["gus"]
 

@@ -51,7 +51,7 @@ def test_nothing_is_shown_until_a_deal_is_asked_for(firm: Firm) -> None:
 def test_preview_names_the_adviser_and_week(firm: Firm) -> None:
     at = asked(firm, "Series A", "Couple")
 
-    assert at.success[0].value == "**Eli** would take it, starting the week of 06 Apr 2026."
+    assert at.success[0].value == "**Eli** would take it, starting the week of 6 Apr 2026."
 
 
 def test_every_adviser_is_ranked_with_the_reason_in_plain_words(firm: Firm) -> None:
@@ -99,8 +99,8 @@ def test_what_if_leave_shows_before_and_after_side_by_side(firm: Firm) -> None:
         "##### After the what-if",
     ]
     before, after = (s.value for s in at.success)
-    assert "week of 06 Apr 2026" in before
-    assert "week of 06 Apr 2026" not in after
+    assert "week of 6 Apr 2026" in before
+    assert "week of 6 Apr 2026" not in after
     table = at.dataframe[1].value  # [0] lists the what-if records
     eli = table[table["adviser"] == "Eli"].iloc[0]
     assert str(eli["earliest_week_before"]) == "2026-04-06"
@@ -133,7 +133,7 @@ def test_clearing_the_what_if_returns_to_the_plain_preview(firm: Firm) -> None:
     next(b for b in at.button if b.label == "Clear the what-if").click().run()
 
     assert len(at.success) == 1
-    assert "week of 06 Apr 2026" in at.success[0].value
+    assert "week of 6 Apr 2026" in at.success[0].value
 
 
 def test_the_deal_previewed_is_in_the_link_and_a_link_opens_that_preview(firm: Firm) -> None:

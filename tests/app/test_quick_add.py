@@ -34,7 +34,14 @@ def test_a_closure_for_two_advisers_is_added_from_the_quick_form(firm: Firm) -> 
     assert "closure.create" in {e.action for e in firm.store.list_audit("closures")}
 
 
-def test_a_quick_closure_without_a_first_day_is_refused_and_nothing_is_saved(firm: Firm) -> None:
+def quick_expander(at: Any, noun: str) -> Any:
+    return next(e for e in at.expander if e.label == f"Quick add: one {noun}")
+
+
+def test_a_quick_closure_without_a_first_day_names_the_pickers_range_and_keeps_the_input(
+    firm: Firm,
+) -> None:
+    """An empty first day (also what the picker gives for a day typed outside its range)."""
     at = opened("pages/closures.py", firm)
     before = len(firm.store.list_closures())
     labelled(at.text_input, "Description").input("No date")
@@ -42,12 +49,37 @@ def test_a_quick_closure_without_a_first_day_is_refused_and_nothing_is_saved(fir
 
     assert len(firm.store.list_closures()) == before
     assert [e.value for e in at.error] == [
-        "Nothing was saved: fix these rows and save again. Your edits are kept below."
+        r"First closed day: choose a day from 1 Jan 2024 to 31 Dec 2036 \(the date picker "
+        r"takes no day outside that range\)"
     ]
-    problems = next(t.value for t in at.dataframe if "problem" in t.value.columns)
-    assert problems.to_dict("records") == [
-        {"row": "new row 1", "column": "start", "problem": "the start date is missing"}
+    assert labelled(at.text_input, "Description").value == "No date"  # kept
+    assert quick_expander(at, "closure").error  # under the form, not at the top of the page
+
+
+def test_a_quick_closure_ending_before_it_starts_stays_open_pointing_at_the_end_date(
+    firm: Firm,
+) -> None:
+    at = opened("pages/closures.py", firm)
+    before = len(firm.store.list_closures())
+    labelled(at.date_input, "First closed day").set_value(d("2026-04-21"))
+    labelled(at.date_input, "Last closed day").set_value(d("2026-04-20"))
+    labelled(at.text_input, "Description").input("Backwards")
+    at.button(key="FormSubmitter:closures.quick-Add closure").click().run()
+
+    assert len(firm.store.list_closures()) == before
+    assert [e.value for e in at.error] == [
+        "End date 20 Apr 2026 is before the start date 21 Apr 2026"
     ]
+    assert labelled(at.date_input, "First closed day").value == d("2026-04-21")
+    assert labelled(at.text_input, "Description").value == "Backwards"
+    assert quick_expander(at, "closure").error
+
+    labelled(at.date_input, "Last closed day").set_value(d("2026-04-22"))
+    at.button(key="FormSubmitter:closures.quick-Add closure").click().run()
+
+    assert len(firm.store.list_closures()) == before + 1
+    assert not at.error
+    assert labelled(at.text_input, "Description").value == ""  # saved: the form starts empty
 
 
 def test_an_override_is_added_from_the_quick_form(firm: Firm) -> None:

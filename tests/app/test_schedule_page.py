@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -73,8 +75,24 @@ def test_meetings_leave_and_overrides_of_the_adviser_are_listed(firm: Firm) -> N
     gus = page(PAGE, firm, adviser="gus").run()
 
     assert [t.label for t in eli.tabs] == ["Meetings (1)", "Leave (1)", "Overrides (0)"]
-    assert str(eli.dataframe[2].value["start"].iloc[0]) == "2026-03-23"
-    assert float(gus.dataframe[3].value["monthly_limit"].iloc[0]) == 0.0
+    assert eli.dataframe[2].value.iloc[0]["From"] == "23 Mar 2026"
+    assert gus.dataframe[3].value.iloc[0]["Monthly limit"] == "0"
+
+
+def test_schedule_tables_read_as_words_without_ids_or_codes(firm: Firm) -> None:
+    at = page(PAGE, firm, adviser="dana").run()
+
+    meetings, leave, overrides = (t.value for t in at.dataframe[1:4])
+    assert list(meetings.columns) == ["When", "Meeting", "Deal"]
+    assert set(meetings["Meeting"]) == {"Clarify meeting"}  # never the code "clarify"
+    assert all(re.fullmatch(r"\w{3} \d{1,2} \w{3} \d{4}, \d\d:\d\d", w) for w in meetings["When"])
+    shown = " ".join(t.to_string() for t in (meetings, leave, overrides))
+    plan = firm.services.browsing.schedule("dana")
+    ids = (
+        {m.id for m in plan.meetings} | {o.id for o in plan.overrides} | {x.id for x in plan.leave}
+    )
+    assert not [i for i in ids if i in shown]
+    assert "None" not in shown
 
 
 def test_choosing_another_adviser_updates_the_shareable_link(firm: Firm) -> None:

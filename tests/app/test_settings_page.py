@@ -163,12 +163,12 @@ def test_integration_status_names_secrets_but_never_shows_their_values(firm: Fir
     status = next(t for t in tables if "setting" in t and "secret" in t)
     token = status[status["setting"] == "HUBSPOT_TOKEN"].iloc[0]
     assert (token["status"], token["secret"]) == ("set", "yes")
-    syncs = next(t for t in tables if "source" in t)
-    assert syncs.iloc[0].to_dict() | {"finished": None} == {
-        "source": "HubSpot advisers",
-        "status": "Failed",
-        "finished": None,
-        "errors": "HubSpot 503",
+    syncs = next(t for t in tables if "Source" in t)
+    assert syncs.iloc[0].to_dict() == {
+        "Source": "HubSpot advisers",
+        "Status": "Failed",
+        "Finished": "11 Mar 2026, 12:01",  # the firm's time (Sydney), one date format
+        "Errors": "HubSpot 503",
     }
     everything = " ".join(t.to_string() for t in tables) + texts(at, "markdown")
     assert SECRET not in everything
@@ -259,3 +259,27 @@ def test_a_viewer_sees_the_catalogue_read_only(firm: Firm) -> None:
     policy = next(t for t in tables if "Service packages" in t["setting"].tolist())
     row = policy[policy["setting"] == "Household types"].iloc[0]
     assert row["value"] == "Couple, Single"
+
+
+def test_a_core_check_names_the_field_by_its_label_not_its_key(firm: Firm) -> None:
+    at = opened(firm)
+    widget(at, "Buffer weeks").set_value(-1)
+
+    press(at, "Save allocation rules")
+
+    error = texts(at, "error")
+    assert "Buffer weeks must not be negative" in error
+    assert "buffer_weeks" not in error
+    assert "rules:" not in error
+
+
+def test_saving_on_a_tab_stays_on_that_tab_and_the_url_names_it(firm: Firm) -> None:
+    at = opened(firm, tab="Console policy")  # as the URL reads once the tab is chosen
+    assert at.session_state["tab"] == "Console policy"
+    widget(at, "Warn when a sync is older than (hours)").set_value(12)
+
+    press(at, "Save console policy")
+
+    assert firm.store.get_settings().value.stale_after_hours == 12
+    assert at.session_state["tab"] == "Console policy"
+    assert at.query_params["tab"] == "Console policy"

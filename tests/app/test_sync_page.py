@@ -141,7 +141,8 @@ def test_a_daily_source_keeps_its_last_success_behind_many_frequent_runs(firm: F
     at = opened(firm)
 
     latest = table(at, "latest run").set_index("source")
-    assert latest.loc["Public holidays", "last success"] == holidays.started_at
+    # when it finished, in the firm's timezone (Sydney), in the console's one date format
+    assert latest.loc["Public holidays", "last success"] == "10 Mar 2026, 12:00"
     assert latest.loc["Public holidays", "latest run"] == "Succeeded"
     assert firm.services.sync.last_syncs()["holidays"].id == holidays.id
 
@@ -160,7 +161,7 @@ def test_a_source_already_running_is_reported_and_the_others_still_run(firm: Fir
 def test_the_history_can_be_narrowed_to_one_source(firm: Firm) -> None:
     at = press(opened(firm), "sync.all")
 
-    at.selectbox(key="sync.history.source").set_value("leave").run()
+    at.selectbox(key="source").set_value("leave").run()
 
     assert table(at, "by")["source"].tolist() == ["Employment Hero leave"]
 
@@ -173,3 +174,14 @@ def test_a_viewer_sees_the_history_but_cannot_start_a_sync(firm: Firm) -> None:
     with pytest.raises(Forbidden):
         sync_panel.run_with_progress(["leave"], VIEWER_USER.actor, is_editor=False)
     assert firm.store.list_sync_runs() == []
+
+
+def test_a_link_naming_a_source_opens_its_history(firm: Firm) -> None:
+    for source in ("leave", "holidays"):
+        run = firm.store.start_sync(source, "scheduler", NOW)
+        firm.store.finish_sync(dataclasses.replace(run, status="ok", finished_at=NOW))
+
+    at = opened(firm, source="Employment Hero leave")  # the option as the page words it
+
+    assert at.selectbox(key="source").value == "leave"
+    assert table(at, "by")["source"].tolist() == ["Employment Hero leave"]

@@ -59,8 +59,9 @@ def test_meetings_show_in_the_firms_timezone() -> None:
 
     frame = meetings_frame([meeting], sydney)
 
-    assert frame.loc[0, "start"] == "Mon 23 Mar 2026 09:30"
-    assert frame.loc[0, "deal"] == "deal-9"
+    assert frame.to_dict("records") == [
+        {"When": "Mon 23 Mar 2026, 09:30", "Meeting": "Clarify meeting", "Deal": "deal-9"}
+    ]
 
 
 def run(source: str, status: str, hours_ago: float) -> SyncRun:

@@ -51,14 +51,14 @@ def test_a_downloaded_table_reads_back_with_formulas_quoted_and_numbers_numeric(
 
     back = pd.read_csv(io.BytesIO(csv_bytes(frame)))
 
-    assert list(back["adviser"]) == [
+    assert list(back["Adviser"]) == [
         '\'=HYPERLINK("http://attacker/x","Reconnect")',
         "'@SUM(A1:A9)",
         "Dana",
     ]
-    assert list(back["balance"]) == [-3, 1.5, 0]
-    assert pd.api.types.is_numeric_dtype(back["balance"])
-    assert list(back.columns) == ["adviser", "balance", "week", "'=cmd"]
+    assert list(back["Balance"]) == [-3, 1.5, 0]
+    assert pd.api.types.is_numeric_dtype(back["Balance"])
+    assert list(back.columns) == ["Adviser", "Balance", "Week", "'=cmd"]
     assert frame.loc[1, "adviser"] == "@SUM(A1:A9)"  # the shown table is not changed
 
 
@@ -73,3 +73,25 @@ def test_every_csv_the_console_offers_goes_through_the_safe_writer() -> None:
     ]
     assert offenders == []
     assert "exports.csv_bytes(frame)" in (ROOT / "console" / "widgets.py").read_text()
+
+
+def test_an_export_reads_as_people_read_the_console() -> None:
+    """Headers in words, days as "7 Dec 2026", numbers rounded, nothing empty reads None,
+    the adviser's name first and their id kept as an extra column, last."""
+    frame = pd.DataFrame(
+        {
+            "adviser_id": ["a-17", "a-18"],
+            "adviser": ["Dana", "Eli"],
+            "earliest_week": [dt.date(2026, 12, 7), None],
+            "utilisation": [0.333333333, float("nan")],
+            "2026-12-14": [1.23456, -0.5],
+        }
+    )
+
+    text = csv_bytes(frame).decode()
+
+    assert text.splitlines() == [
+        "Adviser,Earliest week,Utilisation,14 Dec 2026,Adviser id",
+        "Dana,7 Dec 2026,0.33,1.23,a-17",
+        "Eli,,,-0.5,a-18",
+    ]

@@ -25,9 +25,9 @@ def test_closure_rows_are_checked_row_by_row() -> None:
     with pytest.raises(ValidationFailed) as caught:
         svc.editing.save_closures(edits, "ops@x.com", is_editor=True)
     assert messages(caught.value) == [
-        "new row 1, end: end 2026-04-01 is before start 2026-04-10",
-        "new row 2, start: 'not a day' is not a date",
-        "new row 2, advisers: unknown adviser 'Zed'",
+        "row 1 (new): End date 1 Apr 2026 is before the start date 10 Apr 2026",
+        "row 2 (new): Start date 'not a day' is not a date",
+        "row 2 (new): Advisers: no adviser is called 'Zed'",
     ]
     assert svc.editing.closures_frame().empty  # nothing half-written
 
@@ -66,7 +66,7 @@ def test_overlapping_overrides_are_saved_with_a_warning() -> None:
     result = svc.editing.save_overrides(RowEdits(added=rows), "ops@x.com", is_editor=True)
     assert result.counts.added == 2
     assert len(result.warnings) == 1
-    assert "overlaps" in result.warnings[0].message
+    assert result.warnings[0].message.startswith("Overlaps Dana's override from 6 Apr 2026")
     assert "ramp" in set(svc.editing.overrides_frame()["note"])
 
 
