@@ -180,8 +180,18 @@ def _problems_frame(
 ) -> pd.DataFrame:
     """One line per problem: the row as the person sees it, and what is wrong, naming the
     field ("End date 1 Apr 2026 is before the start date 10 Apr 2026")."""
-    rows = [{"Row": _row_name(p, shown, page), "Problem": p.message} for p in problems]
+    rows = [{"Row": _row_name(p, shown, page), "Problem": _named(p, page)} for p in problems]
     return pd.DataFrame(rows, columns=["Row", "Problem"])
+
+
+def _named(problem: RowProblem, page: EditorPage) -> str:
+    """The message, led by the field's column title when it does not name the field itself
+    (a check that says only "must be from 0 to 100 a month")."""
+    if not problem.column or problem.message[:1].isupper():
+        return problem.message
+    config = page.columns.get(problem.column)
+    label = config.get("label") if isinstance(config, Mapping) else None
+    return f"{label or problem.column.replace('_', ' ').capitalize()} {problem.message}"
 
 
 def unsaved_frame(edits: RowEdits, shown: pd.DataFrame, page: EditorPage) -> pd.DataFrame:

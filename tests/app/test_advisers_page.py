@@ -73,9 +73,10 @@ def test_bad_cells_are_named_with_the_bound_and_nothing_is_saved(firm: Firm) -> 
 
     assert "Nothing was saved" in texts(at, "error")
     problems = at.dataframe[0].value
-    assert problems["column"].tolist() == ["monthly_limit", "eh_email"]
-    assert "from 0 to 100 a month; got 1000" in problems["problem"][0]
-    assert "'eli at firm' is not an email address" in problems["problem"][1]
+    assert problems["Row"].tolist() == ["row 2 (Eli)", "row 2 (Eli)"]
+    assert problems["Problem"][0].startswith("Monthly limit")
+    assert "from 0 to 100 a month; got 1000" in problems["Problem"][0]
+    assert "'eli at firm' is not an email address" in problems["Problem"][1]
     assert firm.store.list_adviser_edits() == []
 
 
@@ -88,7 +89,7 @@ def test_an_end_date_before_the_start_date_is_refused(firm: Firm) -> None:
 
     submit(at, {GUS: {"end_date": "2025-01-31"}})
 
-    assert "before Gus's start date" in at.dataframe[0].value["problem"][0]
+    assert "before Gus's start date" in at.dataframe[0].value["Problem"][0]
 
 
 def test_a_stale_edit_is_refused_and_the_other_persons_value_kept(firm: Firm) -> None:

@@ -254,7 +254,7 @@ def firm_zone(firm: Firm) -> dt.tzinfo:
 
 def test_retry_is_disabled_with_the_reason_when_hubspot_is_not_configured(firm: Firm) -> None:
     firm.services.crm = None  # no HUBSPOT_TOKEN
-    at = page(PAGE, firm).run()
+    at = show(page(PAGE, firm).run(), "writebacks")
 
     retry = [b for b in at.button if b.label.startswith("Retry")]
     assert [b.label for b in retry] == ["Retry this deal", "Retry all 1"]

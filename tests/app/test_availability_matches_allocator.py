@@ -46,8 +46,12 @@ def opened(link: dict[str, Any]) -> AppTest:
 
 
 def diamonds(at: AppTest) -> dict[str, str]:
-    """Adviser id → the week its ◆ is drawn in, as the chart sends it to the browser."""
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    """Adviser id → the week its ◆ is drawn in, as the chart sends it to the browser (no
+    chart: nobody matches the filters, so no ◆ at all)."""
+    charts = at.get("plotly_chart")
+    if not charts:
+        return {}
+    spec = json.loads(charts[0].proto.spec)
     marks = next(t for t in spec["data"] if t["name"] == MARKS)
     return {a: str(x)[:10] for a, x in zip(marks["customdata"], marks["x"], strict=True)}
 

@@ -9,7 +9,7 @@ import dataclasses
 from streamlit.testing.v1 import AppTest
 
 from console import data_quality
-from console.holidays_import import COUNTRY, SCOPE, SUBDIVISION, YEAR
+from console.holidays_import import COUNTRY, PERIOD, SCOPE, SUBDIVISION
 from services.records import EditBatch
 from tests.app.firm import Firm, opened, small_firm, texts
 from tests.builders import closure
@@ -29,7 +29,7 @@ def regionless() -> Firm:
 def preview_nsw(at: AppTest, scope: str = "region") -> AppTest:
     at.text_input(key=COUNTRY).set_value("AU")
     at.text_input(key=SUBDIVISION).set_value("NSW")
-    at.number_input(key=YEAR).set_value(2026)
+    at.selectbox(key=PERIOD).select(2026)
     at.radio(key=SCOPE).set_value(scope)
     return at.button(key=PREVIEW).click().run()
 
