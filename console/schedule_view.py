@@ -17,17 +17,17 @@ from console.text import date_words
 
 HIGHLIGHT = "background-color: #fff3bf; font-weight: 600"
 # Figures narrow and few, so the words get the room: at 1280 px wide the longest reason fits.
-# The limit and the Clarify/pending split of the load are in the selected week's sentence
-# (``week_words``) and the CSV.
+# What the week earns and the Clarify/pending split of its load are in the selected week's
+# sentence (``week_words``) and the CSV.
 WEEK_COLUMNS = {
-    "week": st.column_config.DateColumn("Week", format="ddd D MMM YYYY", width=116),
+    "week": st.column_config.DateColumn("Week", format="ddd D MMM YYYY", width=112),
     "avail": st.column_config.NumberColumn("Available", format="percent", width=72),
-    "earn": st.column_config.NumberColumn("Earn", format="%.2f", width=56),
+    "monthly_limit": st.column_config.NumberColumn("Limit/month", format="%g", width=80),
     "load": st.column_config.NumberColumn("Load", format="%g", width=56),
     "balance": st.column_config.NumberColumn("Balance", format="%.2f", width=64),
     "status": st.column_config.TextColumn("Open, or why not", width="large"),
 }
-LEDGER_COLUMNS = [*WEEK_COLUMNS, "monthly_limit", "meeting_load", "pending_load"]
+LEDGER_COLUMNS = [*WEEK_COLUMNS, "earn", "meeting_load", "pending_load"]
 OPEN_NOT_TAKING = "free capacity, but not taking on new clients"
 
 

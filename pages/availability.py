@@ -66,7 +66,8 @@ metric = top[4].selectbox(
     "Colour", list(heatmap.METRICS), format_func=lambda m: heatmap.METRICS[m], key=state.AV_METRIC
 )
 counts, options = st.columns([4, 1], vertical_alignment="center")
-with options.popover("Order & grouping", width="stretch"):
+narrowed = " · taking only" if st.session_state.get(state.AV_TAKING) else ""
+with options.popover(f"Order & grouping{narrowed}", width="stretch"):
     taking = st.toggle("Taking on clients only", key=state.AV_TAKING)
     sort = st.radio(
         "Order", list(SORT_WORDS), format_func=SORT_WORDS.__getitem__, key=state.AV_SORT

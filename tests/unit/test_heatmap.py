@@ -127,3 +127,30 @@ def test_a_click_on_an_earliest_week_marker_names_the_adviser() -> None:
     assert selected_adviser({"points": [{"customdata": ["dana"]}]}) == "dana"
     assert selected_adviser({"points": [{"x": 1}]}) is None
     assert selected_adviser(None) is None
+
+
+def test_an_adviser_not_taking_clients_is_never_open_and_the_hover_says_why() -> None:
+    firm = snapshot(adviser("dana", "Dana"), adviser("fay", "Fay", taking_on_clients=False))
+    data = heatmap_data(views.heatmap_base(firm, build_ledger(firm, TODAY)))
+
+    fay = data.labels.index("Fay")
+    assert data.eligible[fay] is False
+    assert data.earliest[fay] is None
+    assert not data.is_open[fay].any()
+    assert "not open: not taking on new clients" in data.hover_text(fay, 5)
+    assert data.labels == ("Dana", "Fay")  # the allocator skips her: last
+    figure = heatmap_figure(data, "balance", TODAY)
+    assert "Fay · not taking on clients" in figure.data[0].y
+    assert "fay" not in figure.data[-1].customdata  # no ◆
+
+
+def test_today_and_the_buffer_weeks_are_marked_and_months_carry_the_year() -> None:
+    data = heatmap_data(firm_frame())
+
+    figure = heatmap_figure(data, "balance", TODAY)
+
+    assert data.buffer_weeks == (d("2026-03-09"), d("2026-03-16"))
+    assert [a.text for a in figure.layout.annotations] == ["buffer", "today"]
+    assert figure.layout.xaxis.tickformat == "%b<br>%Y"
+    assert figure.layout.xaxis2.side == "bottom"
+    assert "new clients" in figure.data[0].colorbar.title.text
