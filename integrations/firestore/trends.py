@@ -15,7 +15,10 @@ from integrations.firestore.client import (
     doc_key,
 )
 from services import codec
+from services.errors import StoreUnavailable
 from services.records import OutlookDay
+
+IDEMPOTENT_ATTEMPTS = 3
 
 
 def _day_id(day: OutlookDay) -> str:
@@ -35,8 +38,17 @@ class FirestoreTrends:
             self._fs.setter(self._fs.ref(OUTLOOK_DAYS, _day_id(d)), codec.outlook_day_to_dict(d))
             for d in days
         ]
-        if writes:
-            self._fs.commit(writes, "keeping the outlook's day", bump=False)
+        if not writes:
+            return
+        for attempt in range(IDEMPOTENT_ATTEMPTS):
+            # Sets by id: repeating a commit whose answer timed out (it may have landed) is
+            # harmless, unlike the commits the client's own retry leaves alone.
+            try:
+                self._fs.commit(writes, "keeping the outlook's day", bump=False)
+                return
+            except StoreUnavailable:
+                if attempt == IDEMPOTENT_ATTEMPTS - 1:
+                    raise
 
     def list_outlook_days(self, since: dt.date) -> list[OutlookDay]:
         query = self._fs.where(self._fs.col(OUTLOOK_DAYS), "day", ">=", since.isoformat())
