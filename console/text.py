@@ -106,9 +106,9 @@ def chart_text(value: object) -> str:
     return html.escape(str(value), quote=False)
 
 
-def date_words(day: dt.date) -> str:
-    """The console's one date format, as people write it: "7 Dec 2026"."""
-    return f"{day.day} {day:%b %Y}"
+def date_words(when: dt.date) -> str:
+    """The console's one date format, as people write it: "7 Dec 2026" (``words.day``)."""
+    return day(when)
 
 
 def readable(frame: pd.DataFrame) -> pd.DataFrame:

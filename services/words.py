@@ -17,6 +17,8 @@ from typing import Any
 
 import pandas as pd
 
+from services.rows import parse_date
+
 # moment.js formats for Streamlit's DateColumn / DatetimeColumn: the same reading as ``day``.
 DATE_FORMAT = "D MMM YYYY"
 DATETIME_FORMAT = "D MMM YYYY, HH:mm"
@@ -82,13 +84,7 @@ def as_date(value: object) -> dt.date | None:
     """A date from a date, datetime, pandas Timestamp or ISO text; None when empty."""
     if missing(value) or value == "":
         return None
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value).strip()[:10])
+    return parse_date(value if isinstance(value, dt.date | pd.Timestamp) else str(value))
 
 
 def day(value: object) -> str:
