@@ -237,6 +237,7 @@ def build_services(
         demo=demo,
         syncer=syncer,
         holiday_calendar=public_holidays,
+        deal_properties=getattr(crm, "deal_properties", None),
         box=box,
         box_deals=box_deals,
         box_links=box_deals,

@@ -27,6 +27,7 @@ from integrations.hubspot_parse import (
 )
 from services.errors import ConfigurationError, MalformedReply, UpstreamRejected
 from services.hubspot_names import missing_user_properties
+from services.policy import DealProperty
 from services.records import OpenDeal
 
 log = logging.getLogger(__name__)
@@ -146,6 +147,19 @@ class HubSpotClient:
         reply = self._call("GET", api.properties_path("users"))
         rows = _results(reply, "user properties")
         return {str(row["name"]) for row in rows if isinstance(row, dict) and row.get("name")}
+
+    def deal_properties(self) -> list[DealProperty]:
+        """Every deal property HubSpot has, with whether HubSpot itself defines it (the
+        Settings page refuses to write the adviser into one of those, or one that is missing)."""
+        reply = self._call("GET", api.properties_path("deals"))
+        rows = _results(reply, "deal properties")
+        return [
+            DealProperty(
+                str(row["name"]), str(row.get("label") or ""), bool(row.get("hubspotDefined"))
+            )
+            for row in rows
+            if isinstance(row, dict) and row.get("name")
+        ]
 
     def check_mapping(self) -> None:
         """Refuse a sync whose mapped adviser properties HubSpot does not have, by name: read

@@ -68,6 +68,11 @@ class FakeHubSpot:
             "taking_on_clients", "client_types", "household_type", "pod_type",
             "adviser_start_date",
         ]  # fmt: skip
+        # The account's deal properties: (name, defined by HubSpot itself).
+        self.deal_properties: list[tuple[str, bool]] = [
+            ("dealname", True), ("amount", True), ("hubspot_owner_id", True),
+            ("advisor", False), ("service_package", False), ("household_type", False),
+        ]  # fmt: skip
         self._matched: dict[str, list[dict[str, Any]]] = {}  # query → rows, so paging is cheap
         self._register(mock)
 
@@ -95,6 +100,7 @@ class FakeHubSpot:
         routes: list[tuple[str, str, Callable[[Any, re.Match[str]], Reply]]] = [
             ("GET", r"/crm/v3/objects/users", self._list_users),
             ("GET", r"/crm/v3/properties/users", self._user_properties),
+            ("GET", r"/crm/v3/properties/deals", self._deal_properties),
             ("POST", r"/crm/v3/objects/(\w+)/search", self._search),
             ("POST", r"/crm/v4/associations/meetings/deals/batch/read", self._associations),
             ("GET", r"/crm/v3/objects/deals/(\w+)", self._read_deal),
@@ -131,6 +137,14 @@ class FakeHubSpot:
             {"name": name, "label": name.replace("_", " ").title(), "type": "string",
              "hubspotDefined": name.startswith("hs_")}
             for name in self.user_properties
+        ]  # fmt: skip
+        return _reply(200, {"results": rows})
+
+    def _deal_properties(self, request: Any, _: re.Match[str]) -> Reply:
+        rows = [
+            {"name": name, "label": name.replace("_", " ").title(), "type": "string",
+             "hubspotDefined": defined}
+            for name, defined in self.deal_properties
         ]  # fmt: skip
         return _reply(200, {"results": rows})
 

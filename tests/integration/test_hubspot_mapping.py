@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import responses
@@ -13,7 +14,7 @@ import responses
 import bootstrap
 from services import Services
 from services.deal_intake import DealFields
-from services.errors import ConfigurationError
+from services.errors import BadRequest, ConfigurationError
 from services.hubspot_names import HubSpotNames
 from services.syncing import ADVISERS
 from settings import Settings
@@ -114,3 +115,28 @@ def test_the_agreement_start_rename_reaches_the_deal_sync_as_well_as_the_webhook
 def test_a_malformed_mapping_is_a_configuration_error_naming_the_setting() -> None:
     with pytest.raises(ConfigurationError, match="HUBSPOT_DEAL_PROPERTIES: 'colour=x'"):
         bootstrap.hubspot_names(settings("colour=x"))
+
+
+def test_the_write_back_property_is_checked_against_hubspots_deal_properties(
+    hubspot: FakeHubSpot, tmp_path: Path
+) -> None:
+    """Wired as in production (bootstrap): saving `dealname` would overwrite every deal's name,
+    and a property HubSpot does not have would fail every write-back; both are refused by
+    name, a firm's own custom property is saved."""
+    store = InMemoryStore(clock=lambda: NOW)
+    production = Settings.of(
+        HUBSPOT_TOKEN=TOKEN, HUBSPOT_API_BASE=BASE, CONSOLE_STORE=f"sqlite:///{tmp_path / 'x.db'}"
+    )
+    svc = bootstrap.build_services(production, clock=lambda: NOW, store=store)
+    hubspot.deal_properties.append(("allocated_adviser", False))
+
+    def save(name: str) -> None:
+        version = svc.editing.console_settings().version
+        svc.editing.save_settings({"writeback_property": name}, version, "ann", True)
+
+    for refused in ("dealname", "advizor"):
+        with pytest.raises(BadRequest, match=refused):
+            save(refused)
+    save("allocated_adviser")
+
+    assert svc.editing.console_settings().value.writeback_property == "allocated_adviser"
