@@ -26,7 +26,6 @@ from services.folder_records import (
     FOLDER_PENDING,
     FOLDER_PROVISIONED,
     TAGGED,
-    BoxItem,
     BoxSettings,
     FolderRecord,
 )
@@ -353,4 +352,3 @@ def test_box_off_queues_nothing_and_the_drain_is_skipped(setup: Setup) -> None:
     assert svc.store.folders.get_folder(deal_id) is None
     runs = svc.sync.run_sync_group("writebacks", "scheduler")
     assert {r.source: r.status for r in runs}["box_folders"] == "skipped"
-    assert isinstance(BoxItem("1", "x"), BoxItem)
