@@ -33,15 +33,6 @@ APP_URL = "https://app.box.com/folder/"
 PAGE = 1000  # Box's largest page of folder items
 TOKEN_MARGIN = 60.0  # seconds before expiry a token is renewed
 SUBJECT_TYPES = ("enterprise", "user")
-ROLES = (
-    "editor",
-    "viewer",
-    "previewer",
-    "uploader",
-    "previewer uploader",
-    "viewer uploader",
-    "co-owner",
-)
 # What Box answers that the caller reads rather than raises.
 _READ = frozenset({400, 404, 409})
 
