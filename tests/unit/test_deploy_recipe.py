@@ -26,7 +26,7 @@ from tests.deploy_recipe import (
 )
 
 SETTINGS = {k.name: k for k in KEYS}
-JOBS = ("sync-hubspot", "sync-leave", "sync-holidays")
+JOBS = ("sync-hubspot", "sync-leave", "sync-holidays", "capacity-outlook")
 SERVICES = {  # env file → the deploy commands that read it
     "console": [("run", "deploy", "console")],
     "webhook": [("functions", "deploy", "hubspot-webhook")],
@@ -164,6 +164,27 @@ def test_each_group_is_a_job_running_the_cli_on_its_schedule(group: str) -> None
     account = schedule.flag("--oauth-service-account-email") or ""
     assert invoker == f"serviceAccount:{account}"
     assert account.startswith("sync-scheduler@")
+
+
+def test_the_outlook_job_runs_daily_and_its_scheduler_may_start_it() -> None:
+    job = one("run", "jobs", "deploy", "capacity-outlook")
+    [schedule] = [
+        c
+        for c in commands()
+        if c.has("gcloud", "scheduler", "jobs", "create", "http")
+        and (c.flag("--uri") or "").endswith("/jobs/capacity-outlook:run")
+    ]
+    [invoker] = [
+        c.flag("--member")
+        for c in commands()
+        if c.has("gcloud", "run", "jobs", "add-iam-policy-binding", "capacity-outlook")
+    ]
+
+    parsed = cli.parser().parse_args((job.flag("--args") or "").split(",")[2:])
+    assert parsed.command == "outlook"
+    assert re.fullmatch(CRON["holidays"], schedule.flag("--schedule") or "")  # daily
+    account = schedule.flag("--oauth-service-account-email") or ""
+    assert invoker == f"serviceAccount:{account}"
 
 
 def test_the_readme_links_the_recipe_and_the_webhook_doc_defers_to_it() -> None:
