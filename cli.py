@@ -33,7 +33,7 @@ from pathlib import Path
 import bootstrap
 import structured_logging
 from allocation import Rules
-from services import Services
+from services import Services, words
 from services.errors import (
     ConfigurationError,
     SyncInProgress,
@@ -78,15 +78,22 @@ def _store_down(settings: Settings, exc: BaseException) -> int:
     return STORE_DOWN
 
 
-def sync(group: str, actor: str, settings: Settings, build: Build) -> int:
+def _open(settings: Settings, build: Build) -> Services | int:
+    """The services, or the exit code saying why there are none."""
     try:
         settings.store_url  # noqa: B018 - a malformed CONSOLE_STORE is named before anything runs
-        services = build(settings)
+        return build(settings)
     except ConfigurationError as exc:
         _say(str(exc))
         return MISCONFIGURED
     except (*UNREACHABLE, OSError) as exc:  # OSError: the SQLite file's folder cannot be made
         return _store_down(settings, exc)
+
+
+def sync(group: str, actor: str, settings: Settings, build: Build) -> int:
+    services = _open(settings, build)
+    if isinstance(services, int):
+        return services
     try:
         runs = services.sync.run_sync_group(group, actor, _print_run)
     except SyncInProgress as exc:
@@ -103,18 +110,13 @@ def sync(group: str, actor: str, settings: Settings, build: Build) -> int:
 
 
 def outlook(alerts: bool, digest: bool, settings: Settings, build: Build) -> int:
-    try:
-        settings.store_url  # noqa: B018 - a malformed CONSOLE_STORE is named before anything runs
-        services = build(settings)
-    except ConfigurationError as exc:
-        _say(str(exc))
-        return MISCONFIGURED
-    except (*UNREACHABLE, OSError) as exc:
-        return _store_down(settings, exc)
+    services = _open(settings, build)
+    if isinstance(services, int):
+        return services
     try:
         days = services.outlook.record_day()
         for day in days:
-            soonest = f"{day.soonest_week:%d %b %Y}" if day.soonest_week else "none"
+            soonest = words.day(day.soonest_week) or "none"
             print(
                 f"{day.segment}: soonest start {soonest}, {day.places_8_weeks} places within "
                 f"8 weeks, {day.late_deals} projected late"
