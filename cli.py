@@ -115,6 +115,8 @@ def outlook(alerts: bool, digest: bool, settings: Settings, build: Build) -> int
         return services
     try:
         days = services.outlook.record_day()
+        if not days:
+            print("outlook: nothing kept: no adviser offers a package yet (run a sync first)")
         for day in days:
             soonest = words.day(day.soonest_week) or "none"
             print(
