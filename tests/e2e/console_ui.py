@@ -101,15 +101,39 @@ def open_expander(page: Page, label: str) -> Locator:
     return expander
 
 
+def open_select(page: Page, label: str) -> None:
+    """Open the select labelled ``label``. A click that lands while a rerun redraws the select
+    can leave its list shut, so click again once the page has settled (checking first, so a
+    second click never shuts a list the first one opened)."""
+    box = page.get_by_role("combobox", name=label).first
+    for attempt in range(3):
+        if box.get_attribute("aria-expanded") != "true":
+            box.click()
+        try:
+            expect(box).to_have_attribute("aria-expanded", "true", timeout=5_000)
+            return
+        except AssertionError:
+            if attempt == 2:
+                raise
+            settled(page)
+
+
 def choose(page: Page, label: str, option: str, many: bool = False) -> None:
     """Pick ``option`` in the select (or, with ``many``, multiselect) labelled ``label``."""
-    box = page.get_by_role("combobox", name=label).first
-    box.click()
-    expect(box).to_have_attribute("aria-expanded", "true")
+    open_select(page, label)
     page.keyboard.type(option)  # the list opens and narrows on typing
     page.get_by_role("option", name=option, exact=True).click()
     if many:  # a multiselect stays open; Escape closes it (on a select it would clear it)
         page.keyboard.press("Escape")
+
+
+def choose_first(page: Page, label: str) -> str:
+    """Pick the first option of the select labelled ``label`` and return its text."""
+    open_select(page, label)
+    option = page.get_by_role("option").first
+    text = option.inner_text()
+    option.click()
+    return text
 
 
 def type_date(page: Page, label: str, day: dt.date) -> None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.e2e.conftest import new_tab, running_console
-from tests.e2e.console_ui import expect, no_exception, open_page, settled
+from tests.e2e.console_ui import choose, expect, no_exception, open_page, settled
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -62,11 +62,7 @@ def test_a_closures_link_with_past_shows_the_toggle_on(browser: Browser, console
 def test_the_sync_history_source_survives_a_reload(browser: Browser, console: str) -> None:
     with new_tab(browser, "kept-sync-source") as tab:
         open_page(tab, console, "sync", "Sync")
-        settled(tab)  # a dropdown opened while the first run is still drawing closes again
-        box = tab.get_by_role("combobox", name="Source")
-        box.click()  # typing picks the option whether or not the list opened on the click
-        tab.keyboard.type("Employment Hero leave")
-        tab.get_by_role("option", name="Employment Hero leave", exact=True).click()
+        choose(tab, "Source", "Employment Hero leave")
         settled(tab)
         assert "source=" in tab.url
         tab.reload()

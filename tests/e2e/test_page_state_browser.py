@@ -25,7 +25,13 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.browser
 
 
-def query(page: Page) -> dict[str, list[str]]:
+def query(page: Page, *keys: str) -> dict[str, list[str]]:
+    """The address's query, once it holds ``keys``: Streamlit writes ``st.query_params`` to
+    the address by a message of its own, which can arrive just after the run is marked done."""
+    page.wait_for_function(
+        "keys => keys.every(k => new URLSearchParams(location.search).has(k))",
+        arg=list(keys),
+    )
     return parse_qs(urlsplit(page.url).query)
 
 
@@ -34,7 +40,8 @@ def filters_shown(page: Page) -> None:
     expect(page.get_by_role("combobox", name="Service package")).to_have_value("Series A")
     expect(page.get_by_role("combobox", name="Household")).to_have_value("Couple")
     expect(page.get_by_test_id("stMultiSelect").filter(has_text="Region")).to_contain_text("NSW")
-    assert query(page) == {"package": ["Series A"], "household": ["Couple"], "region": ["NSW"]}
+    want = {"package": ["Series A"], "household": ["Couple"], "region": ["NSW"]}
+    assert query(page, *want) == want
     no_page_not_found(page)
     no_exception(page)
 
@@ -65,7 +72,7 @@ def test_availability_filters_survive_other_pages_a_reload_and_back_from_a_sched
     page.mouse.click(diamond["x"] + diamond["width"] / 2, diamond["y"] + diamond["height"] / 2)
     page.get_by_role("heading", name="Adviser schedule", level=1).wait_for()
     settled(page)
-    adviser = query(page)["adviser"]
+    adviser = query(page, "adviser")["adviser"]
     assert adviser
     no_page_not_found(page)
 
@@ -83,7 +90,7 @@ def test_the_schedule_reached_from_the_sidebar_has_its_adviser_in_the_address(
 
     chosen = page.get_by_role("combobox", name="Adviser").input_value()
     assert chosen
-    assert query(page)["adviser"]
+    assert query(page, "adviser")["adviser"]
     page.goto(page.url)  # the address, opened again (a bookmark, a pasted link)
     page.get_by_role("heading", name="Adviser schedule", level=1).wait_for()
     settled(page)

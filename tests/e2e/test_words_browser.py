@@ -17,7 +17,7 @@ import pytest
 
 from integrations.demo_data import demo_advisers
 from tests.e2e.conftest import new_tab, running_console
-from tests.e2e.console_ui import PAGES, no_exception, open_page, settled
+from tests.e2e.console_ui import PAGES, choose_first, no_exception, open_page, settled
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -144,9 +144,7 @@ def test_a_preview_and_an_explained_decision_show_no_internals(
         problems = internals_in(visible, adviser_ids) + internals_in(cells, adviser_ids, True)
 
         open_page(tab, synced_console, "allocations", "Allocations")
-        box = tab.get_by_role("combobox", name="Explain a decision")
-        box.click()
-        tab.get_by_role("option").first.click()
+        choose_first(tab, "Explain a decision")
         tab.get_by_text("decided", exact=False).first.wait_for()
         settled(tab)
         visible, cells = readable_text(tab)
