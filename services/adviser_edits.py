@@ -29,6 +29,7 @@ from services.editing import SaveResult, require_editor
 from services.errors import Conflict, RowProblem, ValidationFailed
 from services.records import AdviserEdit, ChangeCounts, EditBatch, Versioned
 from services.rows import RowEdits, blank, parse_date, parse_number, text
+from services.words import day
 
 # The fields set here, as the frame's columns name them, and their AdviserEdit field.
 MANAGED = {
@@ -181,8 +182,8 @@ def _cell(adviser: Adviser, column: str, value: Any, out: list[RowProblem]) -> A
                 RowProblem(
                     label,
                     column,
-                    f"end date {end:%d %b %Y} is before {adviser.name}'s start date "
-                    f"{adviser.start_date:%d %b %Y}",
+                    f"end date {day(end)} is before {adviser.name}'s start date "
+                    f"{day(adviser.start_date)}",
                 )
             )
         return end

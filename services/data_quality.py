@@ -25,6 +25,7 @@ from services.context import Context
 from services.notifiers import safely
 from services.records import ExcludedRecord
 from services.screening import describe, reaching_nobody, summary, without_region
+from services.words import day
 
 __all__ = ["DataQuality", "describe", "summary"]
 
@@ -75,7 +76,7 @@ class DataQuality:
                 continue
             why = policy.never_opens(override.monthly_limit, rules)
             if why:
-                words.append(f"Override from {override.start:%d %b %Y}: {why}.")
+                words.append(f"Override from {day(override.start)}: {why}.")
         return words
 
     def alert_new(self) -> list[ExcludedRecord]:

@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from allocation import explain
+from services.words import day as day_text
 
 FORMAT = 2
 FULL_BLOCKED = 50
@@ -205,7 +206,7 @@ def day_words(day: dt.date | str | None) -> str:
         return "no date"
     if isinstance(day, str):
         day = dt.date.fromisoformat(day)
-    return f"{day.day} {day:%b %Y}"
+    return day_text(day)
 
 
 def blocked_words(candidate: Mapping[str, Any]) -> str:

@@ -18,6 +18,7 @@ from services.notifiers import safely
 from services.outlook import PLACES_TREND_WEEKS, OutlookView
 from services.ports import Notifier, Store
 from services.records import SyncRun
+from services.words import day as day_text
 
 SOONEST = "soonest start beyond the target"
 FEW_PLACES = "few places left"
@@ -37,7 +38,7 @@ class Notice:
 
 
 def _day_words(day: dt.date | None) -> str:
-    return f"{day:%d %b %Y}" if day else "none within the horizon"
+    return day_text(day) if day else "none within the horizon"
 
 
 def segment_alerts(view: OutlookView, today: dt.date, min_places: int) -> list[Notice]:
@@ -92,7 +93,7 @@ def override_alerts(
         Notice(
             f"{today}|override|{o.id}",
             f"override-{o.adviser_id}",
-            f"{names.get(o.adviser_id, o.adviser_id)}: capacity override ends {o.end:%d %b %Y}",
+            f"{names.get(o.adviser_id, o.adviser_id)}: capacity override ends {day_text(o.end)}",
             f"{o.monthly_limit:g} a month until then; the usual limit after",
         )
         for o in overrides
@@ -139,7 +140,7 @@ def monday_digest(
     return Notice(
         f"{today}|digest",
         f"digest-{week_of(today)}",
-        f"Week of {week_of(today):%d %b %Y}",
+        f"Week of {day_text(week_of(today))}",
         "Soonest start per segment",
         tuple(facts),
     )

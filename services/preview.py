@@ -25,6 +25,7 @@ from allocation import (
     normalise,
 )
 from services.errors import BadRequest
+from services.words import day
 
 ANY_HOUSEHOLD = "Any"
 PREVIEW_DEAL_ID = "preview"
@@ -141,5 +142,5 @@ def _why_open(week: dt.date | None, first_block: str | None) -> str:
     if week is None:
         return explain(None)
     if first_block is None:
-        return f"open from {week:%d %b %Y}"
-    return f"open from {week:%d %b %Y} (before that: {explain(first_block)})"
+        return f"open from {day(week)}"
+    return f"open from {day(week)} (before that: {explain(first_block)})"
