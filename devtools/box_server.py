@@ -12,7 +12,11 @@ folders' black-box tests, with Box's request and reply shapes:
   ``tuple_already_exists`` when there is one; PUT: a JSON-Patch list) and
   ``GET /2.0/metadata_templates/{scope}/{template}/schema``;
 - ``POST /2.0/collaborations`` → 201, 400 ``user_already_collaborator``, or 400
-  ``bad_request`` for a login that is not an email address.
+  ``bad_request`` for a login that is not an email address. A login in ``users`` (a Box user)
+  is collaborated at once (``accessible_by.login``); anyone else is invited (``status``
+  pending, ``accessible_by`` null, ``invite_email``), as Box does for people without an account;
+- ``GET /2.0/folders/{id}/collaborations`` (marker paging: ``limit``, ``marker`` →
+  ``next_marker``) and ``DELETE /2.0/collaborations/{id}`` → 204, or 404.
 
 Errors are Box's client-error object (``type``, ``status``, ``code``, ``message``,
 ``request_id``, ``help_url``). Scriptable misbehaviour: ``fail(path_part, status, times,
@@ -39,6 +43,8 @@ _FOLDER = re.compile(r"^/2\.0/folders/(\d+)$")
 _ITEMS = re.compile(r"^/2\.0/folders/(\d+)/items$")
 _COPY = re.compile(r"^/2\.0/folders/(\d+)/copy$")
 _METADATA = re.compile(r"^/2\.0/folders/(\d+)/metadata/([\w-]+)/(\w+)$")
+_COLLABORATORS = re.compile(r"^/2\.0/folders/(\d+)/collaborations$")
+_COLLABORATION = re.compile(r"^/2\.0/collaborations/(\d+)$")
 _SCHEMA = re.compile(r"^/2\.0/metadata_templates/([\w-]+)/(\w+)/schema$")
 
 
@@ -89,6 +95,11 @@ def _error(status: int, code: str, message: str, **context: Any) -> dict[str, An
     return body
 
 
+def _login(collaboration: dict[str, Any]) -> str:
+    user = collaboration.get("accessible_by")
+    return str((user or {}).get("login") or collaboration.get("invite_email") or "")
+
+
 def _scope(scope: str) -> str:
     """``enterprise`` is Box's alias for the app's own ``enterprise_<id>`` scope."""
     return f"enterprise_{ENTERPRISE_ID}" if scope == "enterprise" else scope
@@ -99,6 +110,7 @@ class FakeBoxServer:
         self.state = _State()
         self.page_limit = page_limit  # the largest page the fake hands out
         self.token_lifetime = token_lifetime
+        self.users: set[str] = set()  # logins with a Box account (others are invited)
         self.marker_paging = True  # False: answer with offsets even when asked for markers
         self.down = threading.Event()
         self._ids = itertools.count(1000)
@@ -158,7 +170,7 @@ class FakeBoxServer:
         """Login → role of the folder's collaborators."""
         with self.state.lock:
             return {
-                c["accessible_by"]["login"]: c["role"]
+                _login(c): c["role"]
                 for c in self.state.collaborations
                 if c["item"]["id"] == folder_id
             }
@@ -209,6 +221,8 @@ class FakeBoxServer:
             (_COPY, ("POST",), self._copy),
             (_METADATA, ("GET", "POST", "PUT"), self._metadata),
             (_SCHEMA, ("GET",), self._schema),
+            (_COLLABORATORS, ("GET",), self._collaborators),
+            (_COLLABORATION, ("DELETE",), self._uncollaborate),
         ):
             match = pattern.match(path)
             if match and method in methods:
@@ -327,12 +341,32 @@ class FakeBoxServer:
         if login.casefold() in {k.casefold() for k in self.collaborators(folder_id)}:
             return 400, _error(400, "user_already_collaborator",
                                "User is already a collaborator"), {}  # fmt: skip
+        user = login.casefold() in {u.casefold() for u in self.users}
         collaboration = {"type": "collaboration", "id": str(next(self._ids)),
                          "item": {"type": "folder", "id": folder_id},
-                         "accessible_by": {"type": "user", "login": login},
-                         "role": body.get("role"), "status": "pending"}  # fmt: skip
+                         "accessible_by": {"type": "user", "login": login} if user else None,
+                         "invite_email": None if user else login, "role": body.get("role"),
+                         "status": "accepted" if user else "pending"}  # fmt: skip
         self.state.collaborations.append(collaboration)
         return 201, collaboration, {}
+
+    def _collaborators(self, _: str, ids: tuple[str, ...], query: dict[str, str], __: Any) -> Reply:
+        if self._visible(ids[0]) is None:
+            return 404, _error(404, "not_found", "Not Found"), {}
+        entries = [c for c in self.state.collaborations if c["item"]["id"] == ids[0]]
+        limit = min(int(query.get("limit", "100")), self.page_limit)
+        start = int(query.get("marker") or 0)
+        more = start + limit < len(entries)
+        return 200, {"entries": entries[start : start + limit], "limit": limit,
+                     "next_marker": str(start + limit) if more else None}, {}  # fmt: skip
+
+    def _uncollaborate(self, _: str, ids: tuple[str, ...], *__: Any) -> Reply:
+        held = self.state.collaborations
+        kept = [c for c in held if c["id"] != ids[0]]
+        if len(kept) == len(held):
+            return 404, _error(404, "not_found", "Not Found"), {}
+        self.state.collaborations[:] = kept
+        return 204, {}, {}
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         box = self
@@ -357,7 +391,8 @@ class FakeBoxServer:
                 status, reply, headers = box._answer(self.command, parts.path, query, body, auth)
                 with box.state.lock:
                     box.state.log.append((self.command, parts.path, status))
-                payload = json.dumps(reply).encode() if reply != {} or status != 401 else b""
+                empty = status == 204 or (status == 401 and reply == {})
+                payload = b"" if empty else json.dumps(reply).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 for name, value in headers.items():
@@ -366,6 +401,6 @@ class FakeBoxServer:
                 self.end_headers()
                 self.wfile.write(payload)
 
-            do_GET = do_POST = do_PUT = _serve  # noqa: N815 - http.server's names
+            do_GET = do_POST = do_PUT = do_DELETE = _serve  # noqa: N815 - http.server's names
 
         return Handler

@@ -261,6 +261,36 @@ class BoxClient:
         self._refused(response, f"sharing folder {folder_id}")
         return True
 
+    def unshare(self, folder_id: str, email: str) -> bool:
+        """Remove ``email``'s collaboration on the folder (an accepted one, or an invitation
+        still pending); False when they had none."""
+        wanted = email.casefold()
+        found = [c for c in self._collaborations(folder_id) if _login(c).casefold() == wanted]
+        for collaboration in found:
+            response = self._call("DELETE", f"/collaborations/{collaboration['id']}")
+            if response.status_code != 404:  # 404: removed meanwhile, which is what we want
+                self._refused(response, f"removing {email} from folder {folder_id}")
+        return bool(found)
+
+    def _collaborations(self, folder_id: str) -> Iterator[dict[str, Any]]:
+        params: dict[str, Any] = {"fields": "id,accessible_by,invite_email,role", "limit": PAGE}
+        while True:
+            path = f"/folders/{folder_id}/collaborations"
+            response = self._call("GET", path, params=dict(params))
+            if response.status_code == 404:
+                raise _invisible(folder_id, "client folder")
+            self._refused(response, f"listing folder {folder_id}'s collaborators")
+            body = _json(response)
+            entries = body.get("entries")
+            if not isinstance(entries, list) or not all(
+                isinstance(e, dict) and e.get("id") for e in entries
+            ):
+                raise MalformedReply(f"Box listed folder {folder_id}'s collaborators unreadably")
+            yield from entries
+            if not body.get("next_marker"):
+                return
+            params["marker"] = body["next_marker"]
+
     def folder_url(self, folder_id: str) -> str:
         return f"{APP_URL}{folder_id}"
 
@@ -272,6 +302,13 @@ class BoxClient:
             raise UpstreamRejected(
                 f"Box refused {doing} (HTTP {response.status_code}{_message(response)})"
             )
+
+
+def _login(collaboration: Mapping[str, Any]) -> str:
+    """Whom a collaboration is with: the user's login, or the address invited (pending)."""
+    user = collaboration.get("accessible_by")
+    login = user.get("login") if isinstance(user, dict) else None
+    return str(login or collaboration.get("invite_email") or "")
 
 
 def _invisible(folder_id: str, what: str) -> UpstreamRejected:

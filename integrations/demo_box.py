@@ -101,6 +101,18 @@ class DemoBox:
             held.add(email.casefold())
             return new
 
+    def unshare(self, folder_id: str, email: str) -> bool:
+        with self._lock:
+            held = self._collaborators.get(folder_id, set())
+            had = email.casefold() in held
+            held.discard(email.casefold())
+            return had
+
+    def collaborators(self, folder_id: str) -> set[str]:
+        """Who the folder is shared with (lower-cased addresses): what the demo would show."""
+        with self._lock:
+            return set(self._collaborators.get(folder_id, set()))
+
     def folder_url(self, folder_id: str) -> str:
         return f"https://app.box.com/folder/{folder_id}"
 

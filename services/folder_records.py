@@ -31,6 +31,9 @@ class FolderRecord:
     adviser_id: str | None = None  # the adviser the folder is (to be) shared with as editor
     status: FolderStatus = FOLDER_PENDING
     step: str = ""  # the last step done
+    # The adviser address the folder is shared with as editor, so a re-assignment can remove
+    # the previous adviser once the new one is added ("" until shared).
+    shared_adviser: str = ""
     folder_id: str | None = None
     folder_name: str = ""
     folder_url: str = ""

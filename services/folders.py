@@ -15,7 +15,8 @@ never holds up a webhook's answer, and Box being down only delays the folder.
   write-back outbox does), so two drainers never work on one deal at once.
 - **Resumable**: each step done (``copied``, ``tagged``, ``shared``, ``linked``) is recorded at
   once; a retry starts at the first step not done. A re-assignment steps the record back to
-  ``copied``, so the metadata and the adviser's collaboration are done again.
+  ``copied``, so the metadata and the adviser's collaboration are done again: the new adviser
+  is added, then the previous one (``shared_adviser``) removed.
 - **Failures**: Box or HubSpot down is retried with the outbox's backoff, then given up on
   (``MAX_ATTEMPTS``); input a person must fix (no client email, a missing template, a folder
   the service account cannot see) gives up at once with a message saying what to fix. Chat
@@ -331,7 +332,8 @@ class Provisioner:
             values = self._values(record)
             self.host.tag(folder_id, box.metadata_scope, box.metadata_template, values)
         elif step == SHARED:
-            self._share(record, folder_id, deal)
+            adviser = self._share(record, folder_id, deal)
+            return self._save(record, step=step, shared_adviser=adviser)
         elif step == LINKED:
             if self.links is None:
                 raise BadRequest(
@@ -349,7 +351,10 @@ class Provisioner:
             found = self.host.copy_folder(box.template_folder_id, box.parent_folder_id, name)
         return found.id
 
-    def _share(self, record: FolderRecord, folder_id: str, deal: dict[str, str | None]) -> None:
+    def _share(self, record: FolderRecord, folder_id: str, deal: dict[str, str | None]) -> str:
+        """Share with the clients and the deal's adviser; a previous adviser (the deal was
+        re-assigned) is removed once the new one is added, so the folder always has one.
+        Returns the adviser's address now shared with."""
         box = self.settings
         emails = client_emails(deal.get(box.email_property), record.deal_id, box.email_property)
         target = folder_id
@@ -363,9 +368,13 @@ class Provisioner:
             target = sub.id
         for email in emails:
             self.host.share(target, email, box.client_role)
-        adviser = self._adviser_email(record.adviser_id)
+        adviser = self._adviser_email(record.adviser_id) or ""
         if adviser:
             self.host.share(folder_id, adviser, box.adviser_role)
+        previous = record.shared_adviser
+        if previous and previous.casefold() != adviser.casefold():
+            self.host.unshare(folder_id, previous)
+        return adviser
 
     def _adviser_email(self, adviser_id: str | None) -> str | None:
         for adviser in self.store.list_advisers():

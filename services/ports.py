@@ -619,6 +619,10 @@ class FolderHost(Protocol):
         """Invite a collaborator; False when they are one already."""
         ...
 
+    def unshare(self, folder_id: str, email: str) -> bool:
+        """Remove a collaborator (accepted or invited); False when they were none."""
+        ...
+
     def folder_url(self, folder_id: str) -> str: ...
 
 

@@ -163,6 +163,34 @@ def test_sharing_twice_is_fine_and_a_bad_address_is_refused_by_name(
     assert box.collaborators(folder) == {"kim@example.com": "viewer uploader"}
 
 
+def test_a_collaborator_is_removed_whether_accepted_or_still_invited_across_pages(
+    box: FakeBoxServer, client: BoxClient
+) -> None:
+    """Listing pages two at a time: the adviser (a Box user) and a client (invited only)
+    are found on whichever page they are and removed; the others stay."""
+    box.users.add("ann@firm.au")
+    folder = box.add_folder(None, "Ng household (deal 3)", PARENT)
+    for login in ("kim@example.com", "lee@example.com", "Ann@firm.au", "sam@example.com"):
+        client.share(folder, login, "editor")
+    assert client.unshare(folder, "ann@FIRM.au") is True
+    assert client.unshare(folder, "sam@example.com") is True
+    assert client.unshare(folder, "sam@example.com") is False  # nobody left to remove
+    assert set(box.collaborators(folder)) == {"kim@example.com", "lee@example.com"}
+
+
+def test_a_collaboration_removed_meanwhile_is_fine_and_a_refusal_is_said(
+    box: FakeBoxServer, client: BoxClient
+) -> None:
+    folder = box.add_folder(None, "Ng household (deal 3)", PARENT)
+    client.share(folder, "kim@example.com", "editor")
+    box.fail("/2.0/collaborations/", status=404)  # gone between our listing and our delete
+    assert client.unshare(folder, "kim@example.com") is True
+    client.share(folder, "kim@example.com", "editor")
+    box.fail("/2.0/collaborations/", status=403)
+    with pytest.raises(UpstreamRejected, match=r"refused DELETE .*collaborations.*HTTP 403"):
+        client.unshare(folder, "kim@example.com")
+
+
 def test_a_template_or_parent_the_service_account_cannot_see_is_said_so(
     box: FakeBoxServer, client: BoxClient
 ) -> None:

@@ -102,6 +102,7 @@ def setup(
         here = Setup(env, hubspot, chat, box)
         svc = here.services()
         svc.store.replace_advisers(advisers(2))
+        box.users.update(a.email for a in advisers(2) if a.email)  # staff have Box accounts
         version = svc.store.get_settings().version
         svc.folders.save_box_settings(BOX_SETTINGS, version, actor="ops@firm.au", is_editor=True)
         yield here
@@ -310,7 +311,9 @@ def test_a_fixed_deal_is_finished_by_a_persons_retry_without_a_second_copy(setup
     assert setup.box.state.copies == 1
 
 
-def test_a_reassigned_deal_is_tagged_and_shared_again_for_the_new_adviser(setup: Setup) -> None:
+def test_a_reassigned_deal_is_tagged_and_shared_with_the_new_adviser_instead_of_the_old(
+    setup: Setup,
+) -> None:
     deal_id = setup.deal()
     allocate(setup, deal_id)
     setup.drain()
@@ -318,6 +321,8 @@ def test_a_reassigned_deal_is_tagged_and_shared_again_for_the_new_adviser(setup:
     first = svc.store.get_allocation(deal_id)
     assert first is not None
     other = next(a for a in svc.store.list_advisers() if a.id != first.adviser_id)
+    first_adviser = next(a for a in svc.store.list_advisers() if a.id == first.adviser_id)
+    assert setup.box.collaborators(str(setup.record(deal_id).folder_id))[first_adviser.email]
     assert first.week is not None
     svc.booking.reassign(deal_id, other.id, first.week, "client asked", "ops@firm.au", True)
     moved = setup.record(deal_id)
@@ -328,7 +333,10 @@ def test_a_reassigned_deal_is_tagged_and_shared_again_for_the_new_adviser(setup:
     tags = setup.box.metadata_of(str(record.folder_id), "enterprise", "clientFolder")
     assert tags is not None
     assert tags["adviser"] == other.name
-    assert setup.box.collaborators(str(record.folder_id))[other.email] == "editor"
+    shared = setup.box.collaborators(str(record.folder_id))
+    assert shared[other.email] == "editor"
+    assert first_adviser.email not in shared  # the previous adviser no longer sees the client
+    assert record.shared_adviser == other.email
     assert setup.box.state.copies == 1
 
 
