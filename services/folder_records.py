@@ -31,9 +31,6 @@ class FolderRecord:
     adviser_id: str | None = None  # the adviser the folder is (to be) shared with as editor
     status: FolderStatus = FOLDER_PENDING
     step: str = ""  # the last step done
-    # The adviser address the folder is shared with as editor, so a re-assignment can remove
-    # the previous adviser once the new one is added ("" until shared).
-    shared_adviser: str = ""
     folder_id: str | None = None
     folder_name: str = ""
     folder_url: str = ""
@@ -45,6 +42,9 @@ class FolderRecord:
     updated_at: dt.datetime | None = None
     lease_until: dt.datetime | None = None
     next_attempt_at: dt.datetime | None = None
+    # The adviser address the folder is shared with as editor, so a re-assignment can remove
+    # the previous adviser once the new one is added ("" until shared).
+    shared_adviser: str = ""
     # The stored version this copy was read at (filled in by the store): every change is a
     # compare-and-set on it, so two workers never both advance the same deal.
     version: str = field(default="", compare=False)

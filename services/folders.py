@@ -174,6 +174,7 @@ def reassigned(
         moved = replace(
             record,
             adviser_id=adviser_id,
+            shared_adviser=_shared_with(store, record),
             step=COPIED if record.done(COPIED) else record.step,
             status=FOLDER_PENDING,
             attempts=0,
@@ -190,6 +191,15 @@ def reassigned(
                 break
             record = latest
     raise Conflict(f"deal {record.deal_id}'s client folder kept changing; try again")
+
+
+def _shared_with(store: Store, record: FolderRecord) -> str:
+    """The adviser the folder is shared with. Records shared before the address was kept
+    name only the adviser: their address is looked up, for the sharing step to remove."""
+    if record.shared_adviser or not record.done(SHARED):
+        return record.shared_adviser
+    found = (a.email for a in store.list_advisers() if a.id == record.adviser_id)
+    return next(found, None) or ""
 
 
 # --- working ---------------------------------------------------------------------------------

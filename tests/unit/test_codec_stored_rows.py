@@ -101,7 +101,9 @@ STORED_ROWS = [
          "folder_url": "https://app.box.com/folder/5001", "attempts": 2,
          "last_error": "no client email", "needs_fix": True,
          "updated_at": "2025-03-03T01:05:00+00:00", "lease_until": None,
-         "next_attempt_at": None},
+         "next_attempt_at": None,
+         # Since a re-assignment removes the previous adviser; rows without it read as "".
+         "shared_adviser": ""},
         codec.folder_to_dict, codec.folder_from_dict, id="client folder",
     ),
     pytest.param(
@@ -260,6 +262,14 @@ OLD_ROWS = [
          "actor": "ann", "errors": None},
         SyncRun("r1", "leave", dt.datetime(2025, 3, 3, 1, 0, tzinfo=UTC), "ann"),
         id="sync run that never finished",
+    ),
+    pytest.param(
+        codec.folder_from_dict,
+        {"deal_id": "d9", "queued_at": "2025-03-03T01:00:00+00:00", "adviser_id": "a1",
+         "status": "provisioned", "step": "linked", "folder_id": "5001"},
+        FolderRecord("d9", dt.datetime(2025, 3, 3, 1, 0, tzinfo=UTC), "a1", "provisioned",
+                     "linked", "5001", shared_adviser=""),
+        id="client folder stored before it kept the adviser it was shared with",
     ),
 ]  # fmt: skip
 

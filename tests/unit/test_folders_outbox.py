@@ -102,3 +102,25 @@ def test_the_queue_helper_ignores_decisions_that_book_nobody() -> None:
     assert not outcome.record.books
     assert folders.queue(svc.store, outcome.record, NOW) is None
     assert svc.store.folders.list_folders() == []
+
+
+def test_a_folder_shared_before_the_address_was_kept_still_loses_its_previous_adviser() -> None:
+    """A record provisioned by an older console names only the adviser: a re-assignment looks
+    their address up, so the sharing step can remove them after adding the new adviser."""
+    box = FakeBox()
+    svc = firm(box)
+    svc.store.replace_advisers([adviser("dana", "Dana"), adviser("eli", "Eli")])
+    svc.booking.allocate(Deal("d-2", "Series A"))
+    svc.folders.drain()
+    record = svc.store.folders.get_folder("d-2")
+    assert record is not None and record.status == FOLDER_PROVISIONED
+    svc.store.folders.update_folder(replace(record, shared_adviser=""))  # as stored before
+    first = str(record.adviser_id)
+    other = "eli" if first == "dana" else "dana"
+    booked = svc.store.get_allocation("d-2")
+    assert booked is not None and booked.week is not None
+    svc.booking.reassign("d-2", other, booked.week, "client asked", "ops@firm.au", True)
+    svc.folders.drain()
+    shared = box.collaborators(str(record.folder_id))
+    assert f"{other}@example.com" in shared
+    assert f"{first}@example.com" not in shared
