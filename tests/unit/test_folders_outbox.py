@@ -113,12 +113,14 @@ def test_a_folder_shared_before_the_address_was_kept_still_loses_its_previous_ad
     svc.booking.allocate(Deal("d-2", "Series A"))
     svc.folders.drain()
     record = svc.store.folders.get_folder("d-2")
-    assert record is not None and record.status == FOLDER_PROVISIONED
+    assert record is not None
+    assert record.status == FOLDER_PROVISIONED
     svc.store.folders.update_folder(replace(record, shared_adviser=""))  # as stored before
     first = str(record.adviser_id)
     other = "eli" if first == "dana" else "dana"
     booked = svc.store.get_allocation("d-2")
-    assert booked is not None and booked.week is not None
+    assert booked is not None
+    assert booked.week is not None
     svc.booking.reassign("d-2", other, booked.week, "client asked", "ops@firm.au", True)
     svc.folders.drain()
     shared = box.collaborators(str(record.folder_id))
