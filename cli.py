@@ -127,8 +127,15 @@ def outlook(alerts: bool, digest: bool, settings: Settings, build: Build) -> int
         enabled = services.editing.console_settings().value.outlook_alerts and not demo
         monday = services.today().weekday() == 0
         if alerts or enabled:
-            sent = services.outlook.send_alerts(digest=digest or monday)
-            print(f"{len(sent)} alert(s) posted" if services.notifier else "no Chat configured")
+            delivery = services.outlook.send_alerts(digest=digest or monday)
+            if services.notifier is None:
+                print("no Chat configured")
+            else:
+                print(f"{len(delivery.posted)} alert(s) posted")
+            if delivery.failed:
+                _say(f"Chat did not take {len(delivery.failed)} alert(s) (the log above says "
+                     "why); the next run sends them")  # fmt: skip
+                return FAILED
     except UNREACHABLE as exc:
         return _store_down(settings, exc)
     return OK

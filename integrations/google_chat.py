@@ -159,10 +159,10 @@ class ChatNotifier:
 
     def notice(
         self, thread: str, title: str, subtitle: str, facts: Sequence[tuple[str, str]]
-    ) -> None:
+    ) -> bool:
         widgets = [_field(label, value) for label, value in facts]
         widgets += self._button("Open the Capacity outlook", "outlook")
-        self._post(thread, _card(f"notice-{thread}", title, subtitle, widgets))
+        return self._post(thread, _card(f"notice-{thread}", title, subtitle, widgets))
 
     def folder_provisioned(self, record: FolderRecord) -> None:
         widgets = [
@@ -228,7 +228,8 @@ class ChatNotifier:
 
     # -- transport -------------------------------------------------------------------------
 
-    def _post(self, thread_key: str, message: dict[str, Any]) -> None:
+    def _post(self, thread_key: str, message: dict[str, Any]) -> bool:
+        """Post a card; False (logged) when Chat did not take it after the retries."""
         try:
             send(
                 self._session,
@@ -244,3 +245,5 @@ class ChatNotifier:
         except Exception as exc:  # never fail the caller; send()'s own messages are redacted
             detail = str(exc) if isinstance(exc, UpstreamError) else type(exc).__name__
             log.warning("Google Chat post to %s failed: %s", redact_url(self._url), detail)
+            return False
+        return True

@@ -39,8 +39,9 @@ class LoggingNotifier:
 
     def notice(
         self, thread: str, title: str, subtitle: str, facts: Sequence[tuple[str, str]]
-    ) -> None:
+    ) -> bool:
         log.info("notice thread=%s title=%s", thread, title)
+        return True
 
     def folder_provisioned(self, record: FolderRecord) -> None:
         log.info("client folder ready deal=%s folder=%s", record.deal_id, record.folder_id)

@@ -32,7 +32,7 @@ from services.records import WRITEBACK_PENDING, AllocationRecord, OutlookDay
 from services.syncing import SOURCES
 
 if TYPE_CHECKING:
-    from services.outlook_alerts import Notice
+    from services.outlook_alerts import Delivery
 
 DEMAND_WINDOWS = (4, 13, 52)
 DEFAULT_BASIS_WEEKS = 13
@@ -192,8 +192,9 @@ class OutlookFeature:
         columns += [f"Places within {PLACES_TREND_WEEKS} weeks", "Projected deals late"]
         return pd.DataFrame(rows, columns=columns)
 
-    def send_alerts(self, digest: bool = False) -> list[Notice]:
-        """Post today's capacity alerts not sent yet (and the digest when asked) to Chat."""
+    def send_alerts(self, digest: bool = False) -> Delivery:
+        """Post today's capacity alerts not sent yet (and the digest when asked) to Chat;
+        those Chat did not take are reported and left for the next run."""
         # Imported here: the alerts module reads this one's views.
         from services import outlook_alerts as alerts
 

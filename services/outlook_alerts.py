@@ -3,22 +3,25 @@
 
 An alert is sent at most once a day per segment (or adviser, or source) and condition: each
 is claimed in the store first (``Trends.claim_alert``), so several instances or a re-run
-never repeat it. Alerts about one segment share a Chat thread.
+never repeat it. An alert Chat does not take (after the Chat client's own retries) is given
+back (``release_alert``) and reported, so the next run sends it rather than losing it for the
+day. Alerts about one segment share a Chat thread.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
 
 from allocation import Adviser, Override, week_of
-from services.notifiers import safely
 from services.outlook import PLACES_TREND_WEEKS, OutlookView
 from services.ports import Notifier, Store
 from services.records import SyncRun
 from services.words import day as day_text
+
+log = logging.getLogger(__name__)
 
 SOONEST = "soonest start beyond the target"
 FEW_PLACES = "few places left"
@@ -146,13 +149,30 @@ def monday_digest(
     )
 
 
-def send(store: Store, notifier: Notifier | None, notices: Sequence[Notice]) -> list[Notice]:
-    """Post each notice not sent before (claimed first, so never twice); the ones posted."""
-    sent = []
+@dataclass(frozen=True)
+class Delivery:
+    """What a run of the alerts did: the notices posted, and those Chat did not take, given
+    back for the next run."""
+
+    posted: tuple[Notice, ...] = ()
+    failed: tuple[Notice, ...] = ()
+
+
+def send(store: Store, notifier: Notifier | None, notices: Sequence[Notice]) -> Delivery:
+    """Post each notice not sent before (claimed first, so never twice)."""
+    posted: list[Notice] = []
+    failed: list[Notice] = []
     for notice in notices:
         if notifier is None or not store.claim_alert(notice.key):
             continue
-        post = partial(notifier.notice, notice.thread, notice.title, notice.subtitle, notice.facts)
-        safely(post, notice.key)
-        sent.append(notice)
-    return sent
+        try:
+            taken = notifier.notice(notice.thread, notice.title, notice.subtitle, notice.facts)
+        except Exception:  # a notifier must not raise; if one does, the alert still waits
+            log.exception("notifier failed while posting the alert %s", notice.key)
+            taken = False
+        if taken:
+            posted.append(notice)
+        else:  # Chat down after its retries: given back, so the next run sends it
+            store.release_alert(notice.key)
+            failed.append(notice)
+    return Delivery(tuple(posted), tuple(failed))

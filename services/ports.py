@@ -233,6 +233,9 @@ class Trends(Protocol):
         """True for the one caller that claims ``key`` first, ever, across processes (an
         alert is sent once per day, segment and condition whatever runs the job)."""
 
+    def release_alert(self, key: str) -> None:
+        """Give a claim back (Chat did not take the alert), so the next run claims it again."""
+
 
 class Folders(Protocol):
     """Each allocated deal's client folder in Box: the provisioning outbox
@@ -378,6 +381,9 @@ class ComposedStore(Ports):
 
     def claim_alert(self, key: str) -> bool:
         return self.trends.claim_alert(key)
+
+    def release_alert(self, key: str) -> None:
+        self.trends.release_alert(key)
 
     # --- reference data --------------------------------------------------------------------
 
@@ -550,8 +556,9 @@ class Notifier(Protocol):
 
     def notice(
         self, thread: str, title: str, subtitle: str, facts: Sequence[tuple[str, str]]
-    ) -> None:
-        """A card of labelled facts in a thread of its own (capacity alerts, the digest)."""
+    ) -> bool:
+        """A card of labelled facts in a thread of its own (capacity alerts, the digest);
+        False when Chat did not take it (logged), so the caller can try it again later."""
 
     def folder_provisioned(self, record: FolderRecord) -> None:
         """A deal's client folder is copied, tagged, shared and linked (in the deal's thread)."""

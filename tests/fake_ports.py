@@ -60,9 +60,10 @@ class RecordingNotifier:
 
     def notice(
         self, thread: str, title: str, subtitle: str, facts: Sequence[tuple[str, str]]
-    ) -> None:
+    ) -> bool:
         self._check()
         self.notices.append((thread, title))
+        return True
 
     def folder_provisioned(self, record: FolderRecord) -> None:
         self._check()

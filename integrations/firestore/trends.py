@@ -65,3 +65,7 @@ class FirestoreTrends:
         except PRECONDITION_FAILED:
             return False
         return True
+
+    def release_alert(self, key: str) -> None:
+        ref = self._fs.ref(ALERTS_SENT, doc_key(key))
+        self._fs.commit([self._fs.deleter(ref)], "releasing an alert", bump=False)

@@ -37,3 +37,7 @@ class SqliteTrends:
         with self._db.write() as conn:
             done = conn.execute("INSERT OR IGNORE INTO alerts_sent (key) VALUES (?)", (key,))
             return done.rowcount == 1
+
+    def release_alert(self, key: str) -> None:
+        with self._db.write() as conn:
+            conn.execute("DELETE FROM alerts_sent WHERE key = ?", (key,))

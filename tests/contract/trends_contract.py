@@ -58,3 +58,11 @@ class TrendsContract:
         assert sorted(wins) == [False, False, False, True]
         assert store.claim_alert(key) is False
         assert store.claim_alert("2026-03-12|Series A/Couple|places") is True
+
+    def test_an_alert_given_back_is_claimed_again_once(self, store: Store) -> None:
+        key = "2026-03-11|Series A/Couple|soonest"
+        assert store.claim_alert(key) is True
+        store.release_alert(key)  # Chat did not take it: the next run tries again
+        assert store.claim_alert(key) is True
+        assert store.claim_alert(key) is False
+        store.release_alert("2026-03-11|never claimed")  # giving back nothing is harmless

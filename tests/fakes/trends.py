@@ -36,3 +36,7 @@ class InMemoryTrends:
                 return False
             self._state.alerts_sent.add(key)
             return True
+
+    def release_alert(self, key: str) -> None:
+        with self._state.lock:
+            self._state.alerts_sent.discard(key)

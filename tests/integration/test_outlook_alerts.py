@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from cli import OK, main
+from cli import FAILED, OK, main
 from integrations.google_chat import ChatNotifier
 from services import Services
 from services.records import UNALLOCATED, AllocationRecord, EditBatch
@@ -52,7 +52,7 @@ def test_alerts_fire_once_per_day_and_condition_threaded_per_segment():
     store = busy_store()
     with FakeChatServer() as chat:
         svc = services_on(store, chat)
-        sent = svc.outlook.send_alerts()
+        sent = svc.outlook.send_alerts().posted
         titles = [n.title for n in sent]
         assert any(t.startswith("Series A · Couple: soonest start") for t in titles)
         assert any(t.startswith("Series A · Couple: 0 places within 8 weeks") for t in titles)
@@ -62,26 +62,26 @@ def test_alerts_fire_once_per_day_and_condition_threaded_per_segment():
             th for th, n in zip(chat.threads, sent, strict=True) if "Series A · Couple" in n.title
         ]
         assert set(couple) == {"outlook-Series A · Couple"}
-        assert svc.outlook.send_alerts() == []  # the same day again: nothing new
+        assert svc.outlook.send_alerts().posted == ()  # the same day again: nothing new
         assert len(chat.cards) == len(sent)
 
         # a second instance on the same store (another Cloud Run) does not repeat them either
-        assert services_on(store, chat).outlook.send_alerts() == []
+        assert services_on(store, chat).outlook.send_alerts().posted == ()
 
         tomorrow = services_on(store, chat, NOW + dt.timedelta(days=1))
-        assert [n.title for n in tomorrow.outlook.send_alerts() if "Series A" in n.title]
+        assert [n.title for n in tomorrow.outlook.send_alerts().posted if "Series A" in n.title]
 
 
 def test_the_monday_digest_lists_soonest_starts_away_advisers_and_waiting_writebacks():
     store = busy_store()
     with FakeChatServer() as chat:
-        sent = services_on(store, chat).outlook.send_alerts(digest=True)
+        sent = services_on(store, chat).outlook.send_alerts(digest=True).posted
         [digest] = [n for n in sent if n.key.endswith("|digest")]
         facts = dict(digest.facts)
         assert "Series A · Couple" in facts
         assert facts["Write-backs waiting"] == "0"
         assert facts["Stale sources"] == "none"
-        assert "Week of 09 Mar 2026" in chat.texts()[-1]
+        assert "Week of 9 Mar 2026" in chat.texts()[-1]
 
 
 def test_the_daily_job_keeps_the_day_and_alerts_only_when_turned_on(capsys):
@@ -114,3 +114,29 @@ def test_demo_data_never_alerts_unless_asked():
         assert chat.cards == []
         assert main(["outlook", "--alerts"], settings=settings, build=lambda _: svc) == OK
         assert chat.cards
+
+
+def test_alerts_chat_does_not_take_are_reported_and_sent_by_the_next_run(capsys):
+    """Chat down (after its retries): nothing is marked sent, the job says so and fails, and
+    the next run posts every alert once."""
+    store = busy_store()
+    held = store.get_settings()
+    store.save_settings(dataclasses.replace(held.value, outlook_alerts=True), held.version, "ed")
+    settings = Settings.of(CONSOLE_STORE="sqlite:///x.db")
+    with FakeChatServer() as chat:
+        svc = services_on(store, chat)
+        chat.status = 500
+        assert main(["outlook"], settings=settings, build=lambda _: svc) == FAILED
+        err = capsys.readouterr().err
+        assert "Chat did not take" in err
+        assert "the next run sends them" in err
+        assert chat.cards  # tried (and retried), refused every time
+
+        chat.status = 200
+        chat.cards.clear()
+        chat.threads.clear()
+        assert main(["outlook"], settings=settings, build=lambda _: svc) == OK
+        posted = len(chat.cards)
+        assert posted >= 3  # the couple segment's two alerts and Bo's override
+        assert main(["outlook"], settings=settings, build=lambda _: svc) == OK
+        assert len(chat.cards) == posted  # and only once
