@@ -386,28 +386,39 @@ class Allocating:
         return [self._rerun_one(record, actor) for record in self._to_rerun(deal_ids)]
 
     def _rerun_one(self, record: AllocationRecord, actor: str) -> RerunLine:
-        context = self._context
-        snapshot = context.snapshot()
-        names = {a.id: a.name for a in snapshot.advisers}
-        decision = allocate(deal_of(record), snapshot, context.today())
-        if decision.adviser_id is None:
-            return _line(record, decision, names)
-        now, crm = context.now(), context.crm
-        moved = replace(
-            record, status=WRITEBACK_PENDING if crm is not None else ALLOCATED,
-            adviser_id=decision.adviser_id, week=decision.week, decided_at=now, source=SOURCE,
-            explanation=candidates_to_dicts(decision), writeback_attempts=0, last_error=None,
-            next_attempt_at=None, note=f"re-run by {actor}",
-            lease_until=now + outbox.LEASE if crm is not None else None,
-        )  # fmt: skip
-        # A compare-and-set on the record (someone else re-assigning it meanwhile wins), like
-        # Re-assign; the store has no update that also checks the adviser's load version, so
-        # unlike a new booking it does not re-decide when another booking lands at that instant.
-        try:
-            stored = context.store.update_allocation(moved, actor=actor, reason="re-run")
-        except Conflict:
-            return RerunLine(record.deal_id, None, None, None,
-                             "changed by someone else meanwhile; not re-run")  # fmt: skip
+        """Decide again and book, conditional on the chosen adviser's load as the decision
+        saw it (as a new booking is): a booking landing meanwhile makes it decide again on
+        the news, so a re-run never takes a week past its maximum."""
+        context, crm = self._context, self._context.crm
+        for _ in range(booking.MAX_DECISION_ATTEMPTS):
+            prepared = context.prepared()
+            names = {a.id: a.name for a in prepared.snapshot.advisers}
+            decision = allocate(deal_of(record), prepared.snapshot, context.today())
+            if decision.adviser_id is None:
+                return _line(record, decision, names)
+            now = context.now()
+            moved = replace(
+                record, status=WRITEBACK_PENDING if crm is not None else ALLOCATED,
+                adviser_id=decision.adviser_id, week=decision.week, decided_at=now,
+                source=SOURCE, explanation=candidates_to_dicts(decision), writeback_attempts=0,
+                last_error=None, next_attempt_at=None, note=f"re-run by {actor}",
+                lease_until=now + outbox.LEASE if crm is not None else None,
+            )  # fmt: skip
+            try:
+                stored = context.store.update_allocation(
+                    moved, actor=actor, reason="re-run",
+                    based_on=prepared.load_version(decision.adviser_id),
+                )  # fmt: skip
+                break
+            except Conflict:
+                latest = context.store.get_allocation(record.deal_id)
+                if latest is None or latest.version != record.version:
+                    return RerunLine(record.deal_id, None, None, None,
+                                     "changed by someone else meanwhile; not re-run")  # fmt: skip
+                # that adviser was booked since our picture: decide again on the news
+        else:
+            busy = "too many bookings at once; not re-run, try again shortly"
+            return RerunLine(record.deal_id, None, None, None, busy)
         if crm is not None:
             stored = outbox.write_back(
                 stored, store=context.store, crm=crm, settings=context.console_settings().value,

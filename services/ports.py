@@ -157,12 +157,15 @@ class Allocations(Protocol):
         ...
 
     def update_allocation(
-        self, record: AllocationRecord, actor: str, reason: str = ""
+        self, record: AllocationRecord, actor: str, reason: str = "", based_on: str | None = None
     ) -> AllocationRecord:
         """Change a recorded decision, if it is still at ``record.version`` (else
         ``Conflict``; ``NotFound`` when it was never recorded). Moves the booked load when the
-        adviser or week changes, and writes an audit entry when ``actor`` is a person. Returns
-        the record as stored (with its new version)."""
+        adviser or week changes, and writes an audit entry when ``actor`` is a person. With
+        ``based_on`` (a decision made afresh: a re-run), the newly booked adviser's load must
+        still be at that version, as for ``record_allocation`` (else ``Conflict``); without it
+        (a person's re-assignment) the load is not checked. Returns the record as stored
+        (with its new version)."""
         ...
 
     def booked_loads(self, since: str | None = None) -> LoadChanges:
@@ -478,9 +481,9 @@ class ComposedStore(Ports):
         return self.allocations.record_allocation(record, based_on)
 
     def update_allocation(
-        self, record: AllocationRecord, actor: str, reason: str = ""
+        self, record: AllocationRecord, actor: str, reason: str = "", based_on: str | None = None
     ) -> AllocationRecord:
-        return self.allocations.update_allocation(record, actor, reason)
+        return self.allocations.update_allocation(record, actor, reason, based_on)
 
     def booked_loads(self, since: str | None = None) -> LoadChanges:
         return self.allocations.booked_loads(since)

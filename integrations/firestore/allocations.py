@@ -122,7 +122,7 @@ class FirestoreAllocations:
         return lambda b: b.update(ref, change, option=unchanged_since_decided)
 
     def update_allocation(
-        self, record: AllocationRecord, actor: str, reason: str = ""
+        self, record: AllocationRecord, actor: str, reason: str = "", based_on: str | None = None
     ) -> AllocationRecord:
         ref = self._fs.ref(ALLOCATIONS, record.deal_id)
         snap = self._fs.get(ref)
@@ -140,14 +140,22 @@ class FirestoreAllocations:
         writes: list[Write] = [lambda b: b.update(ref, row, option=unchanged_since_read)]
         was = rules.pending_of(codec.allocation_from_dict(before))
         now = rules.pending_of(record)
-        if was != now:
+        if was != now and based_on is not None and now is not None:
+            # The booking is conditional on the load the decision saw, as a new one is; the
+            # same adviser's document is written once (its deal field set to the new week).
+            if was is not None and was.adviser_id != now.adviser_id:
+                writes += load_moved(self._fs, was, None)
+            writes.append(self._load_booked(now, str(based_on)))
+        elif was != now:
             writes += load_moved(self._fs, was, now)
         if rules.is_person(actor):
             entry = rules.allocation_audit(before, after, actor, reason, self._clock())
             writes.append(audit_write(self._fs, entry))
         try:
             results = self._fs.commit(writes, f"updating deal {record.deal_id}", bump=False)
-        except PRECONDITION_FAILED as exc:
+        except (*PRECONDITION_FAILED, Conflict) as exc:
+            if based_on is not None and version_of(self._fs.get(ref)) == str(record.version):
+                raise Conflict(rules.stale_decision_message(record.deal_id)) from exc
             raise Conflict(rules.stale_allocation_message(record.deal_id)) from exc
         return replace(record, version=written_version(results[0]))
 

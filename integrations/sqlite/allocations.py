@@ -80,7 +80,7 @@ class SqliteAllocations:
         return replace(record, version="1")
 
     def update_allocation(
-        self, record: AllocationRecord, actor: str, reason: str = ""
+        self, record: AllocationRecord, actor: str, reason: str = "", based_on: str | None = None
     ) -> AllocationRecord:
         with self._db.write() as conn:
             rows = self._db.query(
@@ -93,6 +93,9 @@ class SqliteAllocations:
             before = db.loads(rows[0]["data"])
             was = rules.pending_of(codec.allocation_from_dict(before))
             now = rules.pending_of(record)
+            stale = based_on is not None and now is not None and was != now
+            if stale and now is not None and str(based_on) != self._load_version(now.adviser_id):
+                raise Conflict(rules.stale_decision_message(record.deal_id))
             if was != now:
                 if was is not None:
                     unbook(conn, was)

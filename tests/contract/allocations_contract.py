@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 import pytest
 
@@ -50,6 +51,33 @@ class AllocationContract:
         store.record_allocation(allocation("deal-1", "dana"), based_on=dana)
         store.record_allocation(allocation("deal-2", "lee"), based_on=lee)
         assert sorted(p.deal_id for p in store.list_pending()) == ["deal-1", "deal-2"]
+
+    def test_a_rerun_decided_on_an_old_picture_of_its_adviser_is_refused(
+        self, store: Store
+    ) -> None:
+        """An unallocated deal re-run onto Dana, while a booking for Dana lands: refused, as a
+        new booking would be, and nothing moves; on the news it books."""
+        waiting = record(store, allocation("deal-1", None))
+        seen = load_version(store, "dana")
+        record(store, allocation("deal-0", "dana"))  # someone else booked Dana meanwhile
+        rerun = dataclasses.replace(waiting, status="allocated", adviser_id="dana",
+                                    week=dt.date(2026, 3, 23))  # fmt: skip
+        with pytest.raises(Conflict, match="deal-1"):
+            store.update_allocation(rerun, actor="ann@firm.au", reason="re-run", based_on=seen)
+        assert store.get_allocation("deal-1") == waiting
+        assert [p.deal_id for p in store.list_pending()] == ["deal-0"]
+
+        fresh = load_version(store, "dana")
+        moved = store.update_allocation(rerun, actor="ann@firm.au", reason="re-run", based_on=fresh)
+        assert moved.adviser_id == "dana"
+        assert sorted(p.deal_id for p in store.list_pending()) == ["deal-0", "deal-1"]
+
+    def test_a_rerun_onto_an_adviser_with_no_bookings_yet_books(self, store: Store) -> None:
+        waiting = record(store, allocation("deal-1", None))
+        rerun = dataclasses.replace(waiting, status="allocated", adviser_id="lee",
+                                    week=dt.date(2026, 3, 23))  # fmt: skip
+        store.update_allocation(rerun, actor="system", based_on=load_version(store, "lee"))
+        assert store.list_pending() == [PendingDeal("deal-1", "lee", dt.date(2026, 3, 23))]
 
     def test_a_change_from_a_stale_copy_is_refused_and_undoes_nothing(self, store: Store) -> None:
         first = record(store, allocation("deal-1", "dana"))

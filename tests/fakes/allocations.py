@@ -73,7 +73,7 @@ class InMemoryAllocations:
             return _record(state.allocations[record.deal_id])
 
     def update_allocation(
-        self, record: AllocationRecord, actor: str, reason: str = ""
+        self, record: AllocationRecord, actor: str, reason: str = "", based_on: str | None = None
     ) -> AllocationRecord:
         state = self._state
         with state.lock:
@@ -85,6 +85,9 @@ class InMemoryAllocations:
                 raise Conflict(rules.stale_allocation_message(record.deal_id))
             was = rules.pending_of(codec.allocation_from_dict(before))
             now = rules.pending_of(record)
+            stale = based_on is not None and now is not None and was != now
+            if stale and now is not None and str(based_on) != load_version(state, now.adviser_id):
+                raise Conflict(rules.stale_decision_message(record.deal_id))
             if was != now:
                 if was is not None:
                     unbook(state, was)

@@ -176,3 +176,36 @@ def test_allocating_a_refused_deal_by_id_closes_its_refusal(firm: Firm) -> None:
     assert firm.store.list_rejections(status="open") == []
     [closed] = firm.store.list_rejections(status="resolved")
     assert closed.resolution.startswith(f"allocated by id by {EDITOR}")
+
+
+def test_a_rerun_meeting_a_booking_at_the_same_instant_decides_again_within_the_weekly_max(
+    firm: Firm,
+) -> None:
+    """Webhook bookings for Ivy land between the re-run's decision and its write: the write
+    is refused (it was decided on an old picture of Ivy) and the deal is decided again, so no
+    week takes more new clients than the weekly maximum."""
+    firm.store.replace_advisers([*firm.store.list_advisers(), adviser("ivy", "Ivy", ("IPO",))])
+    weekly_max = firm.store.get_settings().value.rules.weekly_max_new
+    store, attempts = firm.store, []
+    update = store.update_allocation
+
+    def racing_update(record, actor, reason="", based_on=None):  # type: ignore[no-untyped-def]
+        if record.deal_id != "D-102" or based_on is None:  # write-backs, not re-run bookings
+            return update(record, actor, reason, based_on)
+        attempts.append(record.week)
+        if len(attempts) == 1:  # the webhook fills the week the re-run chose, just before
+            for k in range(weekly_max):
+                firm.services.booking.allocate(Deal(f"race-{k}", "IPO"))
+        return update(record, actor, reason, based_on)
+
+    object.__setattr__(store, "update_allocation", racing_update)
+    [done] = firm.services.allocating.rerun(["D-102"], EDITOR, is_editor=True)
+
+    assert len(attempts) == 2
+    assert done.adviser_id == "ivy"
+    per_week: dict[tuple[str, dt.date], int] = {}
+    for pending in store.list_pending():
+        key = (pending.adviser_id, pending.week)
+        per_week[key] = per_week.get(key, 0) + 1
+    assert max(per_week.values()) <= weekly_max
+    assert store.get_allocation("D-102").week == done.week != attempts[0]
