@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -76,15 +79,39 @@ def refuse_demo_in_production(store: Store, settings: Settings) -> None:
         )
 
 
-def build_notifier(settings: Settings, *, for_webhook: bool = False) -> Notifier:
+NAMES_KEPT_SECONDS = 300.0  # a card names an adviser synced in the last minutes by id
+
+
+def adviser_names(
+    store: Store, clock: Callable[[], float] = time.monotonic
+) -> Callable[[], Mapping[str, str]]:
+    """Advisers' names for Chat cards, read again at most every few minutes: a card per deal
+    must not cost a read of every adviser (on Firestore, one per document) each time."""
+    lock = threading.Lock()
+    held: dict[str, Any] = {}
+
+    def names() -> Mapping[str, str]:
+        with lock:
+            if not held or clock() - held["at"] > NAMES_KEPT_SECONDS:
+                held["names"] = {a.id: a.name for a in store.list_advisers()}
+                held["at"] = clock()
+            return dict(held["names"])
+
+    return names
+
+
+def build_notifier(
+    settings: Settings, *, for_webhook: bool = False, store: Store | None = None
+) -> Notifier:
     if not settings.chat_configured:
         return LoggingNotifier()
     from integrations.google_chat import ChatNotifier
 
     url, console = settings.require("GOOGLE_CHAT_WEBHOOK_URL"), settings.get("CONSOLE_URL")
+    names = adviser_names(store) if store is not None else None
     if for_webhook:
-        return ChatNotifier(url, console, attempts=1, timeout=(1.0, 1.5))
-    return ChatNotifier(url, console)
+        return ChatNotifier(url, console, attempts=1, timeout=(1.0, 1.5), adviser_names=names)
+    return ChatNotifier(url, console, adviser_names=names)
 
 
 def build_crm(settings: Settings, *, for_webhook: bool = False) -> Crm | None:
@@ -218,7 +245,8 @@ def build_services(
     refuse_demo_in_production(store, settings)
     from integrations.public_holidays import public_holidays
 
-    notifier, crm = build_notifier(settings, for_webhook=for_webhook), build_crm(settings)
+    notifier = build_notifier(settings, for_webhook=for_webhook, store=store)
+    crm = build_crm(settings)
     leave_source, demo = build_leave_source(settings, store), holds_demo_data(store)
     syncer = build_syncer(
         settings, store, crm=crm, leave_source=leave_source, notifier=notifier, clock=clock,

@@ -2,9 +2,10 @@
 
 Each message is one ``cardsV2`` card. Messages about one deal share a thread (``threadKey``
 = the deal id, with ``messageReplyOption=REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD`` so the first
-one opens the thread); sync failures are threaded per source. A failed post is logged and
-swallowed: a Chat outage must never fail an allocation. The webhook URL's ``key`` and
-``token`` are secrets and never reach a log line.
+one opens the thread); sync failures are threaded per source. Cards read as the console does:
+advisers by name (``adviser_names``), days as "7 Dec 2026", sources and reasons in words. A
+failed post is logged and swallowed: a Chat outage must never fail an allocation. The webhook
+URL's ``key`` and ``token`` are secrets and never reach a log line.
 """
 
 from __future__ import annotations
@@ -12,15 +13,17 @@ from __future__ import annotations
 import html
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
 import requests
 
 from integrations.http import DEFAULT_TIMEOUT, make_session, redact_url, send
+from services import words
 from services.errors import UpstreamError
-from services.folder_records import FolderRecord
+from services.explanation import candidate_words
+from services.folder_records import STEP_WORDS, FolderRecord
 from services.records import (
     UNALLOCATED,
     WRITEBACK_FAILED,
@@ -75,15 +78,6 @@ def _hubspot_words(record: AllocationRecord) -> str:
     return "written" if record.writeback_attempts else "not configured"
 
 
-def _reasons(record: AllocationRecord) -> list[Widget]:
-    lines = [
-        f"<b>{_text(c.get('adviser_id'))}</b>: {_text(c.get('reason'))}"
-        for c in record.explanation[:MAX_REASONS]
-        if not c.get("eligible")
-    ]
-    return [_paragraph("<br>".join(lines))] if lines else []
-
-
 class ChatNotifier:
     def __init__(
         self,
@@ -94,15 +88,18 @@ class ChatNotifier:
         sleep: Callable[[float], None] = time.sleep,
         attempts: int = ATTEMPTS,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        adviser_names: Callable[[], Mapping[str, str]] | None = None,
     ) -> None:
         """The webhook passes one attempt and a short timeout: a card is never worth making
-        HubSpot wait (its answer has a budget of its own; see ``services.deadline``)."""
+        HubSpot wait (its answer has a budget of its own; see ``services.deadline``).
+        ``adviser_names`` gives id → name; an adviser it does not know shows by id."""
         self._url = webhook_url
         self._console = console_url.rstrip("/") if console_url else None
         self._session = session or make_session("Google Chat")
         self._sleep = sleep
         self._attempts = attempts
         self._timeout = timeout
+        self._names = adviser_names
 
     # -- the port --------------------------------------------------------------------------
 
@@ -114,7 +111,7 @@ class ChatNotifier:
 
     def writeback_failed(self, record: AllocationRecord, error: str) -> None:
         widgets = [
-            _field("Adviser", record.adviser_id or "—"),
+            _field("Adviser", self._adviser(record.adviser_id)),
             _field("Attempts", record.writeback_attempts),
             _field("Error", error),
             *self._button("Retry from the console", f"allocations?deal={quote(record.deal_id)}"),
@@ -167,7 +164,7 @@ class ChatNotifier:
     def folder_provisioned(self, record: FolderRecord) -> None:
         widgets = [
             _field("Folder", record.folder_name),
-            _field("Adviser", record.adviser_id or "—"),
+            _field("Adviser", self._adviser(record.adviser_id)),
             *self._link("Open the folder in Box", record.folder_url),
         ]
         title = f"Client folder ready for deal {record.deal_id}"
@@ -176,7 +173,7 @@ class ChatNotifier:
                                                    widgets))  # fmt: skip
 
     def folder_failed(self, record: FolderRecord, error: str) -> None:
-        done = record.step or "nothing yet"
+        done = STEP_WORDS.get(record.step, record.step)
         widgets = [
             _field("Done so far", done),
             _field("Attempts", record.attempts),
@@ -192,26 +189,45 @@ class ChatNotifier:
 
     def _decision_card(self, record: AllocationRecord) -> dict[str, Any]:
         widgets = [
-            _field("Adviser", record.adviser_id or "—"),
-            _field("First week", record.week.isoformat() if record.week else "—"),
+            _field("Adviser", self._adviser(record.adviser_id)),
+            _field("First week", words.day(record.week) or "—"),
             _field("Package", record.service_package),
             _field("Household", record.household_type or "any"),
-            _field("Source", record.source),
+            _field("Source", words.source_words(record.source)),
         ]
         widgets.append(_field("HubSpot", _hubspot_words(record)))
         widgets += self._button("Open in the console", f"allocations?deal={quote(record.deal_id)}")
-        title = f"Deal {record.deal_id} → {record.adviser_id}"
+        title = f"Deal {record.deal_id} → {self._adviser(record.adviser_id)}"
         return _card(f"decision-{record.deal_id}", title, "Allocated", widgets)
 
     def _unallocated_card(self, record: AllocationRecord) -> dict[str, Any]:
         widgets = [
             _field("Package", record.service_package),
             _field("Household", record.household_type or "any"),
-            *_reasons(record),
+            *self._reasons(record),
             *self._button("Assign by hand", f"allocations?deal={quote(record.deal_id)}"),
         ]
         title = f"No adviser can take deal {record.deal_id}"
         return _card(f"unallocated-{record.deal_id}", title, "Needs a person", widgets)
+
+    def _reasons(self, record: AllocationRecord) -> list[Widget]:
+        lines = [
+            f"<b>{_text(self._adviser(c.get('adviser_id')))}</b>: {_text(candidate_words(c))}"
+            for c in record.explanation[:MAX_REASONS]
+            if not c.get("eligible")
+        ]
+        return [_paragraph("<br>".join(lines))] if lines else []
+
+    def _adviser(self, adviser_id: object) -> str:
+        """The adviser's name; their id when the names cannot be read (never fails a card)."""
+        if not adviser_id:
+            return "—"
+        try:
+            names = self._names() if self._names is not None else {}
+        except Exception:  # a store hiccup costs the name, never the card
+            log.warning("adviser names unavailable for a Chat card", exc_info=True)
+            names = {}
+        return names.get(str(adviser_id)) or str(adviser_id)
 
     def _link(self, label: str, url: str) -> list[Widget]:
         if not url.startswith("https://"):

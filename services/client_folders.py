@@ -23,6 +23,7 @@ from services.folder_records import (
     FOLDER_GAVE_UP,
     FOLDER_PENDING,
     FOLDER_PROVISIONED,
+    STEP_WORDS,
     BoxItem,
     BoxSettings,
     FolderRecord,
@@ -46,13 +47,6 @@ _SCOPE = re.compile(r"enterprise(_\d+)?|global")
 _PROPERTY = re.compile(r"[a-z0-9_]{1,100}")
 MISSING_LIMIT = 200  # folders in the parent checked for metadata in one look
 
-STEP_WORDS = {
-    "": "Waiting to copy the template",
-    "copied": "Copied; not tagged yet",
-    "tagged": "Tagged; not shared yet",
-    "shared": "Shared; link not in HubSpot yet",
-    "linked": "Linked in HubSpot",
-}
 FOLDER_COLUMNS = ["deal_id", "status", "step", "adviser", "folder", "url", "attempts",
                   "last_error", "updated"]  # fmt: skip
 

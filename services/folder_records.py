@@ -19,6 +19,14 @@ FOLDER_GAVE_UP: FolderStatus = "gave_up"  # retries spent, or input a person mus
 
 # The steps in order; a record's ``step`` is the last one done ("" before the copy).
 COPIED, TAGGED, SHARED, LINKED = "copied", "tagged", "shared", "linked"
+# How far a folder got, as people read it (the console's Client folders view, Chat cards).
+STEP_WORDS = {
+    "": "Waiting to copy the template",
+    "copied": "Copied; not tagged yet",
+    "tagged": "Tagged; not shared yet",
+    "shared": "Shared; link not in HubSpot yet",
+    "linked": "Linked in HubSpot",
+}
 STEPS: tuple[str, ...] = (COPIED, TAGGED, SHARED, LINKED)
 
 

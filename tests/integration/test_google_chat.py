@@ -45,7 +45,8 @@ def chat():
 
 @pytest.fixture
 def notifier() -> ChatNotifier:
-    return ChatNotifier(WEBHOOK, console_url="https://console.test/", sleep=lambda s: None)
+    return ChatNotifier(WEBHOOK, console_url="https://console.test/", sleep=lambda s: None,
+                        adviser_names=lambda: {"5001": "Ann Lee"})  # fmt: skip
 
 
 def posted(mock: responses.RequestsMock, n: int = -1) -> tuple[dict, dict]:
@@ -60,25 +61,26 @@ def card_of(body: dict) -> dict:
 
 
 def test_a_decision_is_a_card_in_the_deals_thread(chat, notifier):
-    notifier.decision(record())
+    notifier.decision(record(source="reassign:ann@firm.au"))
 
     query, body = posted(chat)
     assert query["threadKey"] == "deal-42"
     assert query["messageReplyOption"] == "REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD"
     assert (query["key"], query["token"]) == ("sekret-key", "sekret-token")
     card = card_of(body)
-    assert card["header"]["title"] == "Deal 42 → 5001"
-    texts = [
-        w["decoratedText"]["text"] for w in card["sections"][0]["widgets"] if "decoratedText" in w
-    ]
-    assert "2026-03-16" in texts
+    assert card["header"]["title"] == "Deal 42 → Ann Lee"
+    fields = {w["decoratedText"]["topLabel"]: w["decoratedText"]["text"]
+              for w in card["sections"][0]["widgets"] if "decoratedText" in w}  # fmt: skip
+    assert fields["Adviser"] == "Ann Lee"
+    assert fields["First week"] == "16 Mar 2026"
+    assert fields["Source"] == "Re-assigned in the console by ann@firm.au"
     button = card["sections"][0]["widgets"][-1]["buttonList"]["buttons"][0]
     assert button["onClick"]["openLink"]["url"] == "https://console.test/allocations?deal=42"
 
 
 def test_an_unallocated_deal_card_says_why_nobody_could_take_it(chat, notifier):
     explanation = (
-        {"adviser_id": "5001", "eligible": False, "reason": "not taking on clients"},
+        {"adviser_id": "5001", "eligible": False, "reason": "not_taking_clients"},
         {"adviser_id": "5002", "eligible": False, "reason": "does not offer <Series A>"},
     )
     notifier.decision(record("unallocated", explanation=explanation))
@@ -87,8 +89,10 @@ def test_an_unallocated_deal_card_says_why_nobody_could_take_it(chat, notifier):
     card = card_of(body)
     assert card["header"]["title"] == "No adviser can take deal 42"
     paragraph = next(w for w in card["sections"][0]["widgets"] if "textParagraph" in w)
-    assert "not taking on clients" in paragraph["textParagraph"]["text"]
-    assert "&lt;Series A&gt;" in paragraph["textParagraph"]["text"]
+    reasons = paragraph["textParagraph"]["text"]
+    assert "<b>Ann Lee</b>: not taking on new clients" in reasons  # the code, in words
+    assert "<b>5002</b>: does not offer &lt;Series A&gt;" in reasons  # unknown: by id
+    assert "not_taking" not in reasons
 
 
 def test_a_failed_writeback_joins_the_deals_thread(chat, notifier):
@@ -121,7 +125,7 @@ def test_client_folder_cards_join_the_deals_thread_with_a_link_or_what_to_fix(ch
     fields = {w["decoratedText"]["topLabel"]: w["decoratedText"]["text"]
               for w in failed["sections"][0]["widgets"] if "decoratedText" in w}  # fmt: skip
     assert fields["What to fix"] == "deal 42 has no client email &lt;add it&gt;"
-    assert fields["Done so far"] == "tagged"
+    assert fields["Done so far"] == "Tagged; not shared yet"
     retry = failed["sections"][0]["widgets"][-1]["buttonList"]["buttons"][0]
     assert retry["onClick"]["openLink"]["url"] == "https://console.test/folders?deal=42"
 
@@ -172,3 +176,29 @@ def test_without_chat_the_notifier_only_logs(caplog):
 
     assert "decision deal=42 status=allocated adviser=5001" in caplog.text
     assert "write-back gave up deal=42 error=HTTP 503" in caplog.text
+
+
+def test_a_card_names_the_adviser_by_id_when_the_names_cannot_be_read(chat):
+    def store_down() -> dict[str, str]:
+        raise ConnectionError("store unavailable")
+
+    notifier = ChatNotifier(WEBHOOK, sleep=lambda s: None, adviser_names=store_down)
+    notifier.decision(record())
+    assert card_of(posted(chat)[1])["header"]["title"] == "Deal 42 → 5001"
+
+
+def test_adviser_names_for_cards_are_read_again_only_after_a_few_minutes():
+    from bootstrap import NAMES_KEPT_SECONDS, adviser_names
+    from tests.builders import adviser
+    from tests.fakes import InMemoryStore
+
+    store = InMemoryStore()
+    store.replace_advisers([adviser("a1", "Ann Lee")])
+    now = [0.0]
+    names = adviser_names(store, clock=lambda: now[0])
+    assert names() == {"a1": "Ann Lee"}
+    store.replace_advisers([adviser("a1", "Ann Lee-Ng")])
+    now[0] = NAMES_KEPT_SECONDS - 1
+    assert names() == {"a1": "Ann Lee"}  # kept: no read per card
+    now[0] = NAMES_KEPT_SECONDS + 1
+    assert names() == {"a1": "Ann Lee-Ng"}

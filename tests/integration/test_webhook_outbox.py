@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import threading
 import time
 import uuid
@@ -101,6 +102,11 @@ def test_a_chat_that_never_answers_costs_the_answer_nothing_and_the_card_says_wr
     assert '"HubSpot"' in card
     assert "written" in card
     assert "not yet written" not in card
+    store = setup.services().store
+    booked = store.get_allocation(deal_id)
+    assert booked is not None
+    name = next(a.name for a in store.list_advisers() if a.id == booked.adviser_id)
+    assert json.dumps(f"Deal {deal_id} → {name}") in card  # named, not by HubSpot owner id
 
 
 def test_hubspot_down_for_the_whole_request_answers_in_budget_and_a_drain_writes_it_later(
