@@ -1,10 +1,14 @@
 """A small HubSpot on 127.0.0.1 (real HTTP, real sockets) for black-box webhook tests and the bench.
 
-It speaks the two calls a webhook allocation makes, with HubSpot's shapes:
+It speaks the calls a webhook allocation and a client folder make, with HubSpot's shapes:
 
 - ``GET /crm/v3/objects/deals/{id}?properties=a,b`` → ``{"id", "properties", "createdAt", …}``
   or 404 ``{"status": "error", "category": "OBJECT_NOT_FOUND", …}``;
-- ``PATCH /crm/v3/objects/deals/{id}`` with ``{"properties": {...}}`` → the updated deal.
+- ``PATCH /crm/v3/objects/deals/{id}`` with ``{"properties": {...}}`` → the updated deal;
+- ``POST /crm/v4/associations/deals/contacts/batch/read`` (``{"inputs": [{"id"}]}``) →
+  ``{"status": "COMPLETE", "results": [{"from": {"id"}, "to": [{"toObjectId", …}]}]}`` and
+  ``POST /crm/v3/objects/contacts/batch/read`` (``{"properties", "inputs"}``) →
+  ``{"status": "COMPLETE", "results": [{"id", "properties"}]}``.
 
 Every call must carry the bearer token (401 otherwise). Failures are scriptable per method
 (429 with ``Retry-After``, 500, or a reply held back longer than the client's timeout), and
@@ -25,6 +29,8 @@ from urllib.parse import parse_qs, urlsplit
 
 TOKEN = "pat-na1-fake-webhook-token"
 _DEAL_PATH = re.compile(r"^/crm/v3/objects/deals/([^/?]+)$")
+_DEAL_CONTACTS = "/crm/v4/associations/deals/contacts/batch/read"
+_CONTACTS_READ = "/crm/v3/objects/contacts/batch/read"
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,8 @@ class Failure:
 class _State:
     token: str
     deals: dict[str, dict[str, Any]] = field(default_factory=dict)
+    contacts: dict[str, dict[str, Any]] = field(default_factory=dict)  # id → properties
+    deal_contacts: dict[str, list[str]] = field(default_factory=dict)  # deal id → contact ids
     log: list[Logged] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -91,6 +99,12 @@ class FakeHubSpotServer:
     def add_deal(self, deal_id: str, **properties: Any) -> None:
         with self.state.lock:
             self.state.deals[str(deal_id)] = {"hs_object_id": str(deal_id), **properties}
+
+    def add_contact(self, contact_id: str, deal_id: str, **properties: Any) -> None:
+        """A contact associated with the deal (``email=…``, or none: a contact without one)."""
+        with self.state.lock:
+            self.state.contacts[str(contact_id)] = {"hs_object_id": str(contact_id), **properties}
+            self.state.deal_contacts.setdefault(str(deal_id), []).append(str(contact_id))
 
     def fail(self, failure: Failure) -> None:
         with self.state.lock:
@@ -142,13 +156,13 @@ def _handler_for(state: _State) -> type[BaseHTTPRequestHandler]:
             raw = self.rfile.read(length) if length else b""
             match = _DEAL_PATH.match(parts.path)
             deal_id = match.group(1) if match else None
-            status, body, headers = self._answer(method, parts.query, raw, deal_id)
+            status, body, headers = self._answer(method, parts.path, parts.query, raw, deal_id)
             with state.lock:
                 state.log.append(Logged(method, parts.path, deal_id, status, _json_or_none(raw)))
             self._send(status, body, headers)
 
         def _answer(
-            self, method: str, query: str, raw: bytes, deal_id: str | None
+            self, method: str, path: str, query: str, raw: bytes, deal_id: str | None
         ) -> tuple[int, Any, dict[str, str]]:
             if self.headers.get("Authorization") != f"Bearer {state.token}":
                 return (
@@ -165,6 +179,8 @@ def _handler_for(state: _State) -> type[BaseHTTPRequestHandler]:
                 if failure.status >= 400:
                     return failure.status, _error("INTERNAL_ERROR", "internal error"), {}
                 # any other status: a slow but otherwise normal reply
+            if method == "POST" and path in (_DEAL_CONTACTS, _CONTACTS_READ):
+                return _batch(state, path, _json_or_none(raw))
             if deal_id is None or method not in ("GET", "PATCH"):
                 return 404, _error("OBJECT_NOT_FOUND", "Not found"), {}
             if method == "GET":
@@ -197,6 +213,34 @@ def _take_failure(state: _State, method: str) -> Failure | None:
                         state.failures.remove(failure)
                 return Failure(**vars(failure))
     return None
+
+
+def _batch(state: _State, path: str, body: Any) -> tuple[int, Any, dict[str, str]]:
+    inputs = body.get("inputs") if isinstance(body, dict) else None
+    if not isinstance(inputs, list) or not all(isinstance(i, dict) and "id" in i for i in inputs):
+        return 400, _error("VALIDATION_ERROR", "Invalid input JSON on line 1"), {}
+    ids = [str(i["id"]) for i in inputs]
+    results: list[dict[str, Any]]
+    with state.lock:
+        if path == _DEAL_CONTACTS:
+            results = [
+                {"from": {"id": d}, "to": [
+                    {"toObjectId": int(c), "associationTypes": [
+                        {"category": "HUBSPOT_DEFINED", "typeId": 3, "label": None}]}
+                    for c in state.deal_contacts[d]
+                ]}
+                for d in ids if d in state.deal_contacts
+            ]  # fmt: skip
+        else:
+            wanted = [str(p) for p in body.get("properties", [])]
+            results = [
+                {"id": c, "properties": {p: state.contacts[c].get(p) for p in wanted}
+                 | {"hs_object_id": c}, "createdAt": _now(), "updatedAt": _now(),
+                 "archived": False}
+                for c in ids if c in state.contacts
+            ]  # fmt: skip
+    return 200, {"status": "COMPLETE", "results": results, "startedAt": _now(),
+                 "completedAt": _now()}, {}  # fmt: skip
 
 
 def _read(state: _State, deal_id: str, properties: str) -> tuple[int, Any, dict[str, str]]:

@@ -131,5 +131,9 @@ class DemoDeals:
             email = f"client.{deal_id}@example"
         return {name_prop: f"Household {deal_id.removeprefix('demo-')}", email_prop: email}
 
+    def contact_emails(self, deal_id: str) -> list[str]:
+        """None: a demo deal's client email is on the deal, or missing (a status to show)."""
+        return []
+
     def write_deal_property(self, deal_id: str, name: str, value: str) -> None:
         """Taken, like the demo write-backs."""

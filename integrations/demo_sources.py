@@ -60,6 +60,9 @@ class DemoCrm:
     def read_deal(self, deal_id: str, properties: Sequence[str]) -> dict[str, str | None]:
         return {}  # the demo "HubSpot" keeps no deals of its own
 
+    def contact_emails(self, deal_id: str) -> list[str]:
+        return []
+
     def write_adviser(self, deal_id: str, adviser_id: str, property_name: str) -> None:
         """The demo "HubSpot" takes every write-back, so the outbox drains in demo mode."""
 

@@ -20,6 +20,8 @@ from integrations.http import DEFAULT_TIMEOUT, MAX_WAIT, make_session, send
 from integrations.hubspot_api import HubSpotProperties, SearchThrottle
 from integrations.hubspot_parse import (
     adviser_from_user,
+    association_targets,
+    emails_of,
     first_deal_ids,
     meeting_from,
     open_deal_from,
@@ -286,6 +288,19 @@ class HubSpotClient:
         if not isinstance(props, dict):
             raise MalformedReply(f"HubSpot deal {deal_id} reply has no properties")
         return {name: props.get(name) for name in properties}
+
+    def contact_emails(self, deal_id: str) -> list[str]:
+        """The email addresses of the contacts associated with the deal (the client, or both
+        partners of a couple): where a firm keeps them when the deal has no email of its own."""
+        path = api.associations_batch_path("deals", "contacts")
+        reply = self._call("POST", path, json={"inputs": [{"id": deal_id}]})
+        contacts = association_targets(_results(reply, "deal contacts")).get(deal_id, [])
+        emails: list[str] = []
+        for chunk in _chunks(contacts, api.OBJECT_BATCH_SIZE):
+            body = {"properties": [api.CONTACT_EMAIL], "inputs": [{"id": c} for c in chunk]}
+            reply = self._call("POST", api.batch_read_path("contacts"), json=body)
+            emails += emails_of(_results(reply, "contacts"))
+        return emails
 
     def write_adviser(self, deal_id: str, adviser_id: str, property_name: str) -> None:
         self._call(

@@ -33,10 +33,16 @@ def associations_batch_path(from_type: str, to_type: str) -> str:
     return f"{ASSOCIATIONS}/{from_type}/{to_type}/batch/read"
 
 
+def batch_read_path(object_type: str) -> str:
+    return f"{CRM_OBJECTS}/{object_type}/batch/read"
+
+
 LIST_PAGE_SIZE = 100  # GET list endpoints take at most 100 per page
 SEARCH_PAGE_SIZE = 200  # the search API's own maximum page
 SEARCH_RESULT_CAP = 10_000  # the search API will not page past this many results per query
 ASSOCIATION_BATCH_SIZE = 1_000  # v4 associations batch read inputs per call
+OBJECT_BATCH_SIZE = 100  # v3 objects batch read inputs per call
+CONTACT_EMAIL = "email"  # HubSpot's own contact property
 # The search endpoints have their own limit (a few requests per second per token), separate
 # from the general burst limit; spacing calls avoids spending retries on avoidable 429s.
 SEARCH_MIN_INTERVAL = 0.25

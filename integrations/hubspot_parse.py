@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from allocation import Adviser, Meeting
-from integrations.hubspot_api import MEETING_KINDS, HubSpotProperties
+from integrations.hubspot_api import CONTACT_EMAIL, MEETING_KINDS, HubSpotProperties
 from services.deal_intake import hubspot_instant, parse_agreement_start
 from services.errors import BadRequest, MalformedReply
 from services.records import OpenDeal
@@ -161,18 +161,41 @@ def open_deal_from(
     return deal, note
 
 
+def association_targets(association_results: Any) -> dict[str, list[str]]:
+    """from id → the ids it is associated with, from a v4 associations batch read reply."""
+    if not isinstance(association_results, list):
+        raise MalformedReply("HubSpot associations reply has no results list")
+    targets: dict[str, list[str]] = {}
+    for row in association_results:
+        try:
+            source = str(row["from"]["id"])
+            targets[source] = [str(t["toObjectId"]) for t in row.get("to", [])]
+        except (KeyError, TypeError) as exc:
+            raise MalformedReply("HubSpot associations reply has an unexpected row") from exc
+    return targets
+
+
 def first_deal_ids(association_results: Any) -> dict[str, str]:
     """meeting id → associated deal id from a v4 associations batch read reply (the lowest
     deal id when a meeting is linked to several, so reruns agree)."""
-    if not isinstance(association_results, list):
-        raise MalformedReply("HubSpot associations reply has no results list")
-    deals: dict[str, str] = {}
-    for row in association_results:
-        try:
-            meeting_id = str(row["from"]["id"])
-            targets = [str(t["toObjectId"]) for t in row.get("to", [])]
-        except (KeyError, TypeError) as exc:
-            raise MalformedReply("HubSpot associations reply has an unexpected row") from exc
-        if targets:
-            deals[meeting_id] = min(targets, key=lambda t: (len(t), t))
-    return deals
+    return {
+        meeting: min(deals, key=lambda t: (len(t), t))
+        for meeting, deals in association_targets(association_results).items()
+        if deals
+    }
+
+
+def emails_of(contact_rows: Any) -> list[str]:
+    """The contacts' email addresses from a v3 batch read reply's results, by contact id
+    (a couple's two partners come in a stable order); contacts without one are passed over."""
+    if not isinstance(contact_rows, list):
+        raise MalformedReply("HubSpot contacts reply has no results list")
+    found: list[tuple[str, str]] = []
+    for row in contact_rows:
+        props = row.get("properties") if isinstance(row, dict) else None
+        if not isinstance(props, dict):
+            raise MalformedReply("HubSpot contacts reply has a contact without properties")
+        email = str(props.get(CONTACT_EMAIL) or "").strip()
+        if email:
+            found.append((str(row.get("id", "")), email))
+    return [email for _, email in sorted(found, key=lambda f: (len(f[0]), f[0]))]

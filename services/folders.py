@@ -76,9 +76,12 @@ RETRY = (UpstreamUnavailable, MalformedReply)
 
 
 class DealReader(Protocol):
-    """HubSpot, for the deal's name and client email(s) (``Crm.read_deal``)."""
+    """HubSpot, for the deal's name and client email(s) (``Crm.read_deal``), and the emails
+    of its contacts when the deal has none of its own (``Crm.contact_emails``)."""
 
     def read_deal(self, deal_id: str, properties: Sequence[str]) -> dict[str, str | None]: ...
+
+    def contact_emails(self, deal_id: str) -> list[str]: ...
 
 
 class _SteppedBack(Exception):
@@ -111,20 +114,29 @@ def folder_name(deal_name: str | None, deal_id: str) -> str:
     return f"{stem}{suffix}"
 
 
-def client_emails(raw: str | None, deal_id: str, prop: str) -> tuple[str, ...]:
+def client_emails(
+    raw: str | None, deal_id: str, prop: str, contacts: Sequence[str] = ()
+) -> tuple[str, ...]:
     """The client's address(es) from the deal property (separated by commas, semicolons or
-    spaces); ``BadRequest`` naming the deal and property when none, or one is malformed."""
+    spaces), else from the deal's associated contacts; ``BadRequest`` naming the deal and
+    where the address was looked for when there is none, or one is malformed."""
     parts = [p for p in re.split(r"[,;\s]+", raw or "") if p]
+    where = f"HubSpot property {prop!r}"
+    fix = "correct it on the deal"
+    if not parts:
+        parts = [c.strip() for c in contacts if c.strip()]
+        where, fix = "on an associated contact", "correct it on the contact"
     if not parts:
         raise BadRequest(
-            f"deal {deal_id} has no client email (HubSpot property {prop!r}): add the client's "
-            "email address to the deal, then retry"
+            f"deal {deal_id} has no client email (HubSpot property {prop!r}, nor a contact "
+            "associated with the deal): add the client's email address to the deal or its "
+            "contact, then retry"
         )
     bad = [p for p in parts if not _EMAIL.fullmatch(p)]
     if bad:
         raise BadRequest(
-            f"deal {deal_id}'s client email {bad[0]!r} (HubSpot property {prop!r}) is not an "
-            "email address: correct it on the deal, then retry"
+            f"deal {deal_id}'s client email {bad[0]!r} ({where}) is not an email address: "
+            f"{fix}, then retry"
         )
     return tuple(dict.fromkeys(p.casefold() for p in parts))
 
@@ -366,7 +378,13 @@ class Provisioner:
         re-assigned) is removed once the new one is added, so the folder always has one.
         Returns the adviser's address now shared with."""
         box = self.settings
-        emails = client_emails(deal.get(box.email_property), record.deal_id, box.email_property)
+        raw = deal.get(box.email_property)
+        contacts = (
+            []
+            if (raw or "").strip() or self.deals is None
+            else (self.deals.contact_emails(record.deal_id))
+        )
+        emails = client_emails(raw, record.deal_id, box.email_property, contacts)
         target = folder_id
         if box.shared_subfolder:
             sub = self.host.find_folder(folder_id, box.shared_subfolder, "client folder")

@@ -172,6 +172,10 @@ class CountingCrm:
         self._count()
         return self.inner.read_deal(deal_id, properties)
 
+    def contact_emails(self, deal_id: str) -> list[str]:
+        self._count()
+        return self.inner.contact_emails(deal_id)
+
     def write_adviser(self, deal_id: str, adviser_id: str, property_name: str) -> None:
         self._count()
         self.inner.write_adviser(deal_id, adviser_id, property_name)

@@ -586,6 +586,10 @@ class Crm(Protocol):
 
     def read_deal(self, deal_id: str, properties: Sequence[str]) -> dict[str, str | None]: ...
 
+    def contact_emails(self, deal_id: str) -> list[str]:
+        """Email addresses of the contacts associated with the deal (none: an empty list)."""
+        ...
+
     def write_adviser(self, deal_id: str, adviser_id: str, property_name: str) -> None: ...
 
 

@@ -86,6 +86,7 @@ class FakeCrm:
     meetings: list[Meeting] = field(default_factory=list)
     open_deals: list[OpenDeal] = field(default_factory=list)
     deals: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    contacts: dict[str, list[str]] = field(default_factory=dict)  # deal id → contact emails
     writes: list[tuple[str, str, str]] = field(default_factory=list)
     calls: int = 0
     _failures: int = 0
@@ -111,6 +112,10 @@ class FakeCrm:
         self.calls += 1
         deal = self.deals.get(deal_id, {})
         return {p: deal.get(p) for p in properties}
+
+    def contact_emails(self, deal_id: str) -> list[str]:
+        self.calls += 1
+        return list(self.contacts.get(deal_id, []))
 
     def write_adviser(self, deal_id: str, adviser_id: str, property_name: str) -> None:
         self.calls += 1

@@ -27,6 +27,9 @@ class Deals:
     def read_deal(self, deal_id: str, properties: Sequence[str]) -> dict[str, str | None]:
         return {properties[0]: f"Household {deal_id}", properties[1]: self.emails.get(deal_id)}
 
+    def contact_emails(self, deal_id: str) -> list[str]:
+        return []  # D-101's client has no contact record either
+
     def write_deal_property(self, deal_id: str, name: str, value: str) -> None:
         self.links[deal_id] = value
 

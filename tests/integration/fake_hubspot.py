@@ -59,6 +59,8 @@ class FakeHubSpot:
         self.meetings: list[dict[str, Any]] = []
         self.meeting_deals: dict[str, list[str]] = {}
         self.deals: dict[str, dict[str, Any]] = {}
+        self.contacts: dict[str, dict[str, Any]] = {}  # contact id → properties
+        self.deal_contacts: dict[str, list[str]] = {}
         self.searches: list[dict[str, Any]] = []
         self.patches: list[tuple[str, dict[str, Any]]] = []
         self.fail_next: list[Reply] = []  # replies served before the real behaviour
@@ -94,6 +96,10 @@ class FakeHubSpot:
     def add_deal(self, deal_id: str, **props: Any) -> None:
         self.deals[deal_id] = {"hs_object_id": deal_id, **props}
 
+    def add_contact(self, contact_id: str, deal_id: str, **props: Any) -> None:
+        self.contacts[contact_id] = {"hs_object_id": contact_id, **props}
+        self.deal_contacts.setdefault(deal_id, []).append(contact_id)
+
     # -- routing ---------------------------------------------------------------------------
 
     def _register(self, mock: responses.RequestsMock) -> None:
@@ -103,6 +109,8 @@ class FakeHubSpot:
             ("GET", r"/crm/v3/properties/deals", self._deal_properties),
             ("POST", r"/crm/v3/objects/(\w+)/search", self._search),
             ("POST", r"/crm/v4/associations/meetings/deals/batch/read", self._associations),
+            ("POST", r"/crm/v4/associations/deals/contacts/batch/read", self._deal_contacts),
+            ("POST", r"/crm/v3/objects/contacts/batch/read", self._read_contacts),
             ("GET", r"/crm/v3/objects/deals/(\w+)", self._read_deal),
             ("PATCH", r"/crm/v3/objects/deals/(\w+)", self._patch_deal),
         ]
@@ -215,6 +223,30 @@ class FakeHubSpot:
             for item in inputs
             if item["id"] in self.meeting_deals
         ]
+        return _reply(200, {"status": "COMPLETE", "results": results})
+
+    def _deal_contacts(self, request: Any, _: re.Match[str]) -> Reply:
+        inputs = json.loads(request.body)["inputs"]
+        results = [
+            {"from": {"id": item["id"]},
+             "to": [{"toObjectId": int(c), "associationTypes": [
+                 {"category": "HUBSPOT_DEFINED", "typeId": 3, "label": None}]}
+                 for c in self.deal_contacts[item["id"]]]}
+            for item in inputs
+            if item["id"] in self.deal_contacts
+        ]  # fmt: skip
+        return _reply(200, {"status": "COMPLETE", "results": results})
+
+    def _read_contacts(self, request: Any, _: re.Match[str]) -> Reply:
+        body = json.loads(request.body)
+        if len(body["inputs"]) > 100:
+            return _reply(400, {"message": "too many inputs"})
+        results = [
+            {"id": item["id"], "properties": {p: self.contacts[item["id"]].get(p)
+                                              for p in body["properties"]}}
+            for item in body["inputs"]
+            if item["id"] in self.contacts
+        ]  # fmt: skip
         return _reply(200, {"status": "COMPLETE", "results": results})
 
     def _read_deal(self, request: Any, match: re.Match[str]) -> Reply:

@@ -273,6 +273,33 @@ BAD_INPUT = {
 }
 
 
+def test_a_deal_without_an_email_shares_with_its_contacts_and_a_bad_one_says_which(
+    setup: Setup,
+) -> None:
+    """As firms keep clients in HubSpot: the couple are two contacts on the deal, a third
+    contact (an accountant) has no email; a typo on a contact names the contact as the fix."""
+    deal_id = setup.deal(client_email="")
+    setup.hubspot.add_contact("901", deal_id, email="Kim@Example.com")
+    setup.hubspot.add_contact("902", deal_id, email="lee@example.com")
+    setup.hubspot.add_contact("903", deal_id)
+    allocate(setup, deal_id)
+    setup.drain()
+    record = setup.record(deal_id)
+    assert record.status == FOLDER_PROVISIONED
+    [uploads] = [f for f in setup.box.children(str(record.folder_id)) if f.name == "Client uploads"]
+    shared = setup.box.collaborators(uploads.id)
+    assert set(shared) == {"kim@example.com", "lee@example.com"}
+
+    typo = setup.deal(client_email="")
+    setup.hubspot.add_contact("904", typo, email="sam at example.com")
+    allocate(setup, typo)
+    setup.drain()
+    stuck = setup.record(typo)
+    assert (stuck.status, stuck.needs_fix) == (FOLDER_GAVE_UP, True)
+    assert "'sam at example.com' (on an associated contact)" in str(stuck.last_error)
+    assert "correct it on the contact" in str(stuck.last_error)
+
+
 @pytest.mark.parametrize("case", list(BAD_INPUT))
 def test_bad_input_is_recorded_with_what_to_fix_and_raised_to_chat_once(
     setup: Setup, case: str

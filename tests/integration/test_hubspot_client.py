@@ -238,6 +238,32 @@ def test_read_deal_returns_exactly_the_properties_asked_for(hubspot, client):
     }
 
 
+def test_a_deals_contact_emails_come_in_contact_order_and_contacts_without_one_are_passed(
+    hubspot, client
+):
+    hubspot.add_deal("42")
+    hubspot.add_contact("1002", "42", email="lee@example.com")
+    hubspot.add_contact("998", "42", email=" kim@example.com ")
+    hubspot.add_contact("1003", "42")  # the accountant: no email
+    hubspot.add_deal("43")
+
+    assert client.contact_emails("42") == ["kim@example.com", "lee@example.com"]
+    assert client.contact_emails("43") == []  # no contacts: nothing, not an error
+
+
+def test_a_malformed_contacts_reply_is_said_not_read_as_no_emails(hubspot, client):
+    hubspot.add_deal("42")
+    hubspot.add_contact("998", "42", email="kim@example.com")
+    hubspot.fail_next.append((200, {}, json.dumps({"status": "COMPLETE"})))
+    with pytest.raises(MalformedReply, match="deal contacts reply has no results list"):
+        client.contact_emails("42")
+    hubspot.fail_next.append(
+        (200, {}, json.dumps({"status": "COMPLETE", "results": [{"from": 1}]}))
+    )
+    with pytest.raises(MalformedReply, match="unexpected row"):
+        client.contact_emails("42")
+
+
 def test_writing_the_adviser_patches_the_configured_deal_property(hubspot, client):
     hubspot.add_deal("42")
 

@@ -24,6 +24,9 @@ class Deals:
     def read_deal(self, deal_id: str, properties: Sequence[str]) -> dict[str, str | None]:
         return {properties[0]: f"Household {deal_id}", properties[1]: f"c{deal_id}@example.com"}
 
+    def contact_emails(self, deal_id: str) -> list[str]:
+        return []
+
     def write_deal_property(self, deal_id: str, name: str, value: str) -> None:
         pass
 
