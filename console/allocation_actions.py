@@ -19,7 +19,7 @@ from console.auth import User
 from console.text import plain
 from services.allocating import TypedDeal
 from services.booking import Outcome
-from services.errors import ServiceError, UpstreamError
+from services.errors import ConfigurationError, ServiceError, UpstreamError
 from services.explanation import day_words
 from services.records import AllocationRecord, RejectedDelivery
 
@@ -228,7 +228,7 @@ def allocate_by_id_panel(svc: Services, user: User, hubspot: bool, key: str) -> 
         typed = TypedDeal(package, household, start_day)
     try:
         outcome = svc.allocating.allocate_by_id(deal_id, user.actor, user.is_editor, typed)
-    except (ServiceError, UpstreamError) as exc:
+    except (ServiceError, UpstreamError, ConfigurationError) as exc:
         widgets.show_error(exc)
         return
     _done(outcome_words(svc, outcome))
@@ -315,7 +315,7 @@ def rejected_queue(
         else:
             svc.rejected.dismiss(chosen, why, user.actor, user.is_editor)
             _done("Refused delivery dismissed.")
-    except ServiceError as exc:
+    except (ServiceError, ConfigurationError) as exc:  # a bad HUBSPOT_DEAL_PROPERTIES
         widgets.show_error(exc)
 
 

@@ -27,6 +27,7 @@ st.title("Advisers")
 st.caption(
     "Grey columns come from HubSpot and change there. The others are set here: a value set "
     "here wins over HubSpot's and survives every sync; clear a cell to hand it back to HubSpot."
+    + (f" {sources}" if (sources := svc.advisers.hubspot_sources()) else "")
 )
 which = st.selectbox("Show", list(FILTERS), format_func=FILTERS.__getitem__, key=FILTER_KEY)
 columns = {

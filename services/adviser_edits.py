@@ -26,7 +26,7 @@ from services import policy
 from services.adviser_merge import apply_edit
 from services.context import Context
 from services.editing import SaveResult, require_editor
-from services.errors import Conflict, RowProblem, ValidationFailed
+from services.errors import ConfigurationError, Conflict, RowProblem, ValidationFailed
 from services.records import AdviserEdit, ChangeCounts, EditBatch, Versioned
 from services.rows import RowEdits, blank, parse_date, parse_number, text
 from services.words import day
@@ -252,6 +252,23 @@ class AdviserEditing:
     def frame(self, which: str = "all") -> pd.DataFrame:
         store = self._context.store
         return filtered(advisers_frame(store.list_advisers(), store.list_adviser_edits()), which)
+
+    def hubspot_sources(self) -> str:
+        """Which of the fields set here a sync also fills from HubSpot, in words ('' while
+        HubSpot is not connected: then every value is set here or is demo data)."""
+        if self._context.crm is None:
+            return ""
+        try:
+            mapped = self._context.hubspot_names().mapped()
+        except ConfigurationError as exc:  # a bad setting costs this line, never the page
+            return f"HubSpot's field mapping cannot be read: {exc}"
+        synced = [f"{MANAGED_WORDS[c]} (user property “{mapped[f]}”)"
+                  for c, f in MANAGED.items() if f in mapped]  # fmt: skip
+        only_here = [MANAGED_WORDS[c] for c, f in MANAGED.items() if f not in mapped]
+        said = f"Set only here: {', '.join(only_here)}."
+        if synced:
+            said = f"Also synced from HubSpot: {', '.join(synced)}. " + said
+        return said + " HUBSPOT_DEAL_PROPERTIES maps them (docs/integrations.md)."
 
     def save(self, edits: RowEdits, actor: str, is_editor: bool) -> SaveResult:
         require_editor(is_editor, actor, "advisers")

@@ -30,6 +30,8 @@ from typing import Any, TypeVar
 
 from allocation import Rules, Snapshot
 from services import policy
+from services.errors import ConfigurationError
+from services.hubspot_names import HubSpotNames
 from services.ports import AppSettings, Crm, FolderHost, Notifier, Store
 from services.records import ConsoleSettings, Versioned
 from services.snapshots import Prepared, SnapshotCache
@@ -71,6 +73,14 @@ class Context:
         if latest is not None:
             return latest.snapshot.rules
         return policy.stored_settings(self.store).value.rules
+
+    def hubspot_names(self) -> HubSpotNames:
+        """The HubSpot property names the firm's account uses (``HUBSPOT_DEAL_PROPERTIES``)."""
+        raw = self.settings.get("HUBSPOT_DEAL_PROPERTIES") if self.settings is not None else None
+        try:
+            return HubSpotNames.parse(raw)
+        except ValueError as exc:
+            raise ConfigurationError(f"HUBSPOT_DEAL_PROPERTIES: {exc}") from None
 
     def prepared(self) -> Prepared:
         return self.cache.get(self.store, self.today())

@@ -239,12 +239,7 @@ class Rejected:
 
     def deal_fields(self) -> DealFields:
         """The deal property names the firm's HubSpot uses (HUBSPOT_DEAL_PROPERTIES)."""
-        settings = self._context.settings
-        raw = settings.get("HUBSPOT_DEAL_PROPERTIES") if settings is not None else None
-        try:
-            return DealFields.parse(raw)
-        except ValueError as exc:
-            raise ServiceError(f"HUBSPOT_DEAL_PROPERTIES: {exc}") from None
+        return self._context.hubspot_names()
 
     def rerun(self, rejection_id: str, actor: str, is_editor: bool) -> Outcome:
         """Decide a refused deal again, once the deal or the catalogue is fixed: read afresh

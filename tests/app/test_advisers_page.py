@@ -121,3 +121,31 @@ def test_a_viewer_reads_the_table_and_cannot_edit(firm: Firm) -> None:
     assert len(at.data_editor) == 0
     assert "Hugo" in at.dataframe[0].value["name"].tolist()
     assert "Only editors" in texts(at, "caption")
+
+
+def test_the_page_says_which_fields_a_sync_also_fills_from_hubspot(firm: Firm) -> None:
+    from settings import Settings
+
+    at = opened(PAGE, firm)
+    said = texts(at, "caption")
+    assert "Also synced from HubSpot: pod (user property “pod_type”)." in said
+    assert "Set only here: region, monthly limit, end date, Employment Hero email, notes." in said
+
+    mapping = "region=adviser_region,monthly_limit=new_clients_per_month,pod_type="
+    firm.services.context.settings = Settings.of(HUBSPOT_DEAL_PROPERTIES=mapping)
+    said = texts(opened(PAGE, firm), "caption")
+    assert "region (user property “adviser_region”)" in said
+    assert "monthly limit (user property “new_clients_per_month”)" in said
+    assert "Set only here: pod, end date" in said
+
+
+def test_a_mapping_setting_that_cannot_be_read_is_said_and_the_page_still_works(
+    firm: Firm,
+) -> None:
+    from settings import Settings
+
+    firm.services.context.settings = Settings.of(HUBSPOT_DEAL_PROPERTIES="regoin=x")
+    at = opened(PAGE, firm)
+    assert not at.exception
+    assert "HubSpot's field mapping cannot be read: HUBSPOT_DEAL_PROPERTIES" in texts(at, "caption")
+    assert at.data_editor[0].value["name"].tolist()[0] == "Dana"
