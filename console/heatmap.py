@@ -38,7 +38,7 @@ METRIC_CAPTIONS: dict[str, str] = {
 SORTS = ("earliest", "name")
 GROUPS: dict[str, str] = {"pod": "Pod", "region": "Region"}
 HOVER_TEMPLATE = (
-    "<b>%{y}</b> · week of %{x|%a %d %b %Y}<br>"
+    "<b>%{y}</b> · week of %{x|%a %-d %b %Y}<br>"
     "free capacity %{customdata[0]:.2f} · load %{customdata[1]:.3~g} · "
     "earn %{customdata[2]:.2f}<br>"
     "available %{customdata[3]:.0%} · limit %{customdata[4]:.3~g}/month<br>"
@@ -121,8 +121,9 @@ class HeatmapData:
     def hover_text(self, row: int, col: int) -> str:
         """The tooltip of one cell as the browser shows it (``HOVER_TEMPLATE`` filled in)."""
         bal, load, earn, avail, limit = self.figures()[row, col].tolist()
+        week = self.weeks[col]
         return (
-            f"<b>{chart_text(self.labels[row])}</b> · week of {self.weeks[col]:%a %d %b %Y}<br>"
+            f"<b>{chart_text(self.labels[row])}</b> · week of {week:%a} {date_words(week)}<br>"
             f"free capacity {bal:.2f} · load {load:g} · earn {earn:.2f}<br>"
             f"available {avail:.0%} · limit {limit:g}/month<br>{self.notes[row, col]}"
         )

@@ -259,7 +259,7 @@ def _earliest_marks(data: HeatmapData, rows: Rows) -> go.Scatter:
         x=[data.earliest[i] for i in found], y=[rows.labels[at[i]] for i in found],
         customdata=[data.adviser_ids[i] for i in found], mode="markers", xaxis="x2",
         name="earliest week (click ◆ to open the schedule)",
-        hovertemplate="<b>%{y}</b><br>earliest week %{x|%d %b %Y}<extra></extra>",
+        hovertemplate="<b>%{y}</b><br>earliest week %{x|%-d %b %Y}<extra></extra>",
         marker={"symbol": "diamond", "size": 10, "color": "white",
                 "line": {"width": 1.5, "color": "#222"}},
     )  # fmt: skip

@@ -94,7 +94,7 @@ def wait_figure(waits: pd.DataFrame, target_weeks: int) -> go.Figure:
                 mode="lines+markers", connectgaps=False,
                 # The name is the segment's, from the data: shown through the template's field,
                 # never pasted into the template (a "%{" in it would be read as a field).
-                hovertemplate="%{fullData.name}<br>deals arriving the week of %{x|%d %b %Y}<br>"
+                hovertemplate="%{fullData.name}<br>deals arriving the week of %{x|%-d %b %Y}<br>"
                 "wait up to %{y} weeks<extra></extra>",
             )
         )  # fmt: skip
@@ -119,7 +119,7 @@ def trend_figure(trend: pd.DataFrame, value: str) -> go.Figure:
         fig.add_trace(
             go.Scatter(
                 x=rows["Day"], y=rows[value], name=str(segment), mode="lines+markers",
-                hovertemplate="%{fullData.name}<br>%{x|%d %b %Y}: %{y}<extra></extra>",
+                hovertemplate="%{fullData.name}<br>%{x|%-d %b %Y}: %{y}<extra></extra>",
             )
         )  # fmt: skip
     fig.update_layout(

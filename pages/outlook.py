@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from console import auth, handle, outlook_view, state, widgets
+from console import auth, handle, outlook_view, state, text, widgets
 from services.errors import ServiceError
 from services.outlook import (
     DEFAULT_BASIS_WEEKS,
@@ -51,7 +51,7 @@ facts[1].metric(
 )
 facts[2].metric("Target wait", f"{result.target_weeks} weeks", help="Set on the Settings page.")
 st.caption(
-    f"Today is {result.today:%d %b %Y}. Every figure books hypothetical deals with the "
+    f"Today is {text.day(result.today)}. Every figure books hypothetical deals with the "
     "same rules as real ones, on the firm as it is now (nothing is saved). The projection "
     f"continues each segment's rate of the last {view.basis_weeks} weeks over the next "
     f"{result.horizon_weeks} weeks, all segments together; a deal can start no sooner than the "

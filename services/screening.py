@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from allocation import Adviser, Closure, normalise
 from services.records import ExcludedRecord
+from services.words import day
 
 
 def screen_advisers(
@@ -36,7 +37,7 @@ def screen_advisers(
         start, end = adviser.start_date, adviser.end_date
         if start is not None and end is not None and end < start:
             reason = (
-                f"{adviser.name} ends on {end:%d %b %Y}, before starting on {start:%d %b %Y}; "
+                f"{adviser.name} ends on {day(end)}, before starting on {day(start)}; "
                 "left out of every decision until one date is fixed"
             )
             excluded.append(ExcludedRecord("adviser", adviser.id, reason))

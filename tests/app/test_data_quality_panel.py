@@ -21,7 +21,7 @@ def test_availability_names_each_excluded_record_and_still_shows_everyone_else()
 
     warning = texts(at, "warning")
     assert "2 records excluded from decisions" in warning
-    assert "adviser 71289: Hana ends on 02 Feb 2025, before starting on 02 Feb 2026" in warning
+    assert "adviser 71289: Hana ends on 2 Feb 2025, before starting on 2 Feb 2026" in warning
     assert "override o-bad: stored row cannot be read" in warning
     assert sorted(at.dataframe[0].value["adviser"]) == ["Dana", "Eli", "Fay", "Gus"]
 

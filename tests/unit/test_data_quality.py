@@ -23,7 +23,7 @@ def test_an_adviser_ending_before_starting_is_left_out_with_the_dates_in_words()
     assert [a.id for a in kept] == ["dana"]
     [record] = excluded
     assert (record.kind, record.record_id) == ("adviser", "hana")
-    assert "ends on 02 Feb 2025, before starting on 02 Feb 2026" in record.reason
+    assert "ends on 2 Feb 2025, before starting on 2 Feb 2026" in record.reason
 
 
 def test_an_adviser_listed_twice_is_kept_once_and_reported() -> None:

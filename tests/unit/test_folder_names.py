@@ -45,7 +45,7 @@ def test_client_emails_split_on_commas_semicolons_and_spaces_once_each() -> None
 @pytest.mark.parametrize(
     ("raw", "words"),
     [
-        (None, "deal 9 has no client email (HubSpot property 'client_email')"),
+        (None, "deal 9 has no client email (HubSpot property 'client_email', nor a contact"),
         ("  ", "deal 9 has no client email"),
         ("kim at example", "'kim' (HubSpot property 'client_email') is not an email address"),
         ("kim@example", "'kim@example' (HubSpot property 'client_email') is not an email"),
@@ -63,3 +63,14 @@ def test_box_dates_are_midnight_utc_date_times() -> None:
 
     assert box_date(dt.date(2026, 3, 16)) == "2026-03-16T00:00:00.000Z"
     assert box_date(None) is None
+
+
+def test_the_contacts_emails_are_used_only_when_the_deal_has_none() -> None:
+    contacts = ["Kim@example.com", " lee@example.com "]
+    assert client_emails("", "9", "client_email", contacts) == (
+        "kim@example.com",
+        "lee@example.com",
+    )
+    assert client_emails("sam@example.com", "9", "client_email", contacts) == ("sam@example.com",)
+    with pytest.raises(BadRequest, match=r"'kim at x' \(on an associated contact\)"):
+        client_emails(None, "9", "client_email", ["kim at x"])
