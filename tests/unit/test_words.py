@@ -183,14 +183,12 @@ def test_the_audit_table_has_no_codes_json_ids_or_utc() -> None:
     ]
 
 
-def test_messages_built_in_the_services_use_the_one_date_format() -> None:
-    """Alerts and preview reasons write "7 Dec 2026", never "07 Dec 2026"."""
+def test_alerts_use_the_one_date_format() -> None:
+    """Alerts write "7 Dec 2026", never "07 Dec 2026" (the preview's reasons: its page test)."""
     from services.outlook_alerts import override_alerts
-    from services.preview import _why_open
     from tests.builders import override
 
     today = dt.date(2026, 11, 30)  # a Monday; the override ends in the week of 7 Dec
     ending = override("a1", "2026-10-01", 2, end="2026-12-07", id="o1")
     (notice,) = override_alerts([ending], [adviser("a1", name="Ann Lee")], today)
     assert "ends 7 Dec 2026" in notice.title
-    assert _why_open(dt.date(2026, 12, 7), None) == "open from 7 Dec 2026"
