@@ -227,27 +227,39 @@ def unallocated_words(record: AllocationRecord) -> str:
     return f"of {total} advisers: " + ", ".join(parts)
 
 
-def checked_reason(
+@dataclass(frozen=True)
+class CheckedReassignment:
+    """A re-assignment cleared to go: the reason to record and, when the allocator had no
+    objection, the adviser's load version that finding rests on (``based_on``: a booking
+    landing meanwhile must not slip it past the week's maximum unseen)."""
+
+    reason: str
+    based_on: str | None
+
+
+def checked_reassignment(
     context: Context,
     deal_id: str,
     adviser_id: str,
     week: dt.date,
     reason: str,
     confirmed: bool,
-) -> str:
-    """The reason to record for a re-assignment, or ``NeedsConfirmation`` when the allocator
-    objects and the person has not confirmed (what they overrode is recorded with it)."""
+) -> CheckedReassignment:
+    """``NeedsConfirmation`` when the allocator objects and the person has not confirmed
+    (what they overrode is recorded with the reason)."""
     if not reason.strip():
         raise BadRequest(f"deal {deal_id}: a reason for the re-assignment is required")
     record = context.store.get_allocation(deal_id)
     if record is None:
         raise NotFound(f"deal {deal_id} has no recorded allocation to re-assign")
-    warnings = reassign_warnings(record, adviser_id, week, context.snapshot(), context.today())
+    prepared = context.prepared()
+    warnings = reassign_warnings(record, adviser_id, week, prepared.snapshot, context.today())
     if warnings and not confirmed:
         raise NeedsConfirmation(f"deal {deal_id}", warnings)
     if warnings:
-        return f"{reason.strip()} (confirmed although {'; '.join(warnings)})"
-    return reason.strip()
+        said = f"{reason.strip()} (confirmed although {'; '.join(warnings)})"
+        return CheckedReassignment(said, None)  # overridden knowingly: the load is not checked
+    return CheckedReassignment(reason.strip(), prepared.load_version(adviser_id))
 
 
 class Allocating:

@@ -220,12 +220,14 @@ def reassign(
     crm: Crm | None,
     settings: ConsoleSettings,
     clock: Callable[[], dt.datetime],
+    based_on: str | None = None,
 ) -> Outcome:
     """Give a recorded deal to another adviser and week by hand (audited with the reason).
 
     The change is a compare-and-set on the record: if a write-back holds the record's lease,
     the lease is kept and its holder writes the new adviser when it sees the change; otherwise
-    this takes the lease and writes back at once.
+    this takes the lease and writes back at once. With ``based_on`` (the adviser's load version
+    the checks saw) it is also refused (``Conflict``) when that adviser was booked meanwhile.
     """
     if adviser_id not in {a.id for a in snapshot.advisers}:
         raise BadRequest(f"deal {deal_id}: unknown adviser {adviser_id!r}")
@@ -249,7 +251,9 @@ def reassign(
         lease_until=record.lease_until if held else (now + outbox.LEASE if crm else None),
     )
     try:
-        stored = store.update_allocation(moved, actor=actor, reason=reason.strip())
+        stored = store.update_allocation(
+            moved, actor=actor, reason=reason.strip(), based_on=based_on
+        )
     except Conflict as exc:
         raise Conflict(f"{exc}; nothing was re-assigned") from exc
     if crm is not None and not held:

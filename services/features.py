@@ -35,7 +35,7 @@ from services.booking import Outcome
 from services.context import Context
 from services.deal_intake import DealFields
 from services.editing import SaveResult, require_editor
-from services.errors import BadRequest, ServiceError
+from services.errors import BadRequest, Busy, Conflict, ServiceError
 from services.history import AllocationFilter
 from services.ports import HolidayCalendar, LeaveSource
 from services.preview import Preview, WhatIf, preview, preview_deal
@@ -168,12 +168,26 @@ class Booking:
         this choice (``services.allocating``) and the person has not ``confirmed`` it."""
         require_editor(is_editor, actor, "allocations")
         context = self._context
-        reason = allocating.checked_reason(context, deal_id, adviser_id, week, reason, confirmed)
-        outcome = booking.reassign(
-            deal_id, adviser_id, week, reason, actor, store=context.store,
-            snapshot=context.snapshot(), notifier=context.notifier, crm=context.crm,
-            settings=context.console_settings().value, clock=context.now,
-        )  # fmt: skip
+        for _ in range(booking.MAX_DECISION_ATTEMPTS):
+            before = context.store.get_allocation(deal_id)
+            checked = allocating.checked_reassignment(
+                context, deal_id, adviser_id, week, reason, confirmed
+            )
+            try:
+                outcome = booking.reassign(
+                    deal_id, adviser_id, week, checked.reason, actor, store=context.store,
+                    snapshot=context.snapshot(), notifier=context.notifier, crm=context.crm,
+                    settings=context.console_settings().value, clock=context.now,
+                    based_on=checked.based_on,
+                )  # fmt: skip
+                break
+            except Conflict:
+                latest = context.store.get_allocation(deal_id)
+                if before is None or latest is None or latest.version != before.version:
+                    raise  # someone else changed the deal: theirs stands
+                # the adviser was booked meanwhile: check again (the week may be full now)
+        else:
+            raise Busy(f"deal {deal_id}: too many simultaneous bookings, try again shortly")
         folders.queue_if_on(context.box, context.store, outcome.record, context.now())
         return outcome
 

@@ -72,6 +72,32 @@ class AllocationContract:
         assert moved.adviser_id == "dana"
         assert sorted(p.deal_id for p in store.list_pending()) == ["deal-0", "deal-1"]
 
+    def test_a_checked_reassignment_is_refused_when_its_adviser_was_booked_meanwhile(
+        self, store: Store
+    ) -> None:
+        first = record(store, allocation("deal-1", "dana"))
+        seen = load_version(store, "lee")
+        record(store, allocation("deal-0", "lee"))  # a booking for Lee lands meanwhile
+        to_lee = dataclasses.replace(first, adviser_id="lee")
+        with pytest.raises(Conflict, match="deal-1"):
+            store.update_allocation(to_lee, actor="ann@firm.au", reason="asked", based_on=seen)
+        assert store.get_allocation("deal-1") == first
+        assert sorted((p.deal_id, p.adviser_id) for p in store.list_pending()) == [
+            ("deal-0", "lee"), ("deal-1", "dana")]  # fmt: skip
+
+        fresh = load_version(store, "lee")
+        store.update_allocation(to_lee, actor="ann@firm.au", reason="asked", based_on=fresh)
+        assert sorted((p.deal_id, p.adviser_id) for p in store.list_pending()) == [
+            ("deal-0", "lee"), ("deal-1", "lee")]  # fmt: skip
+
+    def test_a_checked_move_to_another_week_of_the_same_adviser_moves_the_one_booking(
+        self, store: Store
+    ) -> None:
+        first = record(store, allocation("deal-1", "dana", dt.date(2026, 3, 23)))
+        later = dataclasses.replace(first, week=dt.date(2026, 4, 6))
+        store.update_allocation(later, actor="system", based_on=load_version(store, "dana"))
+        assert store.list_pending() == [PendingDeal("deal-1", "dana", dt.date(2026, 4, 6))]
+
     def test_a_rerun_onto_an_adviser_with_no_bookings_yet_books(self, store: Store) -> None:
         waiting = record(store, allocation("deal-1", None))
         rerun = dataclasses.replace(waiting, status="allocated", adviser_id="lee",

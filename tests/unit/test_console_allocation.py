@@ -209,3 +209,64 @@ def test_a_rerun_meeting_a_booking_at_the_same_instant_decides_again_within_the_
         per_week[key] = per_week.get(key, 0) + 1
     assert max(per_week.values()) <= weekly_max
     assert store.get_allocation("D-102").week == done.week != attempts[0]
+
+
+def racing(firm: Firm, bookings: int, week: dt.date) -> list[int]:
+    """Make ``bookings`` webhook bookings for Ivy in ``week`` land just before the
+    re-assignment of D-101 is written (once); returns the list its attempts are counted in."""
+    from tests.contract.support import allocation, record
+
+    store, attempts = firm.store, []
+    update = store.update_allocation
+
+    def racing_update(moved, actor, reason="", based_on=None):  # type: ignore[no-untyped-def]
+        if moved.deal_id == "D-101" and based_on is not None:  # not its write-back
+            attempts.append(1)
+            if len(attempts) == 1:
+                for k in range(bookings):
+                    record(store, allocation(f"race-{k}", "ivy", week, minutes=k))
+        return update(moved, actor, reason, based_on)
+
+    object.__setattr__(store, "update_allocation", racing_update)
+    return attempts
+
+
+def with_ivy(firm: Firm) -> dt.date:
+    """Ivy offers Series B too; the week the allocator would open her for D-101."""
+    ivy = adviser("ivy", "Ivy", ("Series B",), ("Single", "Couple"))
+    firm.store.replace_advisers([*firm.store.list_advisers(), ivy])
+    plan = firm.services.allocating.reassign_plan("D-101")
+    [ranked] = [r for r in plan.ranking if r.adviser_id == "ivy"]
+    assert ranked.earliest_week is not None
+    return ranked.earliest_week
+
+
+def test_a_reassignment_whose_week_fills_up_meanwhile_asks_again_and_changes_nothing(
+    firm: Firm,
+) -> None:
+    week = with_ivy(firm)
+    assert firm.services.allocating.reassign_warnings("D-101", "ivy", week) == ()
+    before = firm.store.get_allocation("D-101")
+    weekly_max = firm.store.get_settings().value.rules.weekly_max_new
+    attempts = racing(firm, weekly_max, week)
+
+    with pytest.raises(NeedsConfirmation) as asked:
+        firm.services.booking.reassign("D-101", "ivy", week, "asked", EDITOR, is_editor=True)
+
+    assert len(attempts) == 1
+    assert any("is not open for Ivy" in w for w in asked.value.warnings)
+    assert firm.store.get_allocation("D-101") == before
+
+
+def test_a_reassignment_whose_week_still_has_room_after_a_booking_meanwhile_goes_through(
+    firm: Firm,
+) -> None:
+    week = with_ivy(firm)
+    weekly_max = firm.store.get_settings().value.rules.weekly_max_new
+    attempts = racing(firm, weekly_max - 1, week)
+
+    firm.services.booking.reassign("D-101", "ivy", week, "asked", EDITOR, is_editor=True)
+
+    assert len(attempts) == 2  # refused once on the old picture of Ivy, then checked again
+    moved = firm.store.get_allocation("D-101")
+    assert (moved.adviser_id, moved.week) == ("ivy", week)
