@@ -22,6 +22,7 @@ from services.facade import Clock, utc_clock
 from services.hubspot_names import HubSpotNames
 from services.notifiers import LoggingNotifier
 from services.ports import Crm, FolderHost, LeaveSource, Notifier, Store
+from services.snapshots import SnapshotCache
 from services.syncing import Syncer
 from settings import Settings
 
@@ -83,14 +84,18 @@ NAMES_KEPT_SECONDS = 300.0  # a card names an adviser synced in the last minutes
 
 
 def adviser_names(
-    store: Store, clock: Callable[[], float] = time.monotonic
+    store: Store, cache: SnapshotCache | None = None, clock: Callable[[], float] = time.monotonic
 ) -> Callable[[], Mapping[str, str]]:
-    """Advisers' names for Chat cards, read again at most every few minutes: a card per deal
-    must not cost a read of every adviser (on Firestore, one per document) each time."""
+    """Advisers' names for Chat cards: from the snapshot the services last prepared (the one
+    a decision was just made on: no store call), else read again at most every few minutes,
+    so a card never costs a read of every adviser (on Firestore, one per document)."""
     lock = threading.Lock()
     held: dict[str, Any] = {}
 
     def names() -> Mapping[str, str]:
+        prepared = cache.latest() if cache is not None else None
+        if prepared is not None:
+            return {a.id: a.name for a in prepared.snapshot.advisers}
         with lock:
             if not held or clock() - held["at"] > NAMES_KEPT_SECONDS:
                 held["names"] = {a.id: a.name for a in store.list_advisers()}
@@ -101,14 +106,18 @@ def adviser_names(
 
 
 def build_notifier(
-    settings: Settings, *, for_webhook: bool = False, store: Store | None = None
+    settings: Settings,
+    *,
+    for_webhook: bool = False,
+    store: Store | None = None,
+    cache: SnapshotCache | None = None,
 ) -> Notifier:
     if not settings.chat_configured:
         return LoggingNotifier()
     from integrations.google_chat import ChatNotifier
 
     url, console = settings.require("GOOGLE_CHAT_WEBHOOK_URL"), settings.get("CONSOLE_URL")
-    names = adviser_names(store) if store is not None else None
+    names = adviser_names(store, cache) if store is not None else None
     if for_webhook:
         return ChatNotifier(url, console, attempts=1, timeout=(1.0, 1.5), adviser_names=names)
     return ChatNotifier(url, console, adviser_names=names)
@@ -245,7 +254,8 @@ def build_services(
     refuse_demo_in_production(store, settings)
     from integrations.public_holidays import public_holidays
 
-    notifier = build_notifier(settings, for_webhook=for_webhook, store=store)
+    cache = SnapshotCache()  # shared with Chat's cards, for the advisers' names
+    notifier = build_notifier(settings, for_webhook=for_webhook, store=store, cache=cache)
     crm = build_crm(settings)
     leave_source, demo = build_leave_source(settings, store), holds_demo_data(store)
     syncer = build_syncer(
@@ -269,6 +279,7 @@ def build_services(
         box=box,
         box_deals=box_deals,
         box_links=box_deals,
+        cache=cache,
     )
     if demo and box_deals is not None and not store.folders.list_folders(limit=1):
         first_folders(services)

@@ -53,10 +53,13 @@ class Services:
         box: FolderHost | None = None,
         box_deals: DealReader | None = None,
         box_links: DealLinks | None = None,
+        cache: SnapshotCache | None = None,
     ) -> None:
         """``box`` (Box, or the demo Box) turns client folders on; ``box_deals`` and
-        ``box_links`` are HubSpot's deal reads and link writes for them (default: ``crm``)."""
-        self.context = Context(store, clock, notifier, crm, settings, box=box)
+        ``box_links`` are HubSpot's deal reads and link writes for them (default: ``crm``).
+        ``cache``: the snapshot cache, when the composition root shares it (Chat's names)."""
+        self.context = Context(store, clock, notifier, crm, settings, cache or SnapshotCache(),
+                               box=box)  # fmt: skip
         self.store, self.demo = store, demo
         # Without a syncer from bootstrap (tests, schedulers), sync the configured sources.
         syncer = syncer or Syncer(

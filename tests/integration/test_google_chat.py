@@ -202,3 +202,20 @@ def test_adviser_names_for_cards_are_read_again_only_after_a_few_minutes():
     assert names() == {"a1": "Ann Lee"}  # kept: no read per card
     now[0] = NAMES_KEPT_SECONDS + 1
     assert names() == {"a1": "Ann Lee-Ng"}
+
+
+def test_a_card_takes_names_from_the_snapshot_the_decision_was_made_on():
+    from bootstrap import adviser_names
+    from services.snapshots import SnapshotCache
+    from tests.builders import adviser
+    from tests.fakes import InMemoryStore
+
+    store = InMemoryStore()
+    store.replace_advisers([adviser("a1", "Ann Lee")])
+    cache = SnapshotCache()
+    names = adviser_names(store, cache)
+    assert names() == {"a1": "Ann Lee"}  # nothing prepared yet: read from the store
+    cache.get(store, dt.date(2026, 3, 2))  # a decision is made
+    reads = store.reads  # the in-memory store counts its document reads, as Firestore bills
+    assert names() == {"a1": "Ann Lee"}
+    assert store.reads == reads
