@@ -396,19 +396,27 @@ class Provisioner:
             target = sub.id
         for email in emails:
             self.host.share(target, email, box.client_role)
-        adviser = self._adviser_email(record.adviser_id) or ""
-        if adviser:
-            self.host.share(folder_id, adviser, box.adviser_role)
+        adviser = self._adviser_email(record.adviser_id)
+        self.host.share(folder_id, adviser, box.adviser_role)
         previous = record.shared_adviser
         if previous and previous.casefold() != adviser.casefold():
             self.host.unshare(folder_id, previous)
         return adviser
 
-    def _adviser_email(self, adviser_id: str | None) -> str | None:
-        for adviser in self.store.list_advisers():
-            if adviser.id == adviser_id:
-                return adviser.email or None
-        return None
+    def _adviser_email(self, adviser_id: str | None) -> str:
+        """The allocated adviser's address; ``BadRequest`` saying what to fix when there is
+        none (the folder must not go unshared, nor stay with a previous adviser, silently)."""
+        found = next((a for a in self.store.list_advisers() if a.id == adviser_id), None)
+        if found is None:
+            raise BadRequest(
+                f"adviser {adviser_id} is not among the synced advisers: sync HubSpot, then retry"
+            )
+        if not found.email.strip():
+            raise BadRequest(
+                f"{found.name} has no email address in HubSpot, so the folder cannot be shared "
+                "with them: add it to their HubSpot user, sync, then retry"
+            )
+        return found.email.strip()
 
     def _values(self, record: FolderRecord) -> dict[str, Any]:
         allocation = self.store.get_allocation(record.deal_id)

@@ -129,3 +129,15 @@ def test_a_folder_shared_before_the_address_was_kept_still_loses_its_previous_ad
     shared = box.collaborators(str(record.folder_id))
     assert f"{other}@example.com" in shared
     assert f"{first}@example.com" not in shared
+
+
+def test_an_adviser_without_an_email_is_a_fix_named_not_a_folder_shared_with_nobody() -> None:
+    box = FakeBox()
+    svc = firm(box)
+    svc.store.replace_advisers([replace(adviser("dana", "Dana"), email="")])
+    svc.booking.allocate(Deal("d-2", "Series A"))
+    svc.folders.drain()
+    record = svc.store.folders.get_folder("d-2")
+    assert record is not None
+    assert (record.status, record.needs_fix, record.step) == ("gave_up", True, "tagged")
+    assert "Dana has no email address in HubSpot" in str(record.last_error)
