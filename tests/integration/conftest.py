@@ -6,6 +6,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -49,3 +50,16 @@ def firestore_project(firestore_emulator: Emulator) -> Iterator[str]:
     project = f"test-{uuid.uuid4().hex[:12]}"
     yield project
     firestore_emulator.reset(project)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("firestore", marks=pytest.mark.emulator)])
+def store_env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """The settings of a store of the test's own, once on each production backend: embedded
+    SQLite, and a project on the Firestore emulator (emptied afterwards)."""
+    if request.param == "sqlite":
+        yield {"CONSOLE_STORE": f"sqlite:///{tmp_path / 'firm.db'}"}
+        return
+    emulator: Emulator = request.getfixturevalue("firestore_emulator")
+    project = f"it-{uuid.uuid4().hex[:10]}"
+    yield {"CONSOLE_STORE": f"firestore://{project}", EMULATOR_HOST_VARIABLE: emulator.host}
+    emulator.reset(project)

@@ -78,10 +78,8 @@ class Setup:
         return None if value is None else str(value)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("firestore", marks=pytest.mark.emulator)])
-def setup(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Setup]:
+@pytest.fixture
+def setup(store_env: dict[str, str]) -> Iterator[Setup]:
     with FakeHubSpotServer() as hubspot, FakeChatServer() as chat, FakeBoxServer() as box:
         box.add_folder(TEMPLATE, "Client template", "0")
         box.add_folder(None, "Client uploads", TEMPLATE)
@@ -90,15 +88,8 @@ def setup(
         env = {"CONSOLE_DEMO": "0", "HUBSPOT_TOKEN": TOKEN, "HUBSPOT_API_BASE": hubspot.base_url,
                "GOOGLE_CHAT_WEBHOOK_URL": chat.url, "WEBHOOK_BUDGET": "5",
                "BOX_CLIENT_ID": CLIENT_ID, "BOX_CLIENT_SECRET": CLIENT_SECRET,
-               "BOX_ENTERPRISE_ID": ENTERPRISE_ID, "BOX_API_BASE": box.base_url}  # fmt: skip
-        project = ""
-        if request.param == "sqlite":
-            env["CONSOLE_STORE"] = f"sqlite:///{tmp_path_factory.mktemp('folders') / 'firm.db'}"
-        else:
-            emulator = request.getfixturevalue("firestore_emulator")
-            project = f"folders-{uuid.uuid4().hex[:10]}"
-            env |= {"CONSOLE_STORE": f"firestore://{project}",
-                    "FIRESTORE_EMULATOR_HOST": emulator.host}  # fmt: skip
+               "BOX_ENTERPRISE_ID": ENTERPRISE_ID, "BOX_API_BASE": box.base_url,
+               **store_env}  # fmt: skip
         here = Setup(env, hubspot, chat, box)
         svc = here.services()
         svc.store.replace_advisers(advisers(2))
@@ -106,8 +97,6 @@ def setup(
         version = svc.store.get_settings().version
         svc.folders.save_box_settings(BOX_SETTINGS, version, actor="ops@firm.au", is_editor=True)
         yield here
-        if project:
-            request.getfixturevalue("firestore_emulator").reset(project)
 
 
 @pytest.fixture

@@ -6,10 +6,8 @@ HubSpot client."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
@@ -42,24 +40,14 @@ class Setup:
         return [r for r in console.history.allocations() if r.deal_id == deal_id]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("firestore", marks=pytest.mark.emulator)])
-def setup(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setup]:
+@pytest.fixture
+def setup(store_env: dict[str, str]) -> Iterator[Setup]:
     with FakeHubSpotServer() as hubspot:
         env = {"CONSOLE_DEMO": "0", "HUBSPOT_TOKEN": TOKEN, "HUBSPOT_API_BASE": hubspot.base_url,
-               "WEBHOOK_BUDGET": "5", "WEBHOOK_HUBSPOT_TIMEOUT": "2"}  # fmt: skip
-        project = ""
-        if request.param == "sqlite":
-            env["CONSOLE_STORE"] = f"sqlite:///{tmp_path / 'firm.db'}"
-        else:
-            emulator = request.getfixturevalue("firestore_emulator")
-            project = f"by-id-{uuid.uuid4().hex[:10]}"
-            env |= {"CONSOLE_STORE": f"firestore://{project}",
-                    "FIRESTORE_EMULATOR_HOST": emulator.host}  # fmt: skip
+               "WEBHOOK_BUDGET": "5", "WEBHOOK_HUBSPOT_TIMEOUT": "2", **store_env}  # fmt: skip
         here = Setup(env, hubspot)
         here.console().store.replace_advisers(advisers(3))
         yield here
-        if project:
-            request.getfixturevalue("firestore_emulator").reset(project)
 
 
 @pytest.fixture

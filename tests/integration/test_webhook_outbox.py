@@ -52,27 +52,15 @@ class Setup:
         return sum(1 for r in self.hubspot.requests("PATCH", status=200) if r.deal_id == deal_id)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("firestore", marks=pytest.mark.emulator)])
-def setup(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Setup]:
+@pytest.fixture
+def setup(store_env: dict[str, str]) -> Iterator[Setup]:
     with FakeHubSpotServer() as hubspot, FakeChatServer() as chat:
         env = {"CONSOLE_DEMO": "0", "HUBSPOT_TOKEN": TOKEN, "HUBSPOT_API_BASE": hubspot.base_url,
                "GOOGLE_CHAT_WEBHOOK_URL": chat.url, "WEBHOOK_BUDGET": str(BUDGET),
-               "WEBHOOK_HUBSPOT_TIMEOUT": "2"}  # fmt: skip
-        project = ""
-        if request.param == "sqlite":
-            env["CONSOLE_STORE"] = f"sqlite:///{tmp_path_factory.mktemp('outbox') / 'firm.db'}"
-        else:
-            emulator = request.getfixturevalue("firestore_emulator")
-            project = f"outbox-{uuid.uuid4().hex[:10]}"
-            env |= {"CONSOLE_STORE": f"firestore://{project}",
-                    "FIRESTORE_EMULATOR_HOST": emulator.host}  # fmt: skip
+               "WEBHOOK_HUBSPOT_TIMEOUT": "2", **store_env}  # fmt: skip
         here = Setup(env, hubspot, chat)
         here.services().store.replace_advisers(advisers(3))
         yield here
-        if project:
-            request.getfixturevalue("firestore_emulator").reset(project)
 
 
 @pytest.fixture
