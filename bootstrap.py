@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allocation import Closure
 from services import Services
@@ -25,6 +25,9 @@ from services.ports import Crm, FolderHost, LeaveSource, Notifier, Store
 from services.snapshots import SnapshotCache
 from services.syncing import Syncer
 from settings import Settings
+
+if TYPE_CHECKING:  # imported when built: nothing reaches for HubSpot at import time
+    from integrations.hubspot import HubSpotClient
 
 log = logging.getLogger("console.bootstrap")
 DEMO_MARKER = "demo_data"  # a token-collection entry: the store holds the demo firm
@@ -123,7 +126,7 @@ def build_notifier(
     return ChatNotifier(url, console, adviser_names=names)
 
 
-def build_crm(settings: Settings, *, for_webhook: bool = False) -> Crm | None:
+def build_crm(settings: Settings, *, for_webhook: bool = False) -> HubSpotClient | None:
     """The HubSpot client; the webhook's has a tighter budget (HubSpot waits only seconds)."""
     if not settings.hubspot_configured:
         return None
@@ -275,7 +278,7 @@ def build_services(
         demo=demo,
         syncer=syncer,
         holiday_calendar=public_holidays,
-        deal_properties=getattr(crm, "deal_properties", None),
+        deal_properties=crm.deal_properties if crm is not None else None,
         box=box,
         box_deals=box_deals,
         box_links=box_deals,
