@@ -10,6 +10,7 @@ URL's ``key`` and ``token`` are secrets and never reach a log line.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import logging
 import time
@@ -133,12 +134,13 @@ class ChatNotifier:
 
     def sync_failed(self, run: SyncRun) -> None:
         widgets = [
-            _field("Started", run.started_at.isoformat(timespec="seconds")),
-            _field("By", run.actor),
+            _field("Started", f"{words.moment(run.started_at, dt.UTC)} UTC"),
+            _field("By", words.actor_words(run.actor)),
             *[_field("Error", e) for e in run.errors[:MAX_REASONS]],
             *self._button("Open the Sync page", "sync"),
         ]
-        card = _card(f"sync-{run.id}", f"Sync failed: {run.source}", "Old data kept", widgets)
+        source = words.SYNC_NAMES.get(run.source, run.source)
+        card = _card(f"sync-{run.id}", f"Sync failed: {source}", "Old data kept", widgets)
         self._post(f"sync-{run.source}", card)
 
     def bad_records(self, records: Sequence[ExcludedRecord]) -> None:

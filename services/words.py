@@ -172,7 +172,9 @@ def actor_words(actor: object) -> str:
     if missing(actor) or actor == "":
         return ""
     who = str(actor)
-    return {LOCAL_ACTOR: "Local user", "system": "The scheduler"}.get(who, who)
+    return {LOCAL_ACTOR: "Local user", "system": "The scheduler", "scheduler": "The scheduler"}.get(
+        who, who
+    )
 
 
 def source_words(source: object) -> str:

@@ -39,6 +39,9 @@ def firm() -> Firm:
     svc.context.box = DemoBox(hiccups=False)
     svc.folders = ClientFolders(svc.context, DemoDeals(), DemoDeals())
     svc.syncer.folders = svc.folders.drain
+    # Made now, while their advisers exist: the demo sync below swaps in the demo firm, whose
+    # advisers are not the small firm's (a folder cannot be shared with a vanished adviser).
+    svc.folders.drain()
     return demo
 
 

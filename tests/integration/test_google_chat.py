@@ -137,7 +137,12 @@ def test_a_failed_sync_is_threaded_per_source(chat, notifier):
 
     query, body = posted(chat)
     assert query["threadKey"] == "sync-leave"
-    assert card_of(body)["header"]["title"] == "Sync failed: leave"
+    card = card_of(body)
+    assert card["header"]["title"] == "Sync failed: Employment Hero leave"
+    fields = {w["decoratedText"]["topLabel"]: w["decoratedText"]["text"]
+              for w in card["sections"][0]["widgets"] if "decoratedText" in w}  # fmt: skip
+    assert fields["Started"] == "2 Mar 2026, 09:30 UTC"
+    assert fields["By"] == "The scheduler"
 
 
 @pytest.mark.parametrize(
