@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from allocation import Deal
+from services import words
 from services.errors import BadRequest
 from services.hubspot_names import HubSpotNames
 
@@ -393,7 +394,7 @@ def _from_epoch_ms(value: str | int | float, name: str, today: dt.date) -> dt.da
         else ""
     )
     raise BadRequest(
-        f"{name} {shown} is {day.isoformat()} as epoch milliseconds, {_outside(today)}{hint}"
+        f"{name} {shown} is {words.day(day)} as epoch milliseconds, {_outside(today)}{hint}"
     )
 
 
@@ -437,8 +438,8 @@ def _within_window(day: dt.date, name: str, shown: str, today: dt.date) -> dt.da
 def _outside(today: dt.date) -> str:
     earliest, latest = agreement_window(today)
     return (
-        f"outside the accepted range {earliest.isoformat()} to {latest.isoformat()} "
-        f"(within {AGREEMENT_WINDOW_YEARS} years of today, {today.isoformat()})"
+        f"outside the accepted range {words.day(earliest)} to {words.day(latest)} "
+        f"(within {AGREEMENT_WINDOW_YEARS} years of today, {words.day(today)})"
     )
 
 

@@ -218,11 +218,11 @@ def test_open_deals_read_the_agreement_start_as_the_webhook_does(hubspot, client
     assert client.warnings == [
         "deal 3: agreement_start_date '2026-02-30' is neither epoch milliseconds nor an ISO "
         "date (YYYY-MM-DD); counted by its creation date",
-        "deal 4: agreement_start_date '1773619200' is 1970-01-21 as epoch milliseconds, "
-        "outside the accepted range 2021-03-11 to 2031-03-11 (within 5 years of today, "
-        "2026-03-11) (seconds sent instead of milliseconds?); counted by its creation date",
-        "deal 5: agreement_start_date '2062-03-16' is outside the accepted range 2021-03-11 "
-        "to 2031-03-11 (within 5 years of today, 2026-03-11); counted by its creation date",
+        "deal 4: agreement_start_date '1773619200' is 21 Jan 1970 as epoch milliseconds, "
+        "outside the accepted range 11 Mar 2021 to 11 Mar 2031 (within 5 years of today, "
+        "11 Mar 2026) (seconds sent instead of milliseconds?); counted by its creation date",
+        "deal 5: agreement_start_date '2062-03-16' is outside the accepted range 11 Mar 2021 "
+        "to 11 Mar 2031 (within 5 years of today, 11 Mar 2026); counted by its creation date",
     ]
 
 
