@@ -379,11 +379,10 @@ class Provisioner:
         Returns the adviser's address now shared with."""
         box = self.settings
         raw = deal.get(box.email_property)
-        contacts = (
-            []
-            if (raw or "").strip() or self.deals is None
-            else (self.deals.contact_emails(record.deal_id))
-        )
+        # Many firms keep the client's address on the deal's contacts, not the deal itself.
+        contacts: list[str] = []
+        if not (raw or "").strip() and self.deals is not None:
+            contacts = self.deals.contact_emails(record.deal_id)
         emails = client_emails(raw, record.deal_id, box.email_property, contacts)
         target = folder_id
         if box.shared_subfolder:
