@@ -86,26 +86,35 @@ def refuse_demo_in_production(store: Store, settings: Settings) -> None:
 NAMES_KEPT_SECONDS = 300.0  # a card names an adviser synced in the last minutes by id
 
 
-def adviser_names(
-    store: Store, cache: SnapshotCache | None = None, clock: Callable[[], float] = time.monotonic
-) -> Callable[[], Mapping[str, str]]:
+class AdviserNames:
     """Advisers' names for Chat cards: from the snapshot the services last prepared (the one
-    a decision was just made on: no store call), else read again at most every few minutes,
-    so a card never costs a read of every adviser (on Firestore, one per document)."""
-    lock = threading.Lock()
-    held: dict[str, Any] = {}
+    a decision was just made on: no store call), made once per snapshot; else read from the
+    store at most every few minutes, so a card never costs a read of every adviser (on
+    Firestore, one per document)."""
 
-    def names() -> Mapping[str, str]:
-        prepared = cache.latest() if cache is not None else None
-        if prepared is not None:
-            return {a.id: a.name for a in prepared.snapshot.advisers}
-        with lock:
-            if not held or clock() - held["at"] > NAMES_KEPT_SECONDS:
-                held["names"] = {a.id: a.name for a in store.list_advisers()}
-                held["at"] = clock()
-            return dict(held["names"])
+    def __init__(
+        self,
+        store: Store,
+        cache: SnapshotCache | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._store, self._cache, self._clock = store, cache, clock
+        self._lock = threading.Lock()
+        self._names: dict[str, str] = {}
+        self._snapshot: object | None = None  # what the names were made from ...
+        self._read_at: float | None = None  # ... or when they were read from the store
 
-    return names
+    def __call__(self) -> Mapping[str, str]:
+        prepared = self._cache.latest() if self._cache is not None else None
+        with self._lock:
+            if prepared is not None:
+                if prepared.snapshot is not self._snapshot:
+                    self._snapshot, self._read_at = prepared.snapshot, None
+                    self._names = {a.id: a.name for a in prepared.snapshot.advisers}
+            elif self._read_at is None or self._clock() - self._read_at > NAMES_KEPT_SECONDS:
+                self._snapshot, self._read_at = None, self._clock()
+                self._names = {a.id: a.name for a in self._store.list_advisers()}
+            return self._names
 
 
 def build_notifier(
@@ -120,7 +129,7 @@ def build_notifier(
     from integrations.google_chat import ChatNotifier
 
     url, console = settings.require("GOOGLE_CHAT_WEBHOOK_URL"), settings.get("CONSOLE_URL")
-    names = adviser_names(store, cache) if store is not None else None
+    names = AdviserNames(store, cache) if store is not None else None
     if for_webhook:
         return ChatNotifier(url, console, attempts=1, timeout=(1.0, 1.5), adviser_names=names)
     return ChatNotifier(url, console, adviser_names=names)

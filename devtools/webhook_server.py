@@ -14,7 +14,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -206,3 +206,14 @@ class WebhookProcess:
         self.session.close()
         self._log.close()
         Path(self._log.name).unlink(missing_ok=True)
+
+
+def healthy_webhook(env: dict[str, str]) -> Iterator[WebhookProcess]:
+    """A real webhook process on ``env``, once it answers its health check; stopped after
+    (for a test fixture's ``yield from``)."""
+    process = WebhookProcess(env)
+    try:
+        process.wait_until_healthy()
+        yield process
+    finally:
+        process.stop()

@@ -16,8 +16,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -29,6 +29,7 @@ from services.editing import SaveResult, require_editor
 from services.errors import ConfigurationError, Conflict, RowProblem, ValidationFailed
 from services.records import AdviserEdit, ChangeCounts, EditBatch, Versioned
 from services.rows import RowEdits, blank, parse_date, parse_number, text
+from services.views import offer_words
 from services.words import day
 
 # The fields set here, as the frame's columns name them, and their AdviserEdit field.
@@ -52,6 +53,7 @@ SYNCED_COLUMNS = ["name", "email", "packages", "households", "taking_on_clients"
 COLUMNS = ["id", "version", *SYNCED_COLUMNS, *MANAGED, "set_here", "shown"]
 MAX_NAME = 60  # a region or pod name
 MAX_NOTES = 1000
+T = TypeVar("T")
 
 FILTERS = {
     "all": "All advisers",
@@ -97,8 +99,7 @@ def advisers_frame(
                 "version": versioned.version if versioned else "",
                 "name": adviser.name,
                 "email": adviser.email,
-                "packages": ", ".join(sorted(adviser.service_packages)),
-                "households": ", ".join(sorted(adviser.household_types)) or "any",
+                **offer_words(adviser),
                 "taking_on_clients": adviser.taking_on_clients,
                 "start_date": adviser.start_date,
                 **managed,
@@ -157,25 +158,16 @@ def _cell(adviser: Adviser, column: str, value: Any, out: list[RowProblem]) -> A
     if blank(value):
         return "" if column == "notes" else None
     if column in ("region", "pod"):
-        name = text(value)
-        if len(name) > MAX_NAME:
-            out.append(RowProblem(label, column, f"at most {MAX_NAME} characters; got {len(name)}"))
-        return name
+        return _at_most(MAX_NAME, text(value), label, column, out)
     if column == "monthly_limit":
-        try:
-            limit = parse_number(value)
-        except (TypeError, ValueError):
-            out.append(RowProblem(label, column, f"{value!r} is not a number"))
-            return None
-        problem = policy.limit_problem(label, limit)
+        limit = _parsed(parse_number, "a number", value, label, column, out)
+        problem = None if limit is None else policy.limit_problem(label, limit)
         if problem is not None:
             out.append(problem)
         return limit
     if column == "end_date":
-        try:
-            end = parse_date(value)
-        except (TypeError, ValueError):
-            out.append(RowProblem(label, column, f"{value!r} is not a date"))
+        end = _parsed(parse_date, "a date", value, label, column, out)
+        if end is None:
             return None
         if adviser.start_date is not None and end < adviser.start_date:
             out.append(
@@ -192,10 +184,29 @@ def _cell(adviser: Adviser, column: str, value: Any, out: list[RowProblem]) -> A
         if not policy.EMAIL.match(email):
             out.append(RowProblem(label, column, f"{email!r} is not an email address"))
         return email
-    notes = text(value)
-    if len(notes) > MAX_NOTES:
-        out.append(RowProblem(label, column, f"at most {MAX_NOTES} characters; got {len(notes)}"))
-    return notes
+    return _at_most(MAX_NOTES, text(value), label, column, out)
+
+
+def _parsed(
+    parse: Callable[[Any], T],
+    kind: str,
+    value: object,
+    label: str,
+    column: str,
+    out: list[RowProblem],
+) -> T | None:
+    """``parse(value)``, or None with a problem saying the cell is not ``kind``."""
+    try:
+        return parse(value)
+    except (TypeError, ValueError):
+        out.append(RowProblem(label, column, f"{value!r} is not {kind}"))
+        return None
+
+
+def _at_most(limit: int, value: str, label: str, column: str, out: list[RowProblem]) -> str:
+    if len(value) > limit:
+        out.append(RowProblem(label, column, f"at most {limit} characters; got {len(value)}"))
+    return value
 
 
 def plan(

@@ -235,6 +235,7 @@ class CheckedReassignment:
 
     reason: str
     based_on: str | None
+    version: str  # of the record as checked: a change by someone else since shows in it
 
 
 def checked_reassignment(
@@ -258,8 +259,9 @@ def checked_reassignment(
         raise NeedsConfirmation(f"deal {deal_id}", warnings)
     if warnings:
         said = f"{reason.strip()} (confirmed although {'; '.join(warnings)})"
-        return CheckedReassignment(said, None)  # overridden knowingly: the load is not checked
-    return CheckedReassignment(reason.strip(), prepared.load_version(adviser_id))
+        # overridden knowingly: the load is not checked
+        return CheckedReassignment(said, None, record.version)
+    return CheckedReassignment(reason.strip(), prepared.load_version(adviser_id), record.version)
 
 
 class Allocating:

@@ -169,7 +169,6 @@ class Booking:
         require_editor(is_editor, actor, "allocations")
         context = self._context
         for _ in range(booking.MAX_DECISION_ATTEMPTS):
-            before = context.store.get_allocation(deal_id)
             checked = allocating.checked_reassignment(
                 context, deal_id, adviser_id, week, reason, confirmed
             )
@@ -183,7 +182,7 @@ class Booking:
                 break
             except Conflict:
                 latest = context.store.get_allocation(deal_id)
-                if before is None or latest is None or latest.version != before.version:
+                if latest is None or latest.version != checked.version:
                     raise  # someone else changed the deal: theirs stands
                 # the adviser was booked meanwhile: check again (the week may be full now)
         else:

@@ -19,6 +19,14 @@ ADVISER_COLUMNS = [
 ]  # fmt: skip
 
 
+def offer_words(adviser: Adviser) -> dict[str, str]:
+    """What an adviser takes on, as every adviser table shows it."""
+    return {
+        "packages": ", ".join(sorted(adviser.service_packages)),
+        "households": ", ".join(sorted(adviser.household_types)) or "Any",
+    }
+
+
 def advisers_frame(advisers: Sequence[Adviser]) -> pd.DataFrame:
     rows = [
         {
@@ -28,8 +36,7 @@ def advisers_frame(advisers: Sequence[Adviser]) -> pd.DataFrame:
             "pod": a.pod_type,
             "region": a.region,
             "taking_on_clients": a.taking_on_clients,
-            "packages": ", ".join(sorted(a.service_packages)),
-            "households": ", ".join(sorted(a.household_types)) or "Any",
+            **offer_words(a),
             "start_date": a.start_date,
             "end_date": a.end_date,
         }

@@ -18,7 +18,7 @@ import bootstrap
 from allocation import Deal
 from devtools.box_server import CLIENT_ID, CLIENT_SECRET, ENTERPRISE_ID, FakeBoxServer
 from devtools.hubspot_server import TOKEN, FakeHubSpotServer
-from devtools.webhook_server import WebhookProcess, advisers, workflow_body
+from devtools.webhook_server import WebhookProcess, advisers, healthy_webhook, workflow_body
 from services import Services, folders
 from services.folder_records import (
     COPIED,
@@ -101,10 +101,7 @@ def setup(store_env: dict[str, str]) -> Iterator[Setup]:
 
 @pytest.fixture
 def webhook(setup: Setup) -> Iterator[WebhookProcess]:
-    process = WebhookProcess(setup.env)
-    process.wait_until_healthy()
-    yield process
-    process.stop()
+    yield from healthy_webhook(setup.env)
 
 
 def post(webhook: WebhookProcess, deal_id: str) -> requests.Response:

@@ -13,7 +13,13 @@ import pytest
 
 import bootstrap
 from devtools.hubspot_server import TOKEN, Failure, FakeHubSpotServer
-from devtools.webhook_server import WebhookProcess, advisers, creation_events, workflow_body
+from devtools.webhook_server import (
+    WebhookProcess,
+    advisers,
+    creation_events,
+    healthy_webhook,
+    workflow_body,
+)
 from integrations.hubspot import HubSpotClient
 from services import Services
 from services.errors import UpstreamUnavailable
@@ -52,10 +58,7 @@ def setup(store_env: dict[str, str]) -> Iterator[Setup]:
 
 @pytest.fixture
 def webhook(setup: Setup) -> Iterator[WebhookProcess]:
-    process = WebhookProcess(setup.env)
-    process.wait_until_healthy()
-    yield process
-    process.stop()
+    yield from healthy_webhook(setup.env)
 
 
 def test_a_deal_the_webhook_decided_is_a_replay_when_allocated_by_id_from_the_console(

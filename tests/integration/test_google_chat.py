@@ -193,14 +193,14 @@ def test_a_card_names_the_adviser_by_id_when_the_names_cannot_be_read(chat):
 
 
 def test_adviser_names_for_cards_are_read_again_only_after_a_few_minutes():
-    from bootstrap import NAMES_KEPT_SECONDS, adviser_names
+    from bootstrap import NAMES_KEPT_SECONDS, AdviserNames
     from tests.builders import adviser
     from tests.fakes import InMemoryStore
 
     store = InMemoryStore()
     store.replace_advisers([adviser("a1", "Ann Lee")])
     now = [0.0]
-    names = adviser_names(store, clock=lambda: now[0])
+    names = AdviserNames(store, clock=lambda: now[0])
     assert names() == {"a1": "Ann Lee"}
     store.replace_advisers([adviser("a1", "Ann Lee-Ng")])
     now[0] = NAMES_KEPT_SECONDS - 1
@@ -210,7 +210,7 @@ def test_adviser_names_for_cards_are_read_again_only_after_a_few_minutes():
 
 
 def test_a_card_takes_names_from_the_snapshot_the_decision_was_made_on():
-    from bootstrap import adviser_names
+    from bootstrap import AdviserNames
     from services.snapshots import SnapshotCache
     from tests.builders import adviser
     from tests.fakes import InMemoryStore
@@ -218,7 +218,7 @@ def test_a_card_takes_names_from_the_snapshot_the_decision_was_made_on():
     store = InMemoryStore()
     store.replace_advisers([adviser("a1", "Ann Lee")])
     cache = SnapshotCache()
-    names = adviser_names(store, cache)
+    names = AdviserNames(store, cache)
     assert names() == {"a1": "Ann Lee"}  # nothing prepared yet: read from the store
     cache.get(store, dt.date(2026, 3, 2))  # a decision is made
     reads = store.reads  # the in-memory store counts its document reads, as Firestore bills

@@ -18,7 +18,7 @@ import requests
 
 import bootstrap
 from devtools.hubspot_server import TOKEN, Failure, FakeHubSpotServer
-from devtools.webhook_server import WebhookProcess, advisers, workflow_body
+from devtools.webhook_server import WebhookProcess, advisers, healthy_webhook, workflow_body
 from services import Services, outbox
 from services.records import ALLOCATED, WRITEBACK_FAILED, WRITEBACK_PENDING
 from settings import Settings
@@ -65,10 +65,7 @@ def setup(store_env: dict[str, str]) -> Iterator[Setup]:
 
 @pytest.fixture
 def webhook(setup: Setup) -> Iterator[WebhookProcess]:
-    process = WebhookProcess(setup.env)
-    process.wait_until_healthy()
-    yield process
-    process.stop()
+    yield from healthy_webhook(setup.env)
 
 
 def post(webhook: WebhookProcess, deal_id: str) -> requests.Response:
