@@ -168,10 +168,13 @@ class WebhookProcess:
             SIGNATURE_HEADER: sign_v3(self.secret, "POST", self.url, body, stamp),
         }
 
-    def post(self, body: bytes, *, resend_on_503: int = 0) -> requests.Response:
+    def post(
+        self, body: bytes, *, resend_on_503: int = 0, timeout: float = 60
+    ) -> requests.Response:
         """A signed delivery; like HubSpot, optionally re-sent after a 503."""
         while True:
-            reply = self.session.post(self.url, data=body, headers=self.headers(body), timeout=60)
+            headers = self.headers(body)
+            reply = self.session.post(self.url, data=body, headers=headers, timeout=timeout)
             if reply.status_code != 503 or resend_on_503 <= 0:
                 return reply
             resend_on_503 -= 1

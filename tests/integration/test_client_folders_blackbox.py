@@ -105,8 +105,7 @@ def webhook(setup: Setup) -> Iterator[WebhookProcess]:
 
 
 def post(webhook: WebhookProcess, deal_id: str) -> requests.Response:
-    body = workflow_body(deal_id, "Series A")
-    return requests.post(webhook.url, data=body, headers=webhook.headers(body), timeout=10)
+    return webhook.post(workflow_body(deal_id, "Series A"), timeout=10)
 
 
 def allocate(setup: Setup, deal_id: str) -> None:

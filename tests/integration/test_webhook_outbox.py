@@ -69,9 +69,7 @@ def webhook(setup: Setup) -> Iterator[WebhookProcess]:
 
 
 def post(webhook: WebhookProcess, deal_id: str) -> requests.Response:
-    body = workflow_body(deal_id, "Series A")
-    return webhook.session.post(webhook.url, data=body, headers=webhook.headers(body),
-                                timeout=PATIENCE)  # fmt: skip
+    return webhook.post(workflow_body(deal_id, "Series A"), timeout=PATIENCE)
 
 
 def test_a_chat_that_never_answers_costs_the_answer_nothing_and_the_card_says_written(
