@@ -17,7 +17,7 @@ import requests
 import bootstrap
 from allocation import Deal
 from devtools.box_server import CLIENT_ID, CLIENT_SECRET, ENTERPRISE_ID, FakeBoxServer
-from devtools.hubspot_server import TOKEN, FakeHubSpotServer
+from devtools.hubspot_server import TOKEN, Failure, FakeHubSpotServer
 from devtools.webhook_server import WebhookProcess, advisers, healthy_webhook, workflow_body
 from services import Services, folders
 from services.folder_records import (
@@ -247,6 +247,27 @@ def test_box_down_leaves_the_allocation_alone_and_the_next_drain_makes_the_folde
     assert setup.drain(later)["box_folders"] == "ok"
     assert setup.record(deal_id).status == FOLDER_PROVISIONED
     assert setup.box.state.copies == 1
+
+
+def test_hubspot_down_while_reading_the_contacts_is_retried_not_a_missing_email(
+    setup: Setup,
+) -> None:
+    """The client's address is on the deal's contacts and HubSpot's contacts API answers 503:
+    the folder waits for the next drain (never "has no client email"), then is shared."""
+    deal_id = setup.deal(client_email="")
+    setup.hubspot.add_contact("905", deal_id, email="kim@example.com")
+    allocate(setup, deal_id)
+    setup.hubspot.fail(Failure("POST", 503, times=None))  # the association and contact reads
+    assert setup.drain()["box_folders"] == "failed"
+    waiting = setup.record(deal_id)
+    assert (waiting.status, waiting.needs_fix, waiting.step) == (FOLDER_PENDING, False, TAGGED)
+    assert "no client email" not in str(waiting.last_error)
+    setup.hubspot.heal()
+    assert setup.drain(dt.datetime.now(dt.UTC) + dt.timedelta(hours=2))["box_folders"] == "ok"
+    record = setup.record(deal_id)
+    assert record.status == FOLDER_PROVISIONED
+    [uploads] = [f for f in setup.box.children(str(record.folder_id)) if f.name == "Client uploads"]
+    assert "kim@example.com" in setup.box.collaborators(uploads.id)
 
 
 BAD_INPUT = {
